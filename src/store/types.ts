@@ -1,0 +1,95 @@
+/**
+ * The results store contract. SQLite (store/sqlite.ts) is the embedded default; a PostgreSQL store
+ * for sharded audits will implement the same interface, so nothing outside store/ knows SQL.
+ *
+ * Recording calls (record*) are synchronous and only enqueue: the store writes them in batched
+ * transactions off the hot path. `flush()` waits until everything queued is durable.
+ */
+import type { CheckResult, CheckStatus, FleetCheckResult, Severity } from '../core/check.js';
+import type { HostStatus, RunStatus, StepResult } from '../core/result.js';
+
+export interface NewRun {
+  /** Playbook name or path; `exec` for ad-hoc commands. */
+  readonly playbook: string;
+  readonly inventorySources: readonly string[];
+  readonly limit: string | null;
+  /** Options worth keeping (forks, check mode, tags, the ad-hoc command…). Never secrets. */
+  readonly options: Record<string, unknown>;
+  /** Hostname of the controller that runs it, and its pid: recoverInterrupted() only touches
+   *  runs whose process is gone (a daemon or a second CLI may be running beside us). */
+  readonly controller: string;
+  readonly pid: number;
+  readonly user: string;
+  readonly startedAt: number;
+}
+
+export interface RunRow extends NewRun {
+  readonly id: number;
+  readonly finishedAt: number | null;
+  readonly status: RunStatus;
+  /** Counts per host status, for listings. */
+  readonly hostCounts: Partial<Record<HostStatus, number>>;
+}
+
+export interface HostRow {
+  readonly runId: number;
+  readonly host: string;
+  readonly status: HostStatus;
+  readonly reason: string | null;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+}
+
+export interface StepRow extends StepResult {
+  readonly runId: number;
+  readonly host: string;
+  readonly stdoutTruncated: boolean;
+  readonly stderrTruncated: boolean;
+}
+
+/** A check result as stored, with what --fix did about it. */
+export interface CheckRow {
+  readonly runId: number;
+  readonly host: string;
+  readonly checkId: string;
+  readonly status: CheckStatus;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly evidence: unknown;
+  readonly fix: string | null;
+  /** null: no fix attempted; otherwise what happened. */
+  readonly fixStatus: 'fixed' | 'still-failing' | 'would-fix' | 'fix-failed' | null;
+}
+
+export interface RunFilter {
+  readonly playbook?: string;
+  readonly status?: RunStatus;
+  /** Epoch ms. */
+  readonly since?: number;
+  readonly limit?: number;
+}
+
+export interface RunStore {
+  /** Creates the run row (status `running`) and returns its id. Awaited: the id is needed. */
+  startRun(run: NewRun): Promise<number>;
+  recordHost(runId: number, row: Omit<HostRow, 'runId'>): void;
+  recordStep(runId: number, host: string, step: StepResult): void;
+  recordFacts(runId: number, host: string, facts: unknown): void;
+  recordCheck(runId: number, host: string, check: CheckResult, fixStatus?: CheckRow['fixStatus']): void;
+  recordFleetCheck(runId: number, check: FleetCheckResult): void;
+  finishRun(runId: number, status: RunStatus, finishedAt: number): void;
+  /** Waits until every queued write is committed. */
+  flush(): Promise<void>;
+  /** Marks runs left `running` by a dead controller as `interrupted`; returns their ids. */
+  recoverInterrupted(): Promise<number[]>;
+
+  listRuns(filter?: RunFilter): Promise<RunRow[]>;
+  getRun(id: number): Promise<RunRow | undefined>;
+  getHosts(runId: number): Promise<HostRow[]>;
+  getSteps(runId: number, host?: string): Promise<StepRow[]>;
+  getChecks(runId: number, host?: string): Promise<CheckRow[]>;
+  getFleetChecks(runId: number): Promise<FleetCheckResult[]>;
+  getFacts(runId: number, host: string): Promise<unknown>;
+  /** Flushes and closes. */
+  close(): Promise<void>;
+}

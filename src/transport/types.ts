@@ -1,0 +1,57 @@
+/** The transport contract: one Connection per host for a whole run, many commands on it. */
+import type { ConnectionSpec } from '../core/inventory.js';
+import type { CommandResult, UnreachableKind } from '../core/result.js';
+
+export interface ExecOptions {
+  /** Per-command timeout; on expiry the command is killed and `timedOut` is set. */
+  readonly timeoutMs?: number;
+  /** Run through sudo (password, if any, is fed on stdin, never on the command line). */
+  readonly become?: boolean;
+  readonly becomeUser?: string;
+  /** Data written to the command's stdin, then stdin is closed. */
+  readonly stdin?: string | Buffer;
+}
+
+export interface Connection {
+  readonly host: string;
+  /**
+   * Run one shell command. Resolves for any exit code; rejects only with UnreachableError
+   * when the connection itself is lost (the host is then unreachable for the rest of the run).
+   */
+  exec(command: string, options?: ExecOptions): Promise<CommandResult>;
+  close(): Promise<void>;
+}
+
+export type HostKeyMode = 'strict' | 'accept-new' | 'off';
+
+export interface ConnectOptions {
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly keepaliveIntervalMs: number;
+  /** known_hosts files to verify against; the first one is where accept-new appends. */
+  readonly knownHostsFiles: readonly string[];
+  readonly hostKeyMode: HostKeyMode;
+  /** Passphrase for encrypted private keys (from FLEET_SSH_PASSPHRASE or a prompt). */
+  readonly passphrase?: string;
+  /** ssh-agent socket (SSH_AUTH_SOCK) if any. */
+  readonly agentSocket?: string;
+}
+
+export interface Transport {
+  /** Rejects with UnreachableError when the host cannot be reached or authenticated. */
+  connect(spec: ConnectionSpec, options: ConnectOptions): Promise<Connection>;
+  /** Close shared resources (jump-host connections). */
+  close(): Promise<void>;
+}
+
+/** The host cannot be reached (or is no longer reachable). `kind` says why. */
+export class UnreachableError extends Error {
+  readonly kind: UnreachableKind;
+  readonly host: string;
+  constructor(host: string, kind: UnreachableKind, message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+    this.host = host;
+    this.kind = kind;
+  }
+}
