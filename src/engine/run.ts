@@ -1,0 +1,137 @@
+/**
+ * The life of one run: a `running` row first, hosts run in one or more waves (plays, serial
+ * batches), then the final status. Whatever happens inside — failures, an interrupt — the run row
+ * ends `completed`, `failed` or `interrupted` and every queued result is flushed.
+ */
+import os from 'node:os';
+import type { Host } from '../core/inventory.js';
+import type { HostStatus, RunStatus } from '../core/result.js';
+import { EXIT } from '../core/result.js';
+import type { RunStore } from '../store/types.js';
+import type { ConnectionPool } from './connections.js';
+import { fanOut, type HostOutcome, type RunObserver } from './events.js';
+import { runHosts, type HostJob } from './run_hosts.js';
+import type { ConnectionSpec } from '../core/inventory.js';
+
+export interface RunRequest {
+  readonly playbook: string;
+  readonly inventorySources: readonly string[];
+  readonly limit: string | null;
+  /** Recorded with the run; never secrets. */
+  readonly options: Record<string, unknown>;
+  /** Every host the run targets, for progress totals. */
+  readonly hosts: readonly Host[];
+}
+
+export interface RunDeps {
+  readonly store: RunStore;
+  readonly pool: ConnectionPool;
+  readonly forks: number;
+  readonly observers: readonly RunObserver[];
+  readonly signal: AbortSignal;
+  readonly specOf: (host: Host) => ConnectionSpec;
+}
+
+/** Handle given to the body of a run. */
+export interface ActiveRun {
+  readonly runId: number;
+  readonly signal: AbortSignal;
+  /** Runs a job on these hosts (one wave); outcomes are merged into the run's. */
+  runHosts(hosts: readonly Host[], job: HostJob): Promise<Map<string, HostOutcome>>;
+  /** Records hosts that will not be touched (e.g. after a failure limit), with the reason. */
+  skip(hosts: readonly Host[], reason: string): void;
+  /** Ends the run early as `failed` (e.g. max_fail_percentage crossed), with the reason. */
+  stop(reason: string): void;
+  readonly stoppedReason: string | undefined;
+}
+
+export interface RunSummary {
+  readonly runId: number;
+  readonly status: RunStatus;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcomes: ReadonlyMap<string, HostOutcome>;
+  readonly stoppedReason: string | undefined;
+}
+
+// Worst outcome wins when a host takes part in several waves.
+const RANK: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4 };
+
+export async function withRun(req: RunRequest, deps: RunDeps, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
+  const observer = fanOut(deps.observers);
+  const startedAt = Date.now();
+  const runId = await deps.store.startRun({
+    playbook: req.playbook,
+    inventorySources: req.inventorySources,
+    limit: req.limit,
+    options: req.options,
+    controller: os.hostname(),
+    pid: process.pid,
+    user: os.userInfo().username,
+    startedAt,
+  });
+  observer.onRunStart({ runId, playbook: req.playbook, hosts: req.hosts.map((h) => h.name) });
+
+  const outcomes = new Map<string, HostOutcome>();
+  const merge = (name: string, o: HostOutcome) => {
+    const prev = outcomes.get(name);
+    if (!prev || RANK[o.status] >= RANK[prev.status]) outcomes.set(name, o);
+  };
+  let stoppedReason: string | undefined;
+  let crashed = false;
+  let summary: RunSummary | undefined;
+
+  const run: ActiveRun = {
+    runId,
+    signal: deps.signal,
+    async runHosts(hosts, job) {
+      const got = await runHosts(hosts, job, { ...deps, runId, observer, releaseWhenDone: false });
+      for (const [name, o] of got) merge(name, o);
+      return got;
+    },
+    skip(hosts, reason) {
+      const now = Date.now();
+      for (const h of hosts) {
+        merge(h.name, { status: 'skipped', reason });
+        deps.store.recordHost(runId, { host: h.name, status: 'skipped', reason, startedAt: null, finishedAt: now });
+        observer.onHostDone(h.name, { status: 'skipped', reason });
+      }
+    },
+    stop(reason) {
+      stoppedReason ??= reason;
+    },
+    get stoppedReason() {
+      return stoppedReason;
+    },
+  };
+
+  try {
+    await body(run);
+  } catch (err) {
+    crashed = true;
+    stoppedReason ??= `internal error: ${(err as Error).message}`;
+    throw err;
+  } finally {
+    const interrupted = deps.signal.aborted;
+    // Hosts the body never reached (interrupt, or a stop) are recorded so nothing is silently missing.
+    const missing = req.hosts.filter((h) => !outcomes.has(h.name));
+    if (missing.length) run.skip(missing, interrupted ? 'run interrupted before this host started' : (stoppedReason ?? 'not run'));
+    const status: RunStatus = interrupted ? 'interrupted' : crashed || stoppedReason ? 'failed' : 'completed';
+    const finishedAt = Date.now();
+    deps.store.finishRun(runId, status, finishedAt);
+    await deps.store.flush();
+    await deps.pool.closeAll();
+    observer.onRunEnd({ runId, outcomes, interrupted });
+    summary = { runId, status, startedAt, finishedAt, outcomes, stoppedReason };
+  }
+  return summary;
+}
+
+/** Exit code of a run, as documented in README. */
+export function exitCodeOf(summary: RunSummary): number {
+  if (summary.status === 'interrupted') return EXIT.interrupted;
+  const statuses = [...summary.outcomes.values()].map((o) => o.status);
+  if (statuses.includes('failed') || summary.stoppedReason) return EXIT.failed;
+  if (statuses.includes('unreachable')) return EXIT.unreachable;
+  return EXIT.ok;
+}

@@ -1,0 +1,117 @@
+/**
+ * Runs one job per host with bounded parallelism (p-limit). A host's job owns everything that happens
+ * on that host; this module owns connections, interruption, and turning errors into outcomes so that
+ * one host can never stop the others.
+ */
+import pLimit from 'p-limit';
+import type { CheckResult } from '../core/check.js';
+import type { ConnectionSpec, Host } from '../core/inventory.js';
+import type { StepResult } from '../core/result.js';
+import type { CheckRow, RunStore } from '../store/types.js';
+import type { Connection } from '../transport/types.js';
+import { UnreachableError } from '../transport/types.js';
+import type { ConnectionPool } from './connections.js';
+import type { HostOutcome, RunObserver } from './events.js';
+
+/** What a host job may do. Check code gets facts, not this; modules and fixes get this. */
+export interface HostContext {
+  readonly runId: number;
+  readonly host: Host;
+  readonly spec: ConnectionSpec;
+  /** Aborted when the run is interrupted: finish the current step, start no new one. */
+  readonly signal: AbortSignal;
+  /** The host's one connection (opened on first use). Rejects with UnreachableError. */
+  connection(): Promise<Connection>;
+  /** Drops the current connection and dials a NEW one (verification after a network change). */
+  reconnect(): Promise<Connection>;
+  recordStep(step: StepResult): void;
+  recordFacts(facts: unknown): void;
+  recordCheck(check: CheckResult, fixStatus?: CheckRow['fixStatus']): void;
+}
+
+export type HostJob = (ctx: HostContext) => Promise<HostOutcome>;
+
+export interface RunHostsDeps {
+  readonly runId: number;
+  readonly store: RunStore;
+  readonly pool: ConnectionPool;
+  readonly forks: number;
+  readonly observer: Required<RunObserver>;
+  readonly signal: AbortSignal;
+  /** ConnectionSpec for a host (inventory vars + extra vars). */
+  readonly specOf: (host: Host) => ConnectionSpec;
+  /** Close each host's connection as soon as its job ends (keeps fds bounded on big fleets). */
+  readonly releaseWhenDone?: boolean;
+}
+
+/** Runs `job` on every host, at most `forks` at once. Never throws for a host's failure. */
+export async function runHosts(
+  hosts: readonly Host[],
+  job: HostJob,
+  deps: RunHostsDeps,
+): Promise<Map<string, HostOutcome>> {
+  const limit = pLimit(Math.max(1, deps.forks));
+  const outcomes = new Map<string, HostOutcome>();
+
+  const one = async (host: Host): Promise<void> => {
+    if (deps.signal.aborted) {
+      finish(host, { status: 'skipped', reason: 'run interrupted before this host started' }, null);
+      return;
+    }
+    const startedAt = Date.now();
+    deps.observer.onHostStart(host.name);
+    deps.store.recordHost(deps.runId, { host: host.name, status: 'skipped', reason: 'in progress', startedAt, finishedAt: null });
+    let outcome: HostOutcome;
+    try {
+      outcome = await job(contextFor(host, deps));
+    } catch (err) {
+      outcome = outcomeOfError(err, deps.signal);
+    }
+    if (deps.releaseWhenDone) await deps.pool.release(host.name);
+    finish(host, outcome, startedAt);
+  };
+
+  const finish = (host: Host, outcome: HostOutcome, startedAt: number | null) => {
+    outcomes.set(host.name, outcome);
+    deps.store.recordHost(deps.runId, {
+      host: host.name,
+      status: outcome.status,
+      reason: outcome.reason ?? null,
+      startedAt,
+      finishedAt: Date.now(),
+    });
+    deps.observer.onHostDone(host.name, outcome);
+  };
+
+  await Promise.all(hosts.map((h) => limit(() => one(h))));
+  return outcomes;
+}
+
+function contextFor(host: Host, deps: RunHostsDeps): HostContext {
+  const spec = deps.specOf(host);
+  return {
+    runId: deps.runId,
+    host,
+    spec,
+    signal: deps.signal,
+    connection: () => deps.pool.get(spec),
+    reconnect: () => deps.pool.reconnect(spec),
+    recordStep: (step) => {
+      deps.store.recordStep(deps.runId, host.name, step);
+      deps.observer.onStep(host.name, step);
+    },
+    recordFacts: (facts) => deps.store.recordFacts(deps.runId, host.name, facts),
+    recordCheck: (check, fixStatus) => deps.store.recordCheck(deps.runId, host.name, check, fixStatus),
+  };
+}
+
+/** Turns what a job threw into the host's outcome: unreachable with its reason, or failed. */
+export function outcomeOfError(err: unknown, signal: AbortSignal): HostOutcome {
+  if (err instanceof UnreachableError) {
+    // A connection closed by our own interrupt is not the host's fault.
+    if (signal.aborted && err.kind === 'closed') return { status: 'failed', reason: 'interrupted mid-step' };
+    return { status: 'unreachable', reason: err.message };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'failed', reason: message.split('\n')[0] ?? message };
+}
