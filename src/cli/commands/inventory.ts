@@ -1,0 +1,46 @@
+/** `fleet inventory --list|--graph|--host NAME`: the same views as ansible-inventory. */
+import type { Argv } from 'yargs';
+import { InputError } from '../../core/errors.js';
+import { inventoryGraph, inventoryHost, inventoryListJson, loadInventory } from '../../inventory/index.js';
+import { inventoryOptions } from '../options.js';
+import { inventorySources } from '../session.js';
+import type { Io } from '../io.js';
+
+interface InventoryArgs {
+  inventory?: string[];
+  list?: boolean;
+  graph?: boolean;
+  host?: string;
+  'show-secrets'?: boolean;
+  pattern?: string;
+}
+
+export function inventoryCommand(io: Io, setExit: (code: number) => void) {
+  return {
+    command: 'inventory',
+    describe: 'Show the inventory as fleet reads it (same output as ansible-inventory)',
+    builder: (y: Argv) =>
+      y
+        .options({ inventory: inventoryOptions.inventory })
+        .option('list', { type: 'boolean', describe: 'All groups and hosts with their vars, as JSON (ansible-inventory --list)' })
+        .option('graph', { type: 'boolean', describe: 'The group tree (ansible-inventory --graph)' })
+        .option('host', { type: 'string', describe: "One host's merged vars, as JSON (ansible-inventory --host)" })
+        .option('show-secrets', { type: 'boolean', describe: 'Do not mask passwords and vars named as secret' })
+        .conflicts('list', ['graph', 'host'])
+        .conflicts('graph', 'host')
+        .example('$0 inventory -i inventory/ --list', 'JSON of the whole inventory')
+        .example('$0 inventory -i hosts.ini --graph', 'tree of groups')
+        .example('$0 inventory -i hosts.ini --host hv01', 'vars of hv01'),
+    handler: async (argv: InventoryArgs) => setExit(await runInventory(io, argv)),
+  };
+}
+
+async function runInventory(io: Io, args: InventoryArgs): Promise<number> {
+  if (!args.list && !args.graph && args.host === undefined) throw new InputError('fleet inventory needs one of --list, --graph or --host NAME');
+  const inv = await loadInventory(inventorySources(args, io.cwd), { cwd: io.cwd });
+  const maskSecrets = !args['show-secrets'];
+  if (args.graph) io.stdout.write(`${inventoryGraph(inv)}\n`);
+  else if (args.host !== undefined) io.stdout.write(`${JSON.stringify(inventoryHost(inv, args.host, { maskSecrets }), null, 4)}\n`);
+  else io.stdout.write(`${JSON.stringify(inventoryListJson(inv, { maskSecrets }), null, 4)}\n`);
+  return 0;
+}

@@ -1,0 +1,18 @@
+/** The process surface a command may touch, injectable so the CLI runs in-process in tests. */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stderrIsTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stderrIsTTY: Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb',
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

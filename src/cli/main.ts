@@ -1,0 +1,66 @@
+/**
+ * fleet's command line: yargs commands, strict about unknown flags and commands, and one place
+ * where errors become a one-line message and an exit code (never a stack trace for the user).
+ */
+import yargs from 'yargs';
+import { FleetError } from '../core/errors.js';
+import { EXIT } from '../core/result.js';
+import { processIo, type Io } from './io.js';
+import { execCommand } from './commands/exec.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { runsCommand, showCommand } from './commands/history.js';
+
+const EPILOG = `Exit codes: 0 every host reached and everything ok; 1 usage or input error (nothing ran);
+2 at least one failed step or check; 4 at least one host unreachable and none failed;
+3 fleet itself failed (a bug: please report it); 130 interrupted.
+Environment: FLEET_DB, FLEET_HOST_KEY_CHECKING, FLEET_BECOME_PASSWORD, FLEET_SSH_PASSPHRASE, SSH_AUTH_SOCK.`;
+
+/** Runs the CLI and resolves to the process exit code. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  let usageError: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('fleet')
+    .usage('$0 <command> [options]\n\nKeep KVM hypervisors\' VM networking healthy: Ansible inventories, one SSH connection per host, results in SQLite.')
+    .parserConfiguration({ 'populate--': true })
+    .command(execCommand(io, setExit))
+    .command(inventoryCommand(io, setExit))
+    .command(runsCommand(io, setExit))
+    .command(showCommand(io, setExit))
+    .demandCommand(1, 'name a command (see fleet --help)')
+    .strict()
+    .recommendCommands()
+    .epilog(EPILOG)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // yargs validation messages are usage errors; errors thrown by handlers are rethrown below.
+      if (err) throw err;
+      usageError = msg;
+    })
+    .help()
+    .alias('h', 'help')
+    .version(false);
+
+  try {
+    await parser.parseAsync();
+    if (usageError) {
+      io.stderr.write(`fleet: ${usageError}\n(see fleet --help)\n`);
+      return EXIT.input;
+    }
+    return exitCode;
+  } catch (err) {
+    if (err instanceof FleetError) {
+      io.stderr.write(`fleet: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`fleet: internal error: ${message}\n`);
+    if (io.env.FLEET_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    else io.stderr.write('(set FLEET_DEBUG=1 to see where; please report it)\n');
+    return 3;
+  }
+}

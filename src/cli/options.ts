@@ -1,0 +1,64 @@
+/** Options shared by several commands, defined once so help texts and defaults agree. */
+import type { Options } from 'yargs';
+
+/** Default --forks, chosen from measurement (see README "Choosing --forks"). */
+export const DEFAULT_FORKS = 50;
+
+export const inventoryOptions = {
+  inventory: {
+    alias: 'i',
+    type: 'string',
+    array: true,
+    description: 'Inventory: INI/YAML file, directory, executable script, or a comma list of hosts ("hv1,hv2,"). Repeatable. Default: ./inventory if it exists',
+  },
+  'extra-vars': {
+    alias: 'e',
+    type: 'string',
+    array: true,
+    description: 'Extra vars (highest precedence): key=value, a JSON object, or @file.yml. Repeatable',
+  },
+  limit: {
+    alias: 'l',
+    type: 'string',
+    description: 'Further limit hosts with a pattern, or @file (one host per line)',
+  },
+} as const satisfies Record<string, Options>;
+
+export const dbOptions = {
+  db: {
+    type: 'string',
+    description: 'Results database (SQLite file). Default: $FLEET_DB or ./fleet.db',
+  },
+} as const satisfies Record<string, Options>;
+
+export const connectionOptions = {
+  forks: {
+    alias: 'f',
+    type: 'number',
+    default: DEFAULT_FORKS,
+    description: 'How many hosts to work on at once',
+  },
+  become: { alias: 'b', type: 'boolean', description: 'Run commands through sudo (overrides ansible_become)' },
+  'become-user': { type: 'string', description: 'User to become (default root)' },
+  'ask-become-pass': {
+    alias: 'K',
+    type: 'boolean',
+    description: 'Prompt for the sudo password (or set FLEET_BECOME_PASSWORD); it is sent on sudo\'s stdin, never stored',
+  },
+  'host-key-checking': {
+    type: 'string',
+    choices: ['strict', 'accept-new', 'off'],
+    description: 'strict: unknown host keys refused (default; or $FLEET_HOST_KEY_CHECKING). accept-new: unknown keys are added to known_hosts. off: no verification (warned). A changed key is refused unless off',
+  },
+  'known-hosts': {
+    type: 'string',
+    array: true,
+    description: 'known_hosts file(s) to verify against (default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)',
+  },
+  'connect-timeout': { type: 'number', default: 10, description: 'Seconds to wait for a host to connect and authenticate' },
+  timeout: { alias: 'T', type: 'number', default: 120, description: 'Seconds one command may run before it is killed' },
+} as const satisfies Record<string, Options>;
+
+export const outputOptions = {
+  json: { type: 'boolean', description: 'Print one JSON document on stdout instead of human output' },
+} as const satisfies Record<string, Options>;

@@ -1,0 +1,114 @@
+/**
+ * Turns parsed CLI options into what a run needs: inventory and hosts (validated before anything
+ * connects), the results store, transports and connection options, secrets and their redactor.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js';
+import { InputError } from '../core/errors.js';
+import { makeRedactor, type Redactor } from '../core/redact.js';
+import { applyLimit, connectionSpec, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
+import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
+import type { RunStore } from '../store/types.js';
+import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
+import { createSshTransport } from '../transport/ssh.js';
+import { createLocalTransport } from '../transport/local.js';
+import { ConnectionPool } from '../engine/connections.js';
+import { promptSecret } from './prompt.js';
+
+export interface InventoryArgs {
+  inventory?: string[];
+  'extra-vars'?: string[];
+  limit?: string;
+}
+
+export interface ConnectionArgs {
+  forks: number;
+  become?: boolean;
+  'become-user'?: string;
+  'ask-become-pass'?: boolean;
+  'host-key-checking'?: string;
+  'known-hosts'?: string[];
+  'connect-timeout': number;
+  timeout: number;
+}
+
+export interface Targets {
+  readonly inventory: Inventory;
+  readonly hosts: Host[];
+  readonly extraVars: Vars;
+  readonly sources: string[];
+}
+
+/** Inventory sources from -i, or ./inventory when present (like ansible.cfg's inventory=). */
+export function inventorySources(args: InventoryArgs, cwd: string): string[] {
+  if (args.inventory?.length) return args.inventory;
+  const fallback = path.join(cwd, 'inventory');
+  if (existsSync(fallback)) return [fallback];
+  throw new InputError('no inventory given: use -i FILE|DIR|SCRIPT|"host1,host2," (or create ./inventory)');
+}
+
+/** Loads the inventory and resolves the pattern and --limit. Throws InputError before any connection. */
+export async function resolveTargets(pattern: string, args: InventoryArgs, cwd = process.cwd()): Promise<Targets> {
+  const sources = inventorySources(args, cwd);
+  const inventory = await loadInventory(sources, { cwd });
+  const extraVars = await parseExtraVars(args['extra-vars'] ?? [], cwd);
+  let hosts = selectHosts(inventory, pattern);
+  if (args.limit) hosts = applyLimit(inventory, hosts, args.limit, cwd);
+  if (hosts.length === 0) throw new InputError(`no hosts matched '${pattern}'${args.limit ? ` with --limit '${args.limit}'` : ''}`);
+  return { inventory, hosts, extraVars, sources };
+}
+
+export async function openStore(dbArg: string | undefined, redact: Redactor): Promise<RunStore> {
+  const store = await openSqliteStore(dbArg ?? defaultDbPath(), { redact });
+  // A run left `running` by a controller that died is closed off by whoever opens the DB next.
+  await store.recoverInterrupted();
+  return store;
+}
+
+export interface ConnectionSetup {
+  readonly specOf: (host: Host) => ConnectionSpec;
+  readonly pool: ConnectionPool;
+  readonly redact: Redactor;
+  readonly warnings: string[];
+}
+
+/** Everything needed to reach hosts. Secrets are gathered here and only kept in memory. */
+export async function setUpConnections(args: ConnectionArgs, targets: Targets, env = process.env): Promise<ConnectionSetup> {
+  const warnings: string[] = [];
+  let becomePassword = env.FLEET_BECOME_PASSWORD;
+  if (args['ask-become-pass']) becomePassword = await promptSecret('BECOME password: ');
+  const mode = (args['host-key-checking'] ?? env.FLEET_HOST_KEY_CHECKING ?? 'strict') as HostKeyMode;
+  if (!['strict', 'accept-new', 'off'].includes(mode)) throw new InputError(`FLEET_HOST_KEY_CHECKING must be strict, accept-new or off, not '${mode}'`);
+  if (mode === 'off') warnings.push('host key checking is OFF: hosts are not verified and a man in the middle would not be noticed');
+
+  const home = os.homedir();
+  const knownHostsFiles = args['known-hosts']?.length
+    ? args['known-hosts'].map((f) => path.resolve(f))
+    : [path.join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
+
+  const options: ConnectOptions = {
+    connectTimeoutMs: args['connect-timeout'] * 1000,
+    commandTimeoutMs: args.timeout * 1000,
+    keepaliveIntervalMs: 5000,
+    knownHostsFiles,
+    hostKeyMode: mode,
+    ...(env.FLEET_SSH_PASSPHRASE !== undefined ? { passphrase: env.FLEET_SSH_PASSPHRASE } : {}),
+    ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}),
+  };
+
+  const specOf = (host: Host): ConnectionSpec => {
+    const spec = connectionSpec(host, targets.extraVars);
+    return {
+      ...spec,
+      become: args.become ?? spec.become,
+      becomeUser: args['become-user'] ?? spec.becomeUser,
+      becomePassword: becomePassword ?? spec.becomePassword,
+    };
+  };
+  const secrets = [becomePassword, env.FLEET_SSH_PASSPHRASE, ...targets.hosts.map((h) => specOf(h).becomePassword)];
+  const redact = makeRedactor(secrets);
+  const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options);
+  return { specOf, pool, redact, warnings };
+}

@@ -1,0 +1,17 @@
+/**
+ * Anything that came from a host (output, names, messages) is untrusted: an escape sequence in a
+ * command's output could rewrite the operator's terminal. Control characters other than newline and
+ * tab are shown as visible escapes instead.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** One line, for summaries: newlines become ⏎ and it is cut at `max` characters. */
+export function oneLine(text: string, max = 200): string {
+  const flat = terminalSafe(text.replace(/\r?\n/g, ' ⏎ ').trim());
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
