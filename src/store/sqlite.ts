@@ -1,0 +1,154 @@
+/**
+ * The SQLite results store: the ONLY module in fleet that imports sqlite3.
+ *
+ * Connection settings and why: WAL so a daemon and a CLI can read while the other writes;
+ * busy_timeout so a writer waits for the lock instead of failing; synchronous=NORMAL because in WAL
+ * mode it survives a crashed or killed process (only an OS crash/power loss can lose the last
+ * commits) at a fraction of FULL's fsyncs; foreign keys on so deleting a run removes its rows.
+ */
+import sqlite3 from 'sqlite3';
+import { storeErrorFrom, StoreError } from './errors.js';
+import { createPrivateFile, tightenSidecars } from './file-mode.js';
+import { migrate } from './migrate.js';
+import type { RunInfo, SqlDb, SqlValue } from './sql-db.js';
+import { SqliteRunStore, type StoreOptions } from './sqlite-run-store.js';
+
+export { SqliteRunStore, type StoreOptions } from './sqlite-run-store.js';
+
+/** Where results go unless told otherwise: `$FLEET_DB`, else `./fleet.db`. */
+export function defaultDbPath(): string {
+  return process.env['FLEET_DB'] ?? './fleet.db';
+}
+
+export interface SqliteOpenOptions extends StoreOptions {
+  /** How long a write waits for another process's lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** A prepared statement and the calls waiting on it (failed prepares never call them back). */
+interface Prepared {
+  readonly st: sqlite3.Statement;
+  readonly waiting: Set<(err: unknown) => void>;
+}
+
+/** sqlite3 behind the SqlDb interface. Statements are prepared once per SQL text and reused. */
+class SqliteConnection implements SqlDb {
+  private readonly statements = new Map<string, Prepared>();
+
+  constructor(
+    readonly file: string,
+    private readonly db: sqlite3.Database,
+  ) {
+    // Serialized mode: statements execute in the order they are issued, so pipelined INSERTs keep
+    // their order (step ids follow recording order) and BEGIN/COMMIT bracket exactly what we sent.
+    db.serialize();
+  }
+
+  private prepared(sql: string): Prepared {
+    let p = this.statements.get(sql);
+    if (p === undefined) {
+      const waiting = new Set<(err: unknown) => void>();
+      // Prepared synchronously (queued in order). sqlite3 never calls back the calls queued on a
+      // statement whose prepare failed, so we reject them ourselves.
+      const st = this.db.prepare(sql, (err: Error | null) => {
+        if (!err) return;
+        this.statements.delete(sql);
+        for (const reject of waiting) reject(storeErrorFrom(this.file, err));
+      });
+      p = { st, waiting };
+      this.statements.set(sql, p);
+    }
+    return p;
+  }
+
+  /** Calls `op` on the statement for `sql`, settling exactly once even if preparing it fails. */
+  private call<T>(sql: string, op: (st: sqlite3.Statement, done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+    const { st, waiting } = this.prepared(sql);
+    return new Promise<T>((resolve, reject) => {
+      waiting.add(reject);
+      op(st, (err, value) => {
+        waiting.delete(reject);
+        if (err) reject(storeErrorFrom(this.file, err));
+        else resolve(value as T);
+      });
+    });
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunInfo> {
+    return this.call<RunInfo>(sql, (st, done) =>
+      st.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+        done(err, err ? undefined : { changes: this.changes });
+      }),
+    );
+  }
+
+  all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.call<T[]>(sql, (st, done) => st.all<T>(params, (err: Error | null, rows: T[]) => done(err, rows)));
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    // all() rather than get(): sqlite3's get() leaves the statement open (and the read lock held) until reset.
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.db.exec(sql, (err: Error | null) => (err ? reject(storeErrorFrom(this.file, err)) : resolve()));
+    });
+  }
+
+  async close(): Promise<void> {
+    const finalizing = [...this.statements.values()].map(
+      ({ st }) => new Promise<void>((resolve) => st.finalize(() => resolve())),
+    );
+    this.statements.clear();
+    await Promise.all(finalizing);
+    await new Promise<void>((resolve, reject) => {
+      this.db.close((err: Error | null) => (err ? reject(storeErrorFrom(this.file, err)) : resolve()));
+    });
+  }
+}
+
+/** Opens (creating with mode 0600 if needed) a tuned connection; does not migrate. Tests use it directly. */
+export async function openSqlDb(path: string, opts: Pick<SqliteOpenOptions, 'busyTimeoutMs'> = {}): Promise<SqlDb> {
+  createPrivateFile(path);
+  // No OPEN_CREATE: the file exists now, created by us with the right mode, never by SQLite's defaults.
+  const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const db: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READWRITE, (err: Error | null) =>
+      err ? reject(storeErrorFrom(path, err)) : resolve(db),
+    );
+  });
+  const conn = new SqliteConnection(path, raw);
+  try {
+    const busy = opts.busyTimeoutMs ?? 5000;
+    if (!Number.isSafeInteger(busy) || busy < 0) throw new TypeError(`store: invalid busyTimeoutMs ${busy}`);
+    await conn.exec(`PRAGMA busy_timeout = ${busy}`); // first: everything after may wait for a lock
+    await conn.exec('PRAGMA foreign_keys = ON');
+    // The first statement that reads the file: a non-SQLite file fails here with SQLITE_NOTADB.
+    const mode = await conn.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
+    if (mode?.journal_mode !== 'wal') {
+      throw new StoreError(path, `cannot use WAL journal mode (got ${mode?.journal_mode ?? 'nothing'}; network filesystem?)`);
+    }
+    await conn.exec('PRAGMA synchronous = NORMAL');
+  } catch (err) {
+    await conn.close().catch(() => undefined);
+    throw storeErrorFrom(path, err);
+  }
+  tightenSidecars(path);
+  return conn;
+}
+
+/**
+ * Opens the results store at `path`, upgrading its schema in place if it is older than this fleet.
+ * Fails with a one-line StoreError for a non-SQLite file, another program's database, or a newer schema.
+ */
+export async function openSqliteStore(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqliteRunStore> {
+  const db = await openSqlDb(path, opts);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw storeErrorFrom(path, err);
+  }
+  return new SqliteRunStore(db, opts);
+}
