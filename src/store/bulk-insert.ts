@@ -30,16 +30,16 @@ function insertSql(spec: TableSpec, rows: number): string {
 /** Largest power of two ≤ n (n ≥ 1). */
 const floorPow2 = (n: number): number => 2 ** Math.floor(Math.log2(n));
 
-/** Inserts `rows` in order (the connection runs statements serially), returns when all are done. */
+/** Inserts `rows` in order and returns when all are done. */
 export async function insertRows(db: SqlDb, spec: TableSpec, rows: readonly (readonly SqlValue[])[]): Promise<void> {
-  const pending: Promise<unknown>[] = [];
   for (let i = 0; i < rows.length; ) {
     const n = Math.min(CHUNK, floorPow2(rows.length - i));
     const params: SqlValue[] = [];
     for (let j = i; j < i + n; j++) params.push(...(rows[j] as readonly SqlValue[]));
-    // Issued without awaiting each one: the driver pipelines them; ordering is kept by the connection.
-    pending.push(db.run(insertSql(spec, n), params));
+    // Awaited one by one: sqlite3 queues calls per statement, so two different statements (the 64-row
+    // and the remainder one) issued together can run out of order, and step ids must follow recording
+    // order. Costs nothing measurable: each statement's queue already ran one call at a time.
+    await db.run(insertSql(spec, n), params);
     i += n;
   }
-  await Promise.all(pending);
 }

@@ -39,8 +39,8 @@ class SqliteConnection implements SqlDb {
     readonly file: string,
     private readonly db: sqlite3.Database,
   ) {
-    // Serialized mode: statements execute in the order they are issued, so pipelined INSERTs keep
-    // their order (step ids follow recording order) and BEGIN/COMMIT bracket exactly what we sent.
+    // Serialized mode: Database-level calls (exec BEGIN/COMMIT, prepare) run one at a time in issue
+    // order. It does NOT order calls queued on two different statements; callers await where order matters.
     db.serialize();
   }
 
