@@ -1,0 +1,54 @@
+/** recoverInterrupted(): only runs of this controller whose process is gone become `interrupted`. */
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../../src/store/liveness.js';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
+import { newRun, step, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** The pid of a process that has exited and been reaped. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', ''], { timeout: 10_000 });
+  expect(r.status).toBe(0);
+  expect(isProcessAlive(r.pid!)).toBe(false);
+  return r.pid!;
+}
+
+describe('recoverInterrupted', () => {
+  it('marks dead local runs interrupted and leaves live, foreign and finished runs alone', async () => {
+    const store = await openSqliteStore(join(tmp.dir, 'recover.db'));
+    const me = hostname();
+    const dead = deadPid();
+    const deadLocal = await store.startRun(newRun({ controller: me, pid: dead, startedAt: 1000 }));
+    const aliveLocal = await store.startRun(newRun({ controller: me, pid: process.pid, startedAt: 2000 }));
+    const deadElsewhere = await store.startRun(newRun({ controller: 'other-controller.example', pid: dead, startedAt: 3000 }));
+    const finished = await store.startRun(newRun({ controller: me, pid: dead, startedAt: 4000 }));
+    store.finishRun(finished, 'completed', 4100);
+    // Last signs of life of the dead run: a step ending at 1500 and a host finishing at 1400.
+    store.recordStep(deadLocal, 'hv01', step(1, { startedAt: 1450, durationMs: 50 }));
+    store.recordHost(deadLocal, { host: 'hv01', status: 'ok', reason: null, startedAt: 1001, finishedAt: 1400 });
+    await store.flush();
+
+    expect(await store.recoverInterrupted()).toEqual([deadLocal]);
+    const status = async (id: number) => (await store.getRun(id))?.status;
+    expect(await status(deadLocal)).toBe('interrupted');
+    expect((await store.getRun(deadLocal))?.finishedAt).toBe(1500);
+    expect(await status(aliveLocal)).toBe('running');
+    expect(await status(deadElsewhere)).toBe('running');
+    expect(await status(finished)).toBe('completed');
+    expect(await store.recoverInterrupted()).toEqual([]);
+    await store.close();
+  });
+
+  it('uses the start time as the end of a run that recorded nothing', async () => {
+    const store = await openSqliteStore(join(tmp.dir, 'empty.db'));
+    const id = await store.startRun(newRun({ controller: hostname(), pid: deadPid(), startedAt: 777 }));
+    expect(await store.recoverInterrupted()).toEqual([id]);
+    expect(await store.getRun(id)).toMatchObject({ status: 'interrupted', finishedAt: 777 });
+    await store.close();
+  });
+});
