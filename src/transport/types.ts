@@ -3,10 +3,11 @@ import type { ConnectionSpec } from '../core/inventory.js';
 import type { CommandResult, UnreachableKind } from '../core/result.js';
 
 export interface ExecOptions {
-  /** Per-command timeout; on expiry the command is killed and `timedOut` is set. */
+  /** Per-command timeout (default ConnectOptions.commandTimeoutMs; 0 = none); on expiry the command is killed and `timedOut` is set. */
   readonly timeoutMs?: number;
-  /** Run through sudo (password, if any, is fed on stdin, never on the command line). */
+  /** Run through sudo (password, if any, is fed on stdin, never on the command line). Default: the spec's `become`. */
   readonly become?: boolean;
+  /** Default: the spec's `becomeUser`, else root. */
   readonly becomeUser?: string;
   /** Data written to the command's stdin, then stdin is closed. */
   readonly stdin?: string | Buffer;
@@ -27,7 +28,10 @@ export type HostKeyMode = 'strict' | 'accept-new' | 'off';
 export interface ConnectOptions {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
+  /** SSH keepalive interval (0 = off); after keepaliveCountMax unanswered ones the host is unreachable. */
   readonly keepaliveIntervalMs: number;
+  /** Default 3. */
+  readonly keepaliveCountMax?: number;
   /** known_hosts files to verify against; the first one is where accept-new appends. */
   readonly knownHostsFiles: readonly string[];
   readonly hostKeyMode: HostKeyMode;
@@ -35,6 +39,12 @@ export interface ConnectOptions {
   readonly passphrase?: string;
   /** ssh-agent socket (SSH_AUTH_SOCK) if any. */
   readonly agentSocket?: string;
+  /** Write accept-new entries hashed (OpenSSH HashKnownHosts). Default false, like OpenSSH. */
+  readonly hashKnownHosts?: boolean;
+  /** Concurrent exec channels per connection (OpenSSH's MaxSessions defaults to 10). Default 8. */
+  readonly maxChannelsPerHost?: number;
+  /** Cap per output stream, in bytes. Default 16 MiB; the rest is dropped with a marker. */
+  readonly outputCapBytes?: number;
 }
 
 export interface Transport {

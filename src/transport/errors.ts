@@ -1,0 +1,65 @@
+/**
+ * Maps Node socket errors and ssh2 client errors to an UnreachableKind plus a short reason, and
+ * builds the one-line message users see: "hv03 (198.18.0.13:22): connection refused".
+ */
+import type { UnreachableKind } from '../core/result.js';
+import { UnreachableError } from './types.js';
+
+export interface ClassifiedError {
+  readonly kind: UnreachableKind;
+  readonly reason: string;
+}
+
+const BY_CODE: Readonly<Record<string, ClassifiedError>> = {
+  ECONNREFUSED: { kind: 'refused', reason: 'connection refused' },
+  ETIMEDOUT: { kind: 'timeout', reason: 'connection timed out' },
+  ENOTFOUND: { kind: 'dns', reason: 'host name not found (DNS)' },
+  EAI_AGAIN: { kind: 'dns', reason: 'temporary DNS failure' },
+  EAI_NODATA: { kind: 'dns', reason: 'host name has no address (DNS)' },
+  EAI_FAIL: { kind: 'dns', reason: 'DNS lookup failed' },
+  EHOSTUNREACH: { kind: 'other', reason: 'no route to host' },
+  ENETUNREACH: { kind: 'other', reason: 'network is unreachable' },
+  EHOSTDOWN: { kind: 'other', reason: 'host is down' },
+  EADDRNOTAVAIL: { kind: 'other', reason: 'address not available' },
+  ECONNRESET: { kind: 'closed', reason: 'connection reset by peer' },
+  EPIPE: { kind: 'closed', reason: 'connection closed (broken pipe)' },
+  ECONNABORTED: { kind: 'closed', reason: 'connection aborted' },
+};
+
+/** Classifies an error from net, dns or ssh2. Pure: looks only at the error's code, level and message. */
+export function classifyError(err: unknown): ClassifiedError {
+  if (err instanceof UnreachableError) return { kind: err.kind, reason: err.message };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; level?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const level = typeof e.level === 'string' ? e.level : undefined;
+  const message = oneLine(typeof e.message === 'string' ? e.message : String(err));
+
+  if (code !== undefined && BY_CODE[code]) return BY_CODE[code];
+  if (level === 'client-authentication') return { kind: 'auth', reason: 'authentication failed (no key was accepted)' };
+  if (level === 'client-dns') return { kind: 'dns', reason: message };
+  if (level === 'client-timeout') {
+    if (/keepalive/i.test(message)) return { kind: 'timeout', reason: 'host stopped answering (keepalive timeout)' };
+    return { kind: 'timeout', reason: 'timed out during connect or SSH handshake' };
+  }
+  if (/connection lost before handshake/i.test(message)) {
+    return { kind: 'closed', reason: 'connection closed before the SSH handshake (not an SSH server, or its MaxStartups is exhausted)' };
+  }
+  if (/host denied/i.test(message)) return { kind: 'hostkey-unknown', reason: 'host key verification failed' };
+  if (/no matching|handshake failed/i.test(message)) return { kind: 'other', reason: `SSH negotiation failed: ${message}` };
+  return { kind: 'other', reason: message || 'unknown error' };
+}
+
+/** `hv03 (198.18.0.13:22)` or `hv03 (198.18.0.13:22 via admin@bastion:22)`. */
+export function describeTarget(name: string, address: string, port: number, via?: string): string {
+  const addr = address.includes(':') ? `[${address}]` : address;
+  return `${name} (${addr}:${port}${via ? ` via ${via}` : ''})`;
+}
+
+/** The UnreachableError for a host: message "<target>: <reason>". */
+export function unreachable(host: string, target: string, kind: UnreachableKind, reason: string): UnreachableError {
+  return new UnreachableError(host, kind, `${target}: ${oneLine(reason)}`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
