@@ -1,0 +1,81 @@
+/**
+ * parseFacts: raw facts-script output → HostFacts. Never throws: a section that is missing, failed,
+ * timed out or unparseable becomes an explicit `ok: false` with a reason, so each check can answer
+ * `error`/`skipped` honestly instead of the whole host failing.
+ */
+import { buildLinks, parseSysfs } from './links.js';
+import { parseIfupdown } from './parse-ifupdown.js';
+import { parseAddrs, parseBridgeVlans, parseIpLinks, parseNeigh, parseRoutes, parseRules } from './parse-ip.js';
+import { parseIptablesSave } from './parse-iptables.js';
+import { parseVirsh } from './parse-libvirt.js';
+import { parseNft } from './parse-nft.js';
+import { parseBrNetfilter, parseDnsmasq, parseKernel, parseLibvirtConf, parseSysctls } from './parse-sys.js';
+import { FACTS_FORMAT_VERSION } from './script.js';
+import { gather, splitSections, type SplitOutput } from './sections.js';
+import type { Gathered, HostFacts } from './types.js';
+
+function firstLineOf(stdout: string): string {
+  const v = stdout.split('\n').find((l) => l.trim() !== '')?.trim();
+  if (!v) throw new Error('empty output');
+  return v;
+}
+
+function virsh(split: SplitOutput): HostFacts['libvirt'] {
+  const s = split.sections.get('virsh');
+  const nonce = split.nonce ?? '';
+  // A failed listing (no libvirtd, bad URI) has no LIST block: report the failure with virsh's stderr.
+  // Once the listing worked, rc 1 only means one dumpxml failed; that is recorded per domain.
+  const listed = s !== undefined && s.stdout.split('\n').some((l) => l === `@@LIST@@ ${nonce}`);
+  return gather(split, 'virsh', (out) => parseVirsh(out, nonce), { okRcs: listed ? [0, 1] : [0] });
+}
+
+/** Parses the facts script's whole stdout. */
+export function parseFacts(raw: string): HostFacts {
+  const split = splitSections(raw);
+  if (split.nonce !== null && split.version !== FACTS_FORMAT_VERSION) {
+    const reason = `facts format ${split.version ?? '?'} is not ${FACTS_FORMAT_VERSION}`;
+    return allMissing(split, reason);
+  }
+  const nonce = split.nonce ?? '';
+  return {
+    format: 'fleet-facts/v1',
+    complete: split.complete,
+    hostname: gather(split, 'hostname', firstLineOf),
+    machineId: gather(split, 'machine_id', firstLineOf),
+    kernel: gather(split, 'kernel', firstLineOf),
+    links: buildLinks(gather(split, 'links', parseIpLinks), gather(split, 'sysfs', parseSysfs)),
+    addrs: gather(split, 'addrs', parseAddrs),
+    routes4: gather(split, 'routes4', parseRoutes),
+    routes6: gather(split, 'routes6', parseRoutes),
+    rules4: gather(split, 'rules4', parseRules),
+    neigh: gather(split, 'neigh', parseNeigh),
+    bridgeVlans: gather(split, 'br_vlan', parseBridgeVlans),
+    sysctls: gather(split, 'sysctl', parseSysctls),
+    brNetfilter: gather(split, 'sysctl', parseBrNetfilter),
+    nft: gather(split, 'nft', parseNft),
+    iptables: {
+      v4nft: gather(split, 'ipt4_nft', parseIptablesSave),
+      v4legacy: gather(split, 'ipt4_legacy', parseIptablesSave),
+      v6nft: gather(split, 'ipt6_nft', parseIptablesSave),
+      v6legacy: gather(split, 'ipt6_legacy', parseIptablesSave),
+    },
+    kernelModules: gather(split, 'modules', parseKernel),
+    ifupdown: gather(split, 'ifupdown', (out) => parseIfupdown(out, nonce)),
+    // grep: 1 = no firewall_backend line, 2 = no network.conf; both mean "libvirt's default".
+    libvirtFirewallBackend: gather(split, 'libvirt_conf', parseLibvirtConf, { okRcs: [0, 1, 2] }),
+    // pgrep: 1 = no such process.
+    dnsmasq: gather(split, 'dnsmasq', parseDnsmasq, { okRcs: [0, 1] }),
+    libvirt: virsh(split),
+  };
+}
+
+function allMissing(split: SplitOutput, reason: string): HostFacts {
+  const no: Gathered<never> = { ok: false, cause: 'unsupported', reason };
+  return {
+    format: 'fleet-facts/v1', complete: split.complete,
+    hostname: no, machineId: no, kernel: no, links: no, addrs: no, routes4: no, routes6: no, rules4: no,
+    neigh: no, bridgeVlans: no, sysctls: no, brNetfilter: no, nft: no,
+    iptables: { v4nft: no, v4legacy: no, v6nft: no, v6legacy: no },
+    kernelModules: no, ifupdown: no, libvirtFirewallBackend: no, dnsmasq: no, libvirt: no,
+  };
+}
