@@ -56,7 +56,10 @@ export async function sshFixture(sshdOptions: SshdOptions = {}): Promise<SshFixt
       connectTimeoutMs: 5000,
       commandTimeoutMs: 20_000,
       keepaliveIntervalMs: 0,
-      knownHostsFiles: [fx.knownHosts('known_hosts', [`[${address}]:${sshd.port} ${fx.hostKey('ed25519')}`])],
+      // default: the host known by its first host key, as a [host]:port entry
+      knownHostsFiles:
+        overrides.knownHostsFiles ??
+        [fx.knownHosts('known_hosts', [`[${address}]:${sshd.port} ${publicKeyOf(Object.values(sshd.hostKeys)[0] ?? '')}`])],
       hostKeyMode: 'strict',
       ...overrides,
     }),
