@@ -66,7 +66,7 @@ async function runJson(script: string, args: string[], cwd: string): Promise<unk
   try {
     return JSON.parse(r.stdout);
   } catch (e) {
-    throw new InventoryError(`${what} printed invalid JSON (${(e as Error).message})${stderr}`, loc);
+    throw new InventoryError(`${what} printed invalid JSON (${excerpt((e as Error).message, 120)})${stderr}`, loc);
   }
 }
 

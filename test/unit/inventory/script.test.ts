@@ -1,0 +1,75 @@
+/** Executable inventory scripts: --list with _meta, --host per host without it, and failures. */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadInventory } from '../../../src/inventory/index.js';
+import { tmpDir, type TmpDir } from './tmp-inventory.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/inventory');
+let t: TmpDir | undefined;
+afterEach(() => {
+  t?.cleanup();
+  t = undefined;
+});
+
+function script(body: string) {
+  t = tmpDir();
+  t.write({ 'inv.sh': `!#!/bin/sh\n${body}\n` });
+  return t.dir;
+}
+
+describe('inventory scripts', () => {
+  it('reads groups, children and _meta.hostvars', async () => {
+    const inv = await loadInventory([path.join(FIXTURES, 'mixed-dir/30-cmdb.sh')]);
+    expect(inv.groups.get('gpu')?.hosts).toEqual(['gpu1.lab', 'cmp2.lab']);
+    expect(inv.groups.get('racks')?.children).toEqual(['rack-a']);
+    // group_vars/ next to the script applies too (mixed-dir/group_vars/gpu.yml sets bridge).
+    expect(inv.hosts.get('gpu1.lab')?.vars).toEqual({ cmdb: 'v2', bridge: 'br-gpu-file', accel: 'a100', ansible_host: '198.18.6.1', gpus: 8 });
+    expect(inv.groups.get('gpu')?.vars).toEqual({ bridge: 'br-gpu-file', accel: 'a100' });
+  });
+
+  it('asks --host for each host when there is no _meta, and reads the group-as-host shorthand', async () => {
+    const inv = await loadInventory([path.join(FIXTURES, 'scripts/no-meta.sh')]);
+    expect(inv.hosts.get('db1.lab')?.vars).toEqual({ engine: 'pg', ansible_host: '198.18.7.1', primary: true });
+    expect(inv.hosts.get('web1.lab')?.vars).toEqual({ tier: 'frontend' });
+    // {"solo.lab": {"ansible_host": …}} is a group solo.lab holding a host solo.lab with those vars.
+    expect(inv.groups.get('solo.lab')?.hosts).toEqual(['solo.lab']);
+    expect(inv.hosts.get('solo.lab')?.vars).toEqual({ ansible_host: '198.18.7.7' });
+  });
+
+  it('takes empty --host output as no vars', async () => {
+    const dir = script(`[ "$1" = --list ] && echo '{"g": ["h"]}'; exit 0`);
+    const inv = await loadInventory(['inv.sh'], { cwd: dir });
+    expect(inv.hosts.get('h')?.vars).toEqual({});
+  });
+
+  it('names the script, the exit code and stderr when it fails', async () => {
+    const dir = script('echo "cannot reach CMDB at 198.18.0.9" >&2\necho "  second line" >&2\nexit 3');
+    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow(
+      `${path.join(dir, 'inv.sh')}: inventory script --list failed (exit code 3): cannot reach CMDB at 198.18.0.9 second line`,
+    );
+  });
+
+  it('names the script and the JSON problem for invalid output', async () => {
+    const dir = script(`echo '{"g": [}'`);
+    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow(/inv\.sh: inventory script --list printed invalid JSON \(.+\)$/);
+  });
+
+  it('rejects a non-object result and bad host lists', async () => {
+    let dir = script(`echo '["h1"]'`);
+    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow('inventory script --list must print a JSON object, got a list');
+    t?.cleanup();
+    dir = script(`echo '{"g": {"hosts": "h1"}}'`);
+    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow("group 'g' has bad data for its host list: expected a list, got a string");
+  });
+
+  it('fails a failing --host call', async () => {
+    const dir = script(`[ "$1" = --list ] && { echo '{"g": ["h"]}'; exit 0; }; echo boom >&2; exit 1`);
+    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow('inventory script --host h failed (exit code 1): boom');
+  });
+
+  it('refuses a script that is not executable', async () => {
+    t = tmpDir();
+    t.write({ 'inv.py': '#!/usr/bin/env python3\nprint("{}")\n' });
+    await expect(loadInventory(['inv.py'], { cwd: t.dir })).rejects.toThrow('inv.py: inventory script is not executable (chmod +x inv.py)');
+  });
+});
