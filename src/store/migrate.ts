@@ -21,15 +21,42 @@ async function pragmaInt(db: SqlDb, name: 'user_version' | 'application_id'): Pr
 /** The schema version recorded in the file (0 = empty or not yet migrated). */
 export const schemaVersion = (db: SqlDb): Promise<number> => pragmaInt(db, 'user_version');
 
-/** Refuses SQLite files that belong to another program: migrating into them would damage them. */
-async function assertFleetFile(db: SqlDb, version: number): Promise<void> {
-  const appId = await pragmaInt(db, 'application_id');
-  if (appId === APPLICATION_ID) return;
-  const foreign = appId !== 0 || version !== 0 || (await db.get<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-  ))!.n > 0;
-  if (foreign) {
-    throw new StoreError(db.file, 'is an SQLite database of another program, not a fleet database', 'FLEET_STORE_NOT_A_DB');
+interface FileState {
+  readonly version: number;
+  readonly appId: number;
+  readonly tables: number;
+}
+
+/** Reads version, owner and table count; call inside a transaction so the three agree. */
+async function readState(db: SqlDb): Promise<FileState> {
+  return {
+    version: await schemaVersion(db),
+    appId: await pragmaInt(db, 'application_id'),
+    tables: (await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))!.n,
+  };
+}
+
+/**
+ * Refuses SQLite files that belong to another program (migrating into them would damage them) and
+ * files from a newer fleet (writing with an older schema could corrupt what it added).
+ */
+function judge(file: string, s: FileState, known: number): void {
+  const fresh = s.appId === 0 && s.version === 0 && s.tables === 0;
+  if (s.appId !== APPLICATION_ID && !fresh) {
+    throw new StoreError(file, 'is an SQLite database of another program, not a fleet database', 'FLEET_STORE_NOT_A_DB');
+  }
+  if (s.version > known) throw new StoreSchemaTooNewError(file, s.version, known);
+}
+
+async function inTransaction<T>(db: SqlDb, begin: 'BEGIN' | 'BEGIN IMMEDIATE', fn: () => Promise<T>): Promise<T> {
+  await db.exec(begin);
+  try {
+    const result = await fn();
+    await db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw err;
   }
 }
 
@@ -42,25 +69,22 @@ export async function migrate(db: SqlDb, opts: MigrateOptions = {}): Promise<{ f
   const known = migrations.length;
   const target = Math.min(opts.target ?? known, known);
 
-  const found = await schemaVersion(db);
-  await assertFleetFile(db, found);
-  if (found > known) throw new StoreSchemaTooNewError(db.file, found, known);
-  if (found >= target) return { from: found, to: found };
+  // Common case, read-only: already current. A snapshot, so a concurrent first-time migration by
+  // another process is seen either entirely or not at all.
+  const found = await inTransaction(db, 'BEGIN', () => readState(db));
+  judge(db.file, found, known);
+  if (found.version >= target) return { from: found.version, to: found.version };
 
-  await db.exec('BEGIN IMMEDIATE');
-  try {
-    const current = await schemaVersion(db);
-    if (current > known) throw new StoreSchemaTooNewError(db.file, current, known);
-    if (current === 0) await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+  return inTransaction(db, 'BEGIN IMMEDIATE', async () => {
+    // Re-read under the write lock: another process may have migrated since.
+    const now = await readState(db);
+    judge(db.file, now, known);
+    if (now.version === 0) await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
     for (const m of migrations) {
-      if (m.version <= current || m.version > target) continue;
+      if (m.version <= now.version || m.version > target) continue;
       await db.exec(m.sql);
       await db.exec(`PRAGMA user_version = ${m.version}`);
     }
-    await db.exec('COMMIT');
-    return { from: found, to: Math.max(current, target) };
-  } catch (err) {
-    await db.exec('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+    return { from: found.version, to: Math.max(now.version, target) };
+  });
 }

@@ -2,7 +2,7 @@
  * Ordered schema migrations. PRAGMA user_version records the last one applied.
  *
  * RULES: a migration that has shipped is FROZEN — never edit its SQL (an old fleet.db was built from it,
- * and test/fixtures/store/fleet-v1.db proves the upgrade path from exactly that). Change the schema by
+ * and test/fixtures/store/fleet-v1.sqlite proves the upgrade path from exactly that). Change the schema by
  * appending a migration. Keep SQL portable where cheap (a PostgreSQL store will mirror it): INTEGER epoch
  * ms timestamps, 0/1 booleans, JSON as TEXT, no SQLite-only types; column names avoid reserved words
  * (`user`, `limit`). Migrations run inside one transaction with foreign_keys ON, so a future table

@@ -1,13 +1,18 @@
 /** Shared helpers for the store integration tests: temp dirs, sample records, compiling a child script. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepResult } from '../../../src/core/result.js';
 import type { NewRun } from '../../../src/store/types.js';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The checkout root: nearest directory with package.json (also right when run from a dist/ build). */
+export const REPO = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 /** A fresh temp directory; call the returned cleanup in afterAll/finally. */
 export function tempDir(): { dir: string; cleanup: () => void } {

@@ -71,7 +71,7 @@ const withDbVersion = (file: string): Promise<number> =>
 describe('schema migrations', () => {
   it('upgrades the committed v1 fixture (made by v1 code) in place, keeping its data', async () => {
     const file = join(tmp.dir, 'fixture.db');
-    copyFileSync(join(REPO, 'test/fixtures/store/fleet-v1.db'), file);
+    copyFileSync(join(REPO, 'test/fixtures/store/fleet-v1.sqlite'), file);
     expect(await withDbVersion(file)).toBe(1);
     await assertUpgraded(file);
   });
@@ -87,7 +87,7 @@ describe('schema migrations', () => {
 
   it('gives an upgraded v1 database exactly the schema of a fresh one (v1 DDL was not edited)', async () => {
     const upgraded = join(tmp.dir, 'upgraded.db');
-    copyFileSync(join(REPO, 'test/fixtures/store/fleet-v1.db'), upgraded);
+    copyFileSync(join(REPO, 'test/fixtures/store/fleet-v1.sqlite'), upgraded);
     await (await openSqliteStore(upgraded)).close();
     const fresh = join(tmp.dir, 'fresh.db');
     await (await openSqliteStore(fresh)).close();
@@ -125,10 +125,14 @@ describe('schema migrations', () => {
     });
   });
 
-  it('lets two processes-worth of connections open a new file at once without migrating twice', async () => {
-    const file = join(tmp.dir, 'race.db');
-    const [a, b] = await Promise.all([openSqliteStore(file), openSqliteStore(file)]);
-    await Promise.all([a.close(), b.close()]);
-    expect(await withDbVersion(file)).toBe(SCHEMA_VERSION);
-  });
+  it('lets several connections open the same brand-new file at once (WAL switch and first migration race)', async () => {
+    // Each round is a new file opened three times concurrently; 40 rounds made both races (SQLite not
+    // retrying the WAL switch, and a non-atomic ownership check) show up reliably before they were fixed.
+    for (let round = 0; round < 40; round++) {
+      const file = join(tmp.dir, `race-${round}.db`);
+      const stores = await Promise.all([openSqliteStore(file), openSqliteStore(file), openSqliteStore(file)]);
+      await Promise.all(stores.map((s) => s.close()));
+      expect(await withDbVersion(file)).toBe(SCHEMA_VERSION);
+    }
+  }, 60_000);
 });

@@ -123,7 +123,7 @@ describe('opening the database', () => {
 
   it('the committed fixture is a v1 fleet.db (tests only ever open copies of it)', async () => {
     const copy = join(tmp.dir, 'fixture-copy.db');
-    copyFileSync(join(REPO, 'test/fixtures/store/fleet-v1.db'), copy);
+    copyFileSync(join(REPO, 'test/fixtures/store/fleet-v1.sqlite'), copy);
     const db = await openSqlDb(copy);
     expect(await db.get('PRAGMA user_version')).toEqual({ user_version: 1 });
     await db.close();
