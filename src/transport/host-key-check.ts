@@ -77,7 +77,16 @@ export async function prepareHostKeyCheck(opts: HostKeyCheckOptions): Promise<Ho
         }
         case 'unknown': {
           if (opts.mode === 'accept-new') {
-            await opts.store.append(name, blob, opts.hashKnownHosts ?? false);
+            try {
+              await opts.store.append(name, blob, opts.hashKnownHosts ?? false);
+            } catch (err) {
+              // Accepting a key we could not record would silently skip verification next time.
+              return {
+                accept: false,
+                kind: 'hostkey-unknown',
+                reason: `host key for ${name} (${fp}) is new but could not be added to ${opts.store.files[0]}: ${(err as Error).message}`,
+              };
+            }
             return { accept: true, appended: true };
           }
           const others = verdict.otherTypes.length ? ` (keys of other types are known: ${verdict.otherTypes.join(', ')})` : '';

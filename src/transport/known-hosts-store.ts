@@ -62,7 +62,8 @@ async function readEntries(file: string): Promise<KnownHostEntry[]> {
   try {
     return parseKnownHosts(await readFile(file, 'utf8'), file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return []; // no such file: nothing known from it
     throw new Error(`cannot read known_hosts file ${file}: ${(err as Error).message}`);
   }
 }

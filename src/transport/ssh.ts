@@ -167,8 +167,6 @@ class SshTransport implements Transport {
         settled = true;
         client.removeListener('error', onError);
         client.removeListener('close', onClose);
-        // Each exec is a few small request/reply packets: Nagle + delayed ACK would add ~40 ms to each.
-        client.setNoDelay(true);
         resolve(client);
       };
       const onClose = (): void => {

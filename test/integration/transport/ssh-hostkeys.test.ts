@@ -1,6 +1,6 @@
 /** Host key verification against a real sshd with ed25519, ecdsa and rsa host keys. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fingerprintSha256 } from '../../../src/transport/known-hosts.js';
@@ -99,6 +99,24 @@ describe('unknown hosts', () => {
     expect(execFileSync('ssh-keygen', ['-F', name, '-f', file], { encoding: 'utf8' })).toContain('found');
     expect(await attempt(fx.spec(), withFile(file, 'strict'))).toBeUndefined();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1); // nothing added the second time
+  });
+
+  test('accept-new with hashKnownHosts writes a hashed entry that strict then accepts', async () => {
+    const file = path.join(fx.dir, 'hashed_known_hosts');
+    expect(await attempt(fx.spec(), { ...withFile(file, 'accept-new'), hashKnownHosts: true })).toBeUndefined();
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ ssh-ed25519 /);
+    expect(text).not.toContain('127.0.0.1');
+    expect(execFileSync('ssh-keygen', ['-F', name, '-f', file], { encoding: 'utf8' })).toContain('found');
+    expect(await attempt(fx.spec(), withFile(file, 'strict'))).toBeUndefined();
+  });
+
+  test('accept-new into a known_hosts that cannot be written refuses the host (nothing recorded, nothing trusted)', async () => {
+    const file = path.join(fx.dir, 'not-a-dir', 'known_hosts');
+    writeFileSync(path.join(fx.dir, 'not-a-dir'), 'a file where a directory should be');
+    const err = await attempt(fx.spec(), withFile(file, 'accept-new'));
+    expect(err?.kind).toBe('hostkey-unknown');
+    expect(err?.message).toContain(`is new but could not be added to ${file}`);
   });
 
   test('accept-new from many hosts at once leaves a valid file with one line per host', async () => {
