@@ -1,0 +1,68 @@
+/** `fleet diff A B` (or `--last 2`): per host and check, what changed between two runs. */
+import type { Argv } from 'yargs';
+import { InputError } from '../../core/errors.js';
+import { makeRedactor } from '../../core/redact.js';
+import { diffRuns } from '../../report/diff.js';
+import { formatDiff } from '../../report/diff_text.js';
+import { loadRunData } from '../../report/run_data.js';
+import { latestRuns, previousRun, selectRun } from '../../report/select_run.js';
+import { dbOptions } from '../options.js';
+import { openStore } from '../session.js';
+import type { Io } from '../io.js';
+
+interface DiffArgs {
+  db?: string;
+  a?: string;
+  b?: string;
+  last?: number;
+  playbook?: string;
+  json?: boolean;
+}
+
+export function diffCommand(io: Io, setExit: (code: number) => void) {
+  return {
+    command: 'diff [a] [b]',
+    describe: 'What changed between two runs, per host and check (new failures, fixed, changed)',
+    builder: (y: Argv) =>
+      y
+        .positional('a', { type: 'string', describe: 'Older run id (or last). Alone: compared with the run of the same playbook before it' })
+        .positional('b', { type: 'string', describe: 'Newer run id (or last)' })
+        .options(dbOptions)
+        .option('last', { type: 'number', describe: 'Compare the newest two runs (of --playbook if given): --last 2' })
+        .option('playbook', { type: 'string', describe: 'With --last or no runs named: runs of this playbook' })
+        .option('json', { type: 'boolean', describe: 'JSON instead of text' })
+        .example('$0 diff 41 42', 'run 41 against run 42')
+        .example('$0 diff --last 2 --playbook health-check', 'the two latest health checks')
+        .example('$0 diff', 'the latest run against the previous run of its playbook'),
+    handler: async (argv: DiffArgs) => setExit(await diff(io, argv)),
+  };
+}
+
+async function diff(io: Io, args: DiffArgs): Promise<number> {
+  if (args.last !== undefined && args.last !== 2) throw new InputError(`--last compares two runs: use --last 2, not --last ${args.last}`);
+  if (args.last !== undefined && args.a !== undefined) throw new InputError('name two runs or use --last 2, not both');
+  const store = await openStore(args.db, makeRedactor([]));
+  try {
+    let idA: number;
+    let idB: number;
+    if (args.a !== undefined && args.b !== undefined) {
+      idA = (await selectRun(store, { run: args.a })).id;
+      idB = (await selectRun(store, { run: args.b })).id;
+    } else if (args.last !== undefined) {
+      const [newest, older] = await latestRuns(store, 2, args.playbook);
+      idA = older!.id;
+      idB = newest!.id;
+    } else {
+      const b = await selectRun(store, { run: args.a, playbook: args.playbook });
+      const a = await previousRun(store, b);
+      if (!a) throw new InputError(`run ${b.id} (${b.playbook}) has no earlier finished run of the same playbook to compare with`);
+      idA = a.id;
+      idB = b.id;
+    }
+    const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
+    io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

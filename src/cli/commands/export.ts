@@ -1,0 +1,68 @@
+/** `fleet export RUN --format json|junit|csv`: a run for CI dashboards, spreadsheets and scripts. */
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { InputError } from '../../core/errors.js';
+import { makeRedactor } from '../../core/redact.js';
+import { buildCsv } from '../../report/csv.js';
+import { buildJunit } from '../../report/junit.js';
+import { loadRunData } from '../../report/run_data.js';
+import { buildRunJson } from '../../report/run_json.js';
+import { selectRun } from '../../report/select_run.js';
+import { dbOptions } from '../options.js';
+import { openStore } from '../session.js';
+import type { Io } from '../io.js';
+
+interface ExportArgs {
+  db?: string;
+  run: string;
+  format: 'json' | 'junit' | 'csv';
+  output?: string;
+}
+
+export function exportCommand(io: Io, setExit: (code: number) => void) {
+  return {
+    command: 'export <run>',
+    describe: 'Export a run as JSON (like run --json), JUnit XML (one testcase per host × check) or CSV',
+    builder: (y: Argv) =>
+      y
+        .positional('run', { type: 'string', demandOption: true, describe: 'Run id, or last' })
+        .options(dbOptions)
+        .option('format', { alias: 'F', type: 'string', choices: ['json', 'junit', 'csv'], demandOption: true, describe: 'Output format' })
+        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default stdout)' })
+        .example('$0 export last --format junit -o fleet-junit.xml', 'for a CI test-results view')
+        .example('$0 export 42 --format csv > run42.csv', 'one row per host × check'),
+    handler: async (argv: ExportArgs) => setExit(await exportRun(io, argv)),
+  };
+}
+
+async function exportRun(io: Io, args: ExportArgs): Promise<number> {
+  const store = await openStore(args.db, makeRedactor([]));
+  let text: string;
+  try {
+    const run = await selectRun(store, { run: args.run });
+    const data = await loadRunData(store, run.id);
+    text =
+      args.format === 'json'
+        ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
+        : args.format === 'junit'
+          ? buildJunit(data)
+          : buildCsv(data);
+  } finally {
+    await store.close();
+  }
+  if (!args.output || args.output === '-') {
+    io.stdout.write(text);
+    return 0;
+  }
+  const file = path.resolve(io.cwd, args.output);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    throw new InputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  io.stderr.write(`wrote ${file}\n`);
+  return 0;
+}

@@ -1,0 +1,70 @@
+/** `fleet report`: one self-contained HTML file for a run (what is broken, where, since when, what changed). */
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { InputError } from '../../core/errors.js';
+import { makeRedactor } from '../../core/redact.js';
+import { buildReport, DEFAULT_TREND } from '../../report/build_report.js';
+import { selectRun } from '../../report/select_run.js';
+import { oneLine } from '../../output/terminal_safe.js';
+import { dbOptions } from '../options.js';
+import { openStore } from '../session.js';
+import type { Io } from '../io.js';
+
+interface ReportArgs {
+  db?: string;
+  run?: string;
+  last?: boolean;
+  playbook?: string;
+  output?: string;
+  trend: number;
+}
+
+export function reportCommand(io: Io, setExit: (code: number) => void) {
+  return {
+    command: 'report',
+    describe: 'Write an HTML report of a run: summary, failing checks, host × check matrix, changes, trend (one offline file)',
+    builder: (y: Argv) =>
+      y
+        .options(dbOptions)
+        .option('run', { type: 'string', describe: 'Run id, or last (default: the latest run, of --playbook if given)' })
+        .option('last', { type: 'boolean', describe: 'The latest run (the default)', conflicts: 'run' })
+        .option('playbook', { type: 'string', describe: 'Latest run of this playbook; changes and trend always compare runs of the same playbook' })
+        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default fleet-report-RUN.html; - for stdout)' })
+        .option('trend', { type: 'number', default: DEFAULT_TREND, describe: 'Runs in the trend chart' })
+        .example('$0 report', 'the latest run, to fleet-report-<id>.html')
+        .example('$0 report --playbook health-check -o /srv/reports/today.html', "the latest health check"),
+    handler: async (argv: ReportArgs) => setExit(await writeReport(io, argv)),
+  };
+}
+
+async function writeReport(io: Io, args: ReportArgs): Promise<number> {
+  if (!Number.isInteger(args.trend) || args.trend < 1 || args.trend > 1000) throw new InputError(`--trend must be a whole number from 1 to 1000, not ${args.trend}`);
+  const store = await openStore(args.db, makeRedactor([]));
+  try {
+    const run = await selectRun(store, { run: args.run, playbook: args.playbook });
+    const started = Date.now();
+    const { model, html } = await buildReport(store, run.id, { trend: args.trend });
+    if (args.output === '-') {
+      io.stdout.write(html);
+      return 0;
+    }
+    const file = path.resolve(io.cwd, args.output ?? `fleet-report-${run.id}.html`);
+    // Write then rename: a reader (a browser refreshing, a web server) never sees half a report.
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, html);
+      renameSync(tmp, file);
+    } catch (err) {
+      throw new InputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const t = model.tiles;
+    io.stderr.write(
+      `wrote ${file} (${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB, ${Date.now() - started} ms): run ${run.id} ${oneLine(run.playbook, 60)}, ` +
+        `${t.hosts} hosts, ${t.failing} failing, ${t.unreachable} unreachable, ${t.checksFailing} checks failing\n`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
