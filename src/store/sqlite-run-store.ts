@@ -38,6 +38,12 @@ export interface StoreOptions {
 
 const identity = (s: string): string => s;
 
+function positiveInt(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+    throw new TypeError(`store: ${name} must be a positive integer, got ${value}`);
+  }
+}
+
 export class SqliteRunStore implements RunStore {
   private readonly serial = new Serial();
   private readonly queue: WriteQueue<PendingWrite>;
@@ -48,6 +54,15 @@ export class SqliteRunStore implements RunStore {
     private readonly db: SqlDb,
     private readonly opts: StoreOptions = {},
   ) {
+    positiveInt('outputCap', opts.outputCap);
+    positiveInt('batchSize', opts.batchSize);
+    positiveInt('maxBatch', opts.maxBatch);
+    positiveInt('compressFactsAbove', opts.compressFactsAbove);
+    const delay = opts.flushDelayMs;
+    // setTimeout silently turns anything above 2^31-1 ms into 1 ms.
+    if (delay !== undefined && (!Number.isSafeInteger(delay) || delay < 0 || delay > 2 ** 31 - 1)) {
+      throw new TypeError(`store: flushDelayMs must be an integer from 0 to ${2 ** 31 - 1}, got ${delay}`);
+    }
     this.encode = {
       redact: opts.redact ?? identity,
       outputCap: opts.outputCap ?? 64 * 1024,

@@ -15,9 +15,9 @@ import { SqliteRunStore, type StoreOptions } from './sqlite-run-store.js';
 
 export { SqliteRunStore, type StoreOptions } from './sqlite-run-store.js';
 
-/** Where results go unless told otherwise: `$FLEET_DB`, else `./fleet.db`. */
+/** Where results go unless told otherwise: `$FLEET_DB`, else `./fleet.db` (an empty FLEET_DB counts as unset). */
 export function defaultDbPath(): string {
-  return process.env['FLEET_DB'] ?? './fleet.db';
+  return process.env['FLEET_DB'] || './fleet.db';
 }
 
 export interface SqliteOpenOptions extends StoreOptions {
@@ -138,6 +138,11 @@ async function enableWal(conn: SqlDb, timeoutMs: number): Promise<void> {
 
 /** Opens (creating with mode 0600 if needed) a tuned connection; does not migrate. Tests use it directly. */
 export async function openSqlDb(path: string, opts: Pick<SqliteOpenOptions, 'busyTimeoutMs'> = {}): Promise<SqlDb> {
+  // SQLite gives these names special meanings (private in-memory / temporary databases) that cannot be
+  // shared with another process or survive a crash; we would also create a stray file called ":memory:".
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) {
+    throw new StoreError(path || '""', 'needs a plain file path for the results database', 'FLEET_STORE_CANTOPEN');
+  }
   createPrivateFile(path);
   // No OPEN_CREATE: the file exists now, created by us with the right mode, never by SQLite's defaults.
   const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
@@ -158,7 +163,7 @@ export async function openSqlDb(path: string, opts: Pick<SqliteOpenOptions, 'bus
     await conn.exec('PRAGMA cache_size = -16384');
   } catch (err) {
     await conn.close().catch(() => undefined);
-    throw storeErrorFrom(path, err);
+    throw err instanceof TypeError ? err : storeErrorFrom(path, err);
   }
   tightenSidecars(path);
   return conn;
@@ -172,9 +177,9 @@ export async function openSqliteStore(path: string = defaultDbPath(), opts: Sqli
   const db = await openSqlDb(path, opts);
   try {
     await migrate(db);
+    return new SqliteRunStore(db, opts);
   } catch (err) {
     await db.close().catch(() => undefined);
-    throw storeErrorFrom(path, err);
+    throw err instanceof TypeError ? err : storeErrorFrom(path, err); // TypeError: bad options, a caller bug
   }
-  return new SqliteRunStore(db, opts);
 }

@@ -108,6 +108,11 @@ describe('opening the database', () => {
     expect(e.message).toBe(`${file}: cannot create database (ENOENT)`);
   });
 
+  it("refuses SQLite's special names instead of creating a stray file called :memory:", async () => {
+    const e = await storeError(openSqliteStore(':memory:'));
+    expect(e.message).toBe(':memory:: needs a plain file path for the results database');
+  });
+
   it('defaults to $FLEET_DB, else ./fleet.db', () => {
     const saved = process.env['FLEET_DB'];
     try {
@@ -115,6 +120,8 @@ describe('opening the database', () => {
       expect(defaultDbPath()).toBe('./fleet.db');
       process.env['FLEET_DB'] = '/var/lib/fleet/results.db';
       expect(defaultDbPath()).toBe('/var/lib/fleet/results.db');
+      process.env['FLEET_DB'] = '';
+      expect(defaultDbPath()).toBe('./fleet.db');
     } finally {
       if (saved === undefined) delete process.env['FLEET_DB'];
       else process.env['FLEET_DB'] = saved;

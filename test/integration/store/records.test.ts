@@ -221,6 +221,12 @@ describe('recording and reading a run', () => {
     await raw.close();
   });
 
+  it('refuses nonsensical tuning options up front', async () => {
+    await expect(open({ outputCap: 0 })).rejects.toThrow(new TypeError('store: outputCap must be a positive integer, got 0'));
+    await expect(open({ batchSize: 1.5 })).rejects.toThrow(/batchSize/);
+    await expect(open({ flushDelayMs: 2 ** 31 })).rejects.toThrow(/flushDelayMs/);
+  });
+
   it('refuses records after close()', async () => {
     const store = await open();
     const id = await store.startRun(newRun());
