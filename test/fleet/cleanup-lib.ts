@@ -135,7 +135,8 @@ export function leftovers(prefix: string, dir?: string): { netns: string[]; link
   const netns = existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR).filter(mine) : [];
   const links = readdirSync('/sys/class/net').filter(mine);
   const etc = existsSync(ETC_NETNS) ? readdirSync(ETC_NETNS).filter(mine) : [];
-  const dirs = [...defaultDirs(prefix), ...(dir && existsSync(dir) ? [dir] : [])];
-  const processes = findProcesses(new Set(), [...new Set(dirs.concat(dir ? [dir] : []))]).filter(isAlive);
-  return { netns, links, etc, processes, dirs: [...new Set(dirs)] };
+  const dirs = [...new Set([...defaultDirs(prefix), ...(dir && existsSync(dir) ? [dir] : [])])];
+  // Match processes by the dir even when the dir itself is already gone.
+  const processes = findProcesses(new Set(), [...new Set([...dirs, ...(dir ? [dir] : [])])]).filter(isAlive);
+  return { netns, links, etc, processes, dirs };
 }

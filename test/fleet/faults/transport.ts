@@ -73,10 +73,11 @@ export const netem: FaultImpl<'netem'> = async (ctx, opts) => {
   }
   // No sch_netem on this kernel: emulate. Loss: nft numgen drops in both directions.
   if (loss > 0) {
+    const rule = loss >= 100 ? 'drop' : `numgen random mod 100 < ${Math.round(loss)} drop`;
     await ctx.sh(`nft -f - <<'EOF'
 table inet fleet_sim_loss {
-  chain in { type filter hook input priority -300; policy accept; numgen random mod 100 < ${loss} drop; }
-  chain out { type filter hook output priority -300; policy accept; numgen random mod 100 < ${loss} drop; }
+  chain in { type filter hook input priority -300; policy accept; ${rule}; }
+  chain out { type filter hook output priority -300; policy accept; ${rule}; }
 }
 EOF`);
   }
