@@ -24,7 +24,10 @@ function install(stack: BridgeStack, name: string, vars: Record<string, unknown>
   mkdirSync(path.join(dir, 'interfaces.d'), { recursive: true });
   const f = render(stack, vars).files[0]!;
   if (stack !== 'ifupdown-interfaces-d') {
-    writeFileSync(path.join(dir, 'interfaces'), f.content);
+    // Hermetic: the rendered `source /etc/network/interfaces.d/*` would read this machine's files.
+    const own = f.content.replace('source /etc/network/interfaces.d/*', `source ${dir}/interfaces.d/*`);
+    expect(own).not.toBe(f.content);
+    writeFileSync(path.join(dir, 'interfaces'), own);
     return path.join(dir, 'interfaces');
   }
   writeFileSync(path.join(dir, 'interfaces.d', path.basename(f.path)), f.content);
