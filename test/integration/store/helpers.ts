@@ -56,6 +56,16 @@ export function step(i: number, over: Partial<StepResult> = {}): StepResult {
  */
 export function compileForNode(entry: string): { js: string; cleanup: () => void } {
   const { dir, cleanup } = tempDir();
+  try {
+    compileInto(dir, entry);
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return { js: join(dir, entry.replace(/\.ts$/, '.js')), cleanup };
+}
+
+function compileInto(dir: string, entry: string): void {
   execFileSync(
     process.execPath,
     [
@@ -69,5 +79,4 @@ export function compileForNode(entry: string): { js: string; cleanup: () => void
   );
   // The compiled files live outside the repo: give them the repo's node_modules (sqlite3).
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
-  return { js: join(dir, entry.replace(/\.ts$/, '.js')), cleanup };
 }
