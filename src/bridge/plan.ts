@@ -18,7 +18,6 @@ export interface StackPlan {
   reload: string[];
 }
 
-
 /** ifdown only what ifupdown has up (ifdown of an unknown interface exits 1). */
 const ifdownIfUp = (iface: string) => `! ifquery --state ${shQuote(iface)} >/dev/null 2>&1 || ifdown ${shQuote(iface)}`;
 
