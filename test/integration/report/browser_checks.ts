@@ -18,6 +18,19 @@ import { buildReport } from '../../../src/report/build_report.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { CheckRow } from '../../../src/store/types.js';
 
+// Callbacks passed to page.evaluate run in the page, not in node. tsconfig has no DOM lib (on purpose:
+// src/ must not see browser globals), so these module-local declarations describe the little they touch.
+interface PageElement {
+  readonly outerHTML: string;
+  readonly tagName: string;
+  readonly attributes: Iterable<{ readonly name: string }>;
+}
+declare const document: {
+  addEventListener(type: 'securitypolicyviolation', fn: (e: { violatedDirective: string; blockedURI: string }) => void): void;
+  querySelectorAll(selector: string): Iterable<PageElement> & { readonly length: number };
+};
+declare const window: { readonly __pwned?: unknown };
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../../test-output/report');
 
@@ -89,7 +102,7 @@ export async function expectNothingRan(guard: PageGuard): Promise<void> {
   expect(guard.requests, 'requests other than the report file').toEqual([]);
   expect(guard.errors, 'console errors / CSP violations').toEqual([]);
   const injected = await page.evaluate(() => ({
-    pwned: (window as unknown as { __pwned?: unknown }).__pwned ?? null,
+    pwned: window.__pwned ?? null,
     // The page has exactly three scripts (data island, uPlot, report) and builds no images, iframes or SVG.
     scripts: document.querySelectorAll('script').length,
     foreign: [...document.querySelectorAll('img, iframe, svg, object, embed, link, base, form, meta[http-equiv=refresh]')].map((e) => e.outerHTML.slice(0, 80)),
