@@ -1,0 +1,44 @@
+/** Building blocks for fix commands: quoted `ip` invocations and the detached one-shot batch. */
+import { shq } from '../facts/shq.js';
+
+/** What a runtime fix runs on the host. */
+export interface FixPlan {
+  readonly description: string;
+  /** Shell commands, each safe to run with `sh -c`; empty = nothing to do (already fixed). */
+  readonly commands: readonly string[];
+  /**
+   * Must run detached from the SSH session as one atomic batch (e.g. moving the management IP from
+   * the uplink to the bridge): a dropped connection must not kill it half way. The engine should
+   * then verify over a NEW connection.
+   */
+  readonly detached?: boolean;
+}
+
+/** `ip link set dev 'we ird' up` — every word quoted. */
+export function ipCmd(...words: string[]): string {
+  return ['ip', ...words].map(shq).join(' ');
+}
+
+/** Any program with quoted arguments. */
+export function cmd(program: string, ...words: string[]): string {
+  return [program, ...words].map(shq).join(' ');
+}
+
+// iproute2's batch reader strips from '#' to end of line and treats a word starting with a quote as
+// quoted; words that avoid those (and whitespace/backslash) pass through verbatim.
+const BATCH_SAFE = /^[^\s#'"\\]+$/;
+
+/**
+ * One detached, session-independent run of several `ip` operations (each given as ip's words) plus
+ * optional follow-up shell commands: `setsid sh -c '…' </dev/null >log 2>&1 &`. Uses a single
+ * `ip -batch` when every word is batch-safe, else the same operations as quoted `ip … &&` commands.
+ */
+export function detachedIp(ops: readonly (readonly string[])[], after: readonly string[], log: string): string {
+  const batchable = ops.every((op) => op.every((w) => BATCH_SAFE.test(w)));
+  const core = batchable
+    ? `printf '%s\\n' ${ops.map((op) => shq(op.join(' '))).join(' ')} | ip -batch -`
+    : ops.map((op) => ipCmd(...op)).join(' && ');
+  // Follow-ups (gratuitous ARP…) only after the operations succeeded.
+  const inner = after.length > 0 ? `${core} && { ${after.join('; ')}; }` : core;
+  return `setsid sh -c ${shq(inner)} </dev/null >${shq(log)} 2>&1 &`;
+}
