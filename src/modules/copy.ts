@@ -1,0 +1,45 @@
+/** `copy`: puts `content` or a local `src` file at `dest` (see put_file.ts for how). */
+import { readFileSync } from 'node:fs';
+import { PlaybookError } from '../core/errors.js';
+import { hasTemplate } from '../templates/lazy.js';
+import { checkArgs, str } from './args.js';
+import { FILE_ARG_TYPES, checkModeArg, fileWanted, findLocalFile } from './file_args.js';
+import { putFile } from './put_file.js';
+import type { TaskModule } from './types.js';
+
+const SPEC = {
+  types: { ...FILE_ARG_TYPES, content: 'any', src: 'string' },
+  required: ['dest'],
+  oneOf: ['content', 'src'],
+  exclusive: [['content', 'src']],
+} as const;
+
+export const copyModule: TaskModule = {
+  name: 'copy',
+  parse(raw, at) {
+    const args = checkArgs('copy', raw, SPEC, at);
+    checkModeArg(args, at, 'copy');
+    return args;
+  },
+  validate(args, v) {
+    const src = args['src'];
+    if (typeof src === 'string' && !hasTemplate(src) && !findLocalFile(v.playbookDir, src)) {
+      throw new PlaybookError(`copy: src '${src}' not found (looked in ${v.playbookDir}/files and ${v.playbookDir})`, v.at.keyLoc('src'));
+    }
+  },
+  mutates: () => true,
+  async run(ctx, args) {
+    let content: Buffer;
+    if (args['content'] !== undefined) {
+      const c = args['content'];
+      // Ansible writes non-string content (a mapping) as JSON.
+      content = Buffer.from(typeof c === 'string' ? c : JSON.stringify(c), 'utf8');
+    } else {
+      const src = str(args, 'src') ?? '';
+      const file = findLocalFile(ctx.playbookDir, src);
+      if (!file) throw new Error(`src '${src}' not found (looked in ${ctx.playbookDir}/files and ${ctx.playbookDir})`);
+      content = readFileSync(file);
+    }
+    return putFile(ctx, fileWanted(args, content));
+  },
+};

@@ -1,0 +1,30 @@
+/**
+ * `template`: renders a nunjucks (Jinja2 syntax) file from the playbook's templates/ directory with
+ * the task's variables and puts the result at `dest`. The file is compiled when the playbook loads.
+ */
+import { hasTemplate } from '../templates/lazy.js';
+import { checkArgs, str } from './args.js';
+import { FILE_ARG_TYPES, checkModeArg, fileWanted } from './file_args.js';
+import { putFile } from './put_file.js';
+import type { TaskModule } from './types.js';
+
+const SPEC = { types: { ...FILE_ARG_TYPES, src: 'string' }, required: ['src', 'dest'] } as const;
+
+export const templateModule: TaskModule = {
+  name: 'template',
+  parse(raw, at) {
+    const args = checkArgs('template', raw, SPEC, at);
+    checkModeArg(args, at, 'template');
+    return args;
+  },
+  validate(args, v) {
+    const src = args['src'];
+    if (typeof src === 'string' && !hasTemplate(src)) v.engine.checkFile(src, v.at.keyLoc('src'));
+  },
+  mutates: () => true,
+  async run(ctx, args) {
+    const src = str(args, 'src') ?? '';
+    const text = ctx.engine.renderFile(src, ctx.vars);
+    return putFile(ctx, fileWanted(args, Buffer.from(text, 'utf8')));
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * The fix phase of a host's play. Checks that failed and have a fix (a task list under the check's
+ * `fix:`, or a built-in fix named by the check's fixId) are queued while the play's tasks run; then:
+ *  - read-only (default): nothing is queued, nothing runs;
+ *  - --check: each fix is described (its commands; its tasks run in check mode, with diffs when
+ *    --diff), the check is recorded `would-fix`;
+ *  - --fix: each fix runs, handlers run, facts are gathered again ONCE, every fixed check is
+ *    evaluated again on the fresh facts and recorded `fixed`, `still-failing` or `fix-failed`.
+ */
+import type { CheckResult } from '../core/check.js';
+import { checkModule } from '../modules/check.js';
+import { runFixPlan } from '../modules/fix_exec.js';
+import { UnreachableError } from '../transport/types.js';
+import { recordCheck, runNodes } from './task_list.js';
+import type { HostRun, PendingFix, Scope } from './host_run.js';
+import { renderArgs } from './task_exec.js';
+
+/** Runs (or, with --check, describes) the fixes of the host's failed checks. */
+export async function applyFixes(hr: HostRun): Promise<void> {
+  for (const p of hr.pending) {
+    hr.checkContinue(`fix ${p.check.id}`);
+    const ok = p.fixTasks ? await runFixTasks(hr, p) : await runPlannedFix(hr, p);
+    if (hr.run.mode === 'check') continue;
+    p.fixOk = ok;
+  }
+  if (hr.run.mode === 'check') {
+    for (const p of hr.pending.splice(0)) recordCheck(hr, p.task, p.check, 'would-fix', p.scope);
+  }
+}
+
+function fixScope(hr: HostRun, p: PendingFix): Scope {
+  return {
+    ...p.scope,
+    // Fix tasks run whatever --tags says: the check they repair already ran.
+    tags: ['always'],
+    vars: { ...p.scope.vars, fleet_check: p.check },
+    checkMode: hr.run.mode === 'check' ? true : p.scope.checkMode,
+  };
+}
+
+async function runFixTasks(hr: HostRun, p: PendingFix): Promise<boolean> {
+  const before = hr.failure;
+  const ok = await runNodes(hr, p.fixTasks ?? [], fixScope(hr, p));
+  hr.failure = before;
+  return ok;
+}
+
+async function runPlannedFix(hr: HostRun, p: PendingFix): Promise<boolean> {
+  const startedAt = Date.now();
+  const stepId = `${p.check.id}:fix`;
+  const name = `fix ${p.check.id}`;
+  const dryRun = hr.run.mode !== 'fix';
+  const mctx = hr.moduleContext({ id: stepId, name, loc: p.task.loc }, p.scope, p.vars, dryRun, p.task.timeoutSec);
+  let result;
+  try {
+    const facts = await mctx.facts();
+    const plan = hr.run.catalog.planFix(p.fixId ?? '', facts, hr.run.pb.engine.resolvedView(p.vars));
+    p.detached = plan.detached === true;
+    result = await runFixPlan(mctx, plan, hr.run.detached);
+  } catch (err) {
+    if (err instanceof UnreachableError) {
+      hr.record({ stepId, name, status: 'unreachable', changed: false, rc: null, stdout: '', stderr: '', startedAt, durationMs: Date.now() - startedAt, message: err.message }, false);
+      throw err;
+    }
+    result = { changed: false, failed: true, msg: `cannot fix ${p.check.id}: ${(err as Error).message}` };
+  }
+  if (result.changed && !dryRun) hr.changed++;
+  hr.record(
+    {
+      stepId,
+      name,
+      status: result.failed ? 'failed' : result.changed ? 'changed' : 'ok',
+      changed: result.changed,
+      rc: result.rc ?? null,
+      stdout: result.stdout ?? '',
+      stderr: result.stderr ?? '',
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      ...(result.msg ? { message: result.msg } : {}),
+    },
+    false,
+  );
+  return !result.failed;
+}
+
+/**
+ * After --fix: gathers facts again (once, if any built-in check needs them) and evaluates every
+ * fixed check again, recording its final state. Built-in checks see the fresh facts; ad-hoc checks
+ * run their command again.
+ */
+export async function verifyFixes(hr: HostRun): Promise<void> {
+  if (hr.pending.length === 0) return;
+  // After a detached fix (a network change) the old connection proves nothing: dial a new one.
+  if (hr.pending.some((p) => p.detached)) await hr.ctx.reconnect();
+  if (hr.pending.some((p) => p.task.args['command'] === undefined)) {
+    hr.forgetFacts();
+    try {
+      await hr.facts(hr.play.become);
+    } catch (err) {
+      if (err instanceof UnreachableError) throw err;
+      // Each re-check below reports the missing facts as its own error.
+    }
+  }
+  for (const p of [...hr.pending]) {
+    const startedAt = Date.now();
+    const stepId = `${p.check.id}:verify`;
+    let after: CheckResult;
+    try {
+      const mctx = hr.moduleContext({ id: stepId, name: `verify ${p.check.id}`, loc: p.task.loc }, p.scope, p.vars, true, p.task.timeoutSec);
+      const r = await checkModule.run(mctx, renderArgs(hr, p.task, p.vars));
+      after = r.check ?? { ...p.check, status: 'error', message: 'check gave no result' };
+    } catch (err) {
+      if (err instanceof UnreachableError) throw err;
+      after = { ...p.check, status: 'error', message: `re-check failed: ${(err as Error).message}` };
+    }
+    const passes = after.status === 'pass' || after.status === 'warn' || after.status === 'skipped';
+    const fixStatus = p.fixOk === false ? 'fix-failed' : passes ? 'fixed' : 'still-failing';
+    const final: CheckResult =
+      fixStatus === 'fixed' ? { ...after, message: `fixed (was: ${p.check.message})` } : fixStatus === 'fix-failed' ? { ...after, message: `fix failed; ${after.message}` } : after;
+    hr.pending.splice(hr.pending.indexOf(p), 1);
+    recordCheck(hr, p.task, final, fixStatus, p.scope);
+    hr.record(
+      {
+        stepId,
+        name: `verify ${p.check.id}`,
+        status: fixStatus === 'fixed' ? 'ok' : 'failed',
+        changed: false,
+        rc: null,
+        stdout: after.evidence === undefined ? '' : JSON.stringify(after.evidence),
+        stderr: '',
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        message: `${fixStatus}: ${final.message}`,
+      },
+      false,
+    );
+    if (fixStatus !== 'fixed') hr.state.fail(`check ${p.check.id} ${fixStatus} after --fix: ${after.message}`);
+  }
+}

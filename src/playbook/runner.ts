@@ -1,0 +1,197 @@
+/**
+ * Runs a validated playbook inside a run (engine/run.ts withRun): plays in order; in each play the
+ * hosts are split into serial batches and every host of a batch goes through the play on its own
+ * (Ansible's `free` strategy) with the engine's bounded parallelism. After each batch the failure
+ * policy decides whether to go on. When every host has reported, fleet-wide checks run on the facts.
+ */
+import type { FleetCheckResult } from '../core/check.js';
+import type { Host, Inventory, Vars } from '../core/inventory.js';
+import type { ActiveRun } from '../engine/run.js';
+import { DEFAULT_DETACHED, type DetachedOptions } from '../modules/fix_exec.js';
+import type { CheckCatalog, RunMode } from '../modules/types.js';
+import { markLazy } from '../templates/lazy.js';
+import { maxFailExceeded } from './failure_policy.js';
+import { runPlayOnHost } from './host_play.js';
+import type { PlayShared, RunShared } from './host_run.js';
+import { HostState, type CheckRecord } from './host_state.js';
+import { serialBatches } from './serial.js';
+import type { Play, Playbook } from './types.js';
+
+export interface RunPlaybookOptions {
+  readonly run: ActiveRun;
+  readonly inventory: Inventory;
+  /** Hosts a play's pattern selects, with --limit applied (the inventory's selectHosts). */
+  readonly selectHosts: (pattern: string) => readonly Host[];
+  readonly catalog: CheckCatalog;
+  /** -e vars: the highest precedence. */
+  readonly extraVars?: Vars;
+  readonly tags?: readonly string[];
+  readonly skipTags?: readonly string[];
+  /** 'check' = --check (dry run: nothing changes; fixes are described, recorded would-fix). */
+  readonly mode?: 'normal' | 'check';
+  /** --fix: changing tasks run for real and failed checks get their fixes (ignored with --check). */
+  readonly fix?: boolean;
+  /** --diff: show file diffs for copy/template/sysctl. */
+  readonly diff?: boolean;
+  /** Where fleet-wide results go (the CLI passes `c => store.recordFleetCheck(run.runId, c)`). */
+  readonly recordFleetCheck?: (check: FleetCheckResult) => void;
+  /** How long to wait for detached fixes (tests shorten it). */
+  readonly detached?: Partial<DetachedOptions>;
+}
+
+/** What a host ended with, for the JSON document and reports. */
+export interface HostReport {
+  /** Final result per check id (the last evaluation wins). */
+  readonly checks: ReadonlyMap<string, CheckRecord>;
+  readonly unreachable: boolean;
+}
+
+export interface PlaybookResult {
+  readonly playbook: string;
+  readonly mode: RunMode;
+  readonly hosts: ReadonlyMap<string, HostReport>;
+  readonly fleet: readonly FleetCheckResult[];
+  /** Why the run stopped early (max_fail_percentage, any_errors_fatal, interrupt), if it did. */
+  readonly stoppedReason: string | undefined;
+}
+
+/** The run mode from the CLI flags: read-only unless --fix; --check wins over --fix. */
+export function runModeOf(opts: { mode?: 'normal' | 'check'; fix?: boolean }): RunMode {
+  return opts.mode === 'check' ? 'check' : opts.fix ? 'fix' : 'read-only';
+}
+
+function globalVars(pb: Playbook, inv: Inventory, mode: RunMode, diff: boolean): Vars {
+  const groups: Record<string, string[]> = {};
+  for (const g of inv.groups.keys()) groups[g] = [];
+  for (const h of inv.hosts.values()) for (const g of h.groups) (groups[g] ??= []).push(h.name);
+  const hostvars: Record<string, Vars> = {};
+  for (const h of inv.hosts.values()) hostvars[h.name] = h.vars;
+  return {
+    groups,
+    hostvars,
+    playbook_dir: pb.dir,
+    ansible_check_mode: mode !== 'fix',
+    ansible_diff_mode: diff,
+    fleet_mode: mode,
+  };
+}
+
+/** Runs `pb` in `opts.run`; resolves when every play is done (or the run stopped). */
+export async function runPlaybook(pb: Playbook, opts: RunPlaybookOptions): Promise<PlaybookResult> {
+  const { run } = opts;
+  const mode = runModeOf(opts);
+  const diff = opts.diff === true;
+  const hostVarsCache = new WeakMap<Host, Vars>();
+  const shared: RunShared = {
+    pb,
+    mode,
+    diff,
+    filter: { tags: opts.tags ?? [], skipTags: opts.skipTags ?? [] },
+    catalog: opts.catalog,
+    extraVars: markLazy(opts.extraVars ?? {}),
+    globalVars: globalVars(pb, opts.inventory, mode, diff),
+    detached: { ...DEFAULT_DETACHED, ...opts.detached },
+    hostVars(host) {
+      let v = hostVarsCache.get(host);
+      if (!v) hostVarsCache.set(host, (v = markLazy(host.vars)));
+      return v;
+    },
+  };
+  const states = new Map<string, HostState>();
+  const stateOf = (h: Host) => {
+    let s = states.get(h.name);
+    if (!s) states.set(h.name, (s = new HostState(h)));
+    return s;
+  };
+
+  for (const play of pb.plays) {
+    if (run.signal.aborted || run.stoppedReason) break;
+    const stopped = await runPlay(play, shared, opts, stateOf);
+    if (stopped) {
+      run.stop(stopped);
+      break;
+    }
+  }
+
+  const fleet = run.signal.aborted ? [] : runFleetChecks(pb, shared, opts, states);
+  const hosts = new Map<string, HostReport>();
+  for (const [name, s] of states) hosts.set(name, { checks: s.checks, unreachable: s.unreachable });
+  return { playbook: pb.file, mode, hosts, fleet, stoppedReason: run.stoppedReason };
+}
+
+/** One play over its batches; returns a reason when the run must stop. */
+async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, stateOf: (h: Host) => HostState): Promise<string | undefined> {
+  const { run } = opts;
+  let pattern = play.hosts;
+  try {
+    if (pattern.includes('{{')) pattern = shared.pb.engine.renderString(pattern, { ...shared.extraVars, ...markLazy(play.vars) }, play.hostsLoc);
+  } catch (err) {
+    return `play '${play.name}': ${(err as Error).message}`;
+  }
+  // Hosts that failed or became unreachable earlier leave the playbook, as in Ansible.
+  const hosts = opts.selectHosts(pattern).filter((h) => {
+    const s = stateOf(h);
+    return !s.rolloutFailed && !s.unreachable;
+  });
+  if (hosts.length === 0) return undefined;
+  const playShared: PlayShared = {
+    play,
+    playVars: markLazy({ ...play.vars, ...play.varsFiles }),
+    playHosts: hosts.map((h) => h.name),
+    fatal: undefined,
+  };
+  const batches = serialBatches(hosts, play.serial);
+  let playFailed = 0;
+  let playTotal = 0;
+  for (let i = 0; i < batches.length; i++) {
+    const batch = batches[i] ?? [];
+    if (run.signal.aborted) return undefined;
+    const outcomes = await run.runHosts(batch, (ctx) => runPlayOnHost(ctx, shared, playShared, stateOf(ctx.host)));
+    const batchFailed = batch.filter((h) => {
+      const s = stateOf(h);
+      return s.rolloutFailed || s.unreachable || outcomes.get(h.name)?.status === 'unreachable';
+    }).length;
+    playFailed += batchFailed;
+    playTotal += batch.length;
+    const reason =
+      (playShared.fatal !== undefined ? `any_errors_fatal: ${playShared.fatal} failed in play '${play.name}'` : undefined) ??
+      maxFailExceeded(play.maxFailPercentage, { batch: i + 1, batchFailed, batchSize: batch.length, playFailed, playTotal }, play.serial !== undefined);
+    if (reason) {
+      const rest = batches.slice(i + 1).flat();
+      if (rest.length) run.skip(rest, `not run: ${reason}`);
+      return reason;
+    }
+  }
+  return undefined;
+}
+
+/** Fleet-wide checks over the facts every host reported (latest facts per host). */
+function runFleetChecks(pb: Playbook, shared: RunShared, opts: RunPlaybookOptions, states: ReadonlyMap<string, HostState>): FleetCheckResult[] {
+  const facts = new Map<string, unknown>();
+  const vars = new Map<string, Vars>();
+  for (const [name, s] of states) {
+    if (s.facts === undefined) continue;
+    facts.set(name, s.facts);
+    vars.set(name, pb.engine.resolvedView({ inventory_hostname: name, ...shared.hostVars(s.host), ...shared.extraVars }));
+  }
+  if (facts.size === 0) return [];
+  const wanted = new Set<string>();
+  for (const play of pb.plays) {
+    if (play.fleetChecks === true) for (const id of opts.catalog.fleetCheckIds()) wanted.add(id);
+    else if (Array.isArray(play.fleetChecks)) for (const id of play.fleetChecks) wanted.add(id);
+  }
+  const out: FleetCheckResult[] = [];
+  for (const id of wanted) {
+    let results: FleetCheckResult[];
+    try {
+      results = opts.catalog.runFleetCheck(id, facts, vars);
+    } catch (err) {
+      results = [{ id, status: 'error', severity: 'medium', message: `fleet check failed: ${(err as Error).message}`, hosts: [] }];
+    }
+    for (const r of results) {
+      opts.recordFleetCheck?.(r);
+      out.push(r);
+    }
+  }
+  return out;
+}
