@@ -15,13 +15,17 @@ const LOCAL = new Set(['local', 'ansible.builtin.local', 'ansible.legacy.local']
 
 /** The connection settings of `host`; extra vars (-e) override its vars. Throws InventoryError naming the host. */
 export function connectionSpec(host: Host, extraVars: Vars = {}): ConnectionSpec {
-  const vars: Vars = { ...host.vars, ...extraVars };
+  // Looked up rather than copied: this runs for every host of a run.
+  const get = (n: string): unknown => (extraVars[n] !== undefined ? extraVars[n] : host.vars[n]);
   const fail = (msg: string): never => {
     throw new InventoryError(`host '${host.name}': ${msg}`);
   };
   const pick = (...names: string[]): [string, unknown] | undefined => {
     let found: [string, unknown] | undefined;
-    for (const n of names) if (vars[n] !== undefined && vars[n] !== null) found = [n, vars[n]];
+    for (const n of names) {
+      const v = get(n);
+      if (v !== undefined && v !== null) found = [n, v];
+    }
     return found;
   };
   const text = (...names: string[]): string | undefined => {

@@ -8,7 +8,8 @@
 /** Returned when the text is not a Python literal (the caller keeps the original string). */
 export const NOT_LITERAL: unique symbol = Symbol('NOT_LITERAL');
 
-class NotLiteral extends Error {}
+/** Thrown internally; a plain object, because capturing an Error's stack per INI value is slow. */
+const NOT_A_LITERAL = { notLiteral: true };
 
 type Tok =
   | { t: 'str'; v: string; bytes: boolean }
@@ -18,18 +19,24 @@ type Tok =
   | { t: 'end' };
 
 const fail = (): never => {
-  throw new NotLiteral();
+  throw NOT_A_LITERAL;
 };
+
+const PLAIN_WORD = /^[A-Za-z_][\w.-]*$/;
+const PLAIN_INT = /^(?:-?[1-9][0-9]*|0)$/;
 
 /** Evaluates `src` like ast.literal_eval; returns NOT_LITERAL where Python raises ValueError/SyntaxError. */
 export function literalEval(src: string): unknown {
+  // Fast paths for the bulk of inventory values: bare words (br0, ops, yes) and plain integers.
+  if (PLAIN_WORD.test(src)) return src === 'True' ? true : src === 'False' ? false : src === 'None' ? null : NOT_LITERAL;
+  if (PLAIN_INT.test(src) && src.length < 16) return Number(src);
   try {
     const p = new Parser(tokenize(src.replace(/^[ \t]+/, '')));
     const v = p.testList();
     if (p.peek().t !== 'end') fail();
     return v;
   } catch (e) {
-    if (e instanceof NotLiteral) return NOT_LITERAL;
+    if (e === NOT_A_LITERAL) return NOT_LITERAL;
     throw e;
   }
 }

@@ -48,6 +48,21 @@ export class VarsFiles {
     return undefined;
   }
 
+  /**
+   * Names that may have vars files in `<baseDir>/<subdir>/` (a superset: each entry with and without
+   * its extension), so callers skip the lookup for the thousands of hosts without any.
+   */
+  async candidateNames(baseDir: string, subdir: VarsSubdir): Promise<ReadonlySet<string>> {
+    const entries = await this.listing(path.join(baseDir, subdir), subdir);
+    const names = new Set<string>();
+    for (const e of entries ?? []) {
+      names.add(e);
+      const ext = path.extname(e);
+      if (EXTENSIONS.includes(ext)) names.add(e.slice(0, e.length - ext.length));
+    }
+    return names;
+  }
+
   private listing(dir: string, subdir: VarsSubdir): Promise<ReadonlySet<string> | undefined> {
     let p = this.listings.get(dir);
     if (!p) {

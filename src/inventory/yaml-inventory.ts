@@ -49,6 +49,18 @@ function isEmpty(v: unknown): boolean {
   return v === null || v === undefined || v === '' || v === false || v === 0 || (v instanceof Map && v.size === 0) || (Array.isArray(v) && v.length === 0);
 }
 
+/** A location whose line is looked up only when a message needs it (finding a key is linear in its siblings). */
+class LazyLocation implements SourceLocation {
+  constructor(
+    readonly file: string,
+    private readonly yaml: LoadedYaml,
+    private readonly path: readonly unknown[],
+  ) {}
+  get line(): number | undefined {
+    return this.yaml.lineOf(this.path);
+  }
+}
+
 class Walker {
   readonly ops: InventoryOp[] = [];
   readonly warnings: string[] = [];
@@ -57,15 +69,8 @@ class Walker {
     private readonly yaml: LoadedYaml,
   ) {}
 
-  /** Lines are looked up only when a message needs one: finding a key is linear in its siblings. */
   private loc(path: readonly unknown[]): SourceLocation {
-    const yaml = this.yaml;
-    return {
-      file: this.file,
-      get line() {
-        return yaml.lineOf(path);
-      },
-    };
+    return new LazyLocation(this.file, this.yaml, path);
   }
 
   /** One group and, recursively, its children; returns the group name. */
