@@ -19,3 +19,22 @@ describe('HTML report in chromium', () => {
     expect(reportPath).toContain('report.html');
   });
 });
+
+describe('the browser guards themselves', () => {
+  it('catch a page that does run injected script and fetch (so a clean result means something)', async () => {
+    const { launchBrowser, openGuarded } = await import('./browser_checks.js');
+    const { writeFileSync } = await import('node:fs');
+    const { pathToFileURL } = await import('node:url');
+    const file = join(dir, 'unsafe.html');
+    writeFileSync(file, '<!doctype html><table><tbody id="mx-body"><tr><td>x</td></tr></tbody></table><img src="http://198.18.0.1/x.png" onerror="window.__pwned=1;alert(1)">');
+    const browser = await launchBrowser();
+    try {
+      const guard = await openGuarded(browser.context, pathToFileURL(file).href);
+      await guard.page.waitForFunction(() => (globalThis as unknown as { __pwned?: number }).__pwned === 1);
+      expect(guard.dialogs).toEqual(['alert: 1']);
+      expect(guard.requests).toEqual(['http://198.18.0.1/x.png']);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -46,7 +46,7 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
       '--no-first-run', '--disable-sync', '--disable-quic', '--disable-default-apps', '--disable-extensions',
       '--no-pings', '--disable-domain-reliability', '--disable-client-side-phishing-detection',
       // No DNS for anything but loopback names, and no route out through a proxy either.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost', '--proxy-server=127.0.0.1:9',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1', '--proxy-server=127.0.0.1:9',
     ],
   });
   return {
