@@ -11,7 +11,7 @@ import { YamlSource } from './yaml_source.js';
 
 export type LoadOptions = ValidateOptions;
 
-async function loadVarsFile(dir: string, file: string, at: SourceLocation): Promise<Vars> {
+async function loadVarsFile(dir: string, file: string, at: SourceLocation): Promise<{ vars: Vars; locs: Record<string, SourceLocation> }> {
   if (file.includes('{{')) throw new PlaybookError('templated vars_files names are not supported', at);
   const full = varsFilePath(dir, file);
   let src: YamlSource;
@@ -22,9 +22,10 @@ async function loadVarsFile(dir: string, file: string, at: SourceLocation): Prom
     if (err instanceof PlaybookError && err.location?.line === undefined) throw new PlaybookError(`vars_files: ${file}: ${err.message.replace(/^[^:]*: /, '')}`, at);
     throw err;
   }
-  if (src.value === null) return {};
-  if (!isMapping(src.value)) throw new PlaybookError('a vars file must be a mapping of variable names to values', src.loc(src.value));
-  return src.value;
+  if (src.value === null) return { vars: {}, locs: {} };
+  const vars = src.value;
+  if (!isMapping(vars)) throw new PlaybookError('a vars file must be a mapping of variable names to values', src.loc(vars));
+  return { vars, locs: Object.fromEntries(Object.keys(vars).map((k) => [k, src.keyLoc(vars, k)])) };
 }
 
 /** Parses a playbook from its YAML text (`file` names it in errors and anchors relative paths) and validates it. */

@@ -21,7 +21,7 @@ type Raw = Record<string, unknown>;
 export class PlaybookParser {
   constructor(
     private readonly src: YamlSource,
-    private readonly loadVarsFile: (file: string, at: SourceLocation) => Promise<Vars>,
+    private readonly loadVarsFile: (file: string, at: SourceLocation) => Promise<{ vars: Vars; locs: Record<string, SourceLocation> }>,
   ) {}
 
   async plays(): Promise<Play[]> {
@@ -47,6 +47,8 @@ export class PlaybookParser {
     if (typeof hosts !== 'string' || hosts.trim() === '') throw new PlaybookError("'hosts' must be a host pattern string", k('hosts'));
     const id = `p${index}`;
     const vars = this.vars(raw, 'vars');
+    const varLocs: Record<string, SourceLocation> = {};
+    for (const name of Object.keys(vars)) varLocs[name] = this.src.keyLoc(raw['vars'], name);
     const varsFiles: Vars = {};
     if (raw['vars_files'] !== undefined) {
       const list = raw['vars_files'];
@@ -56,7 +58,9 @@ export class PlaybookParser {
         const f = files[i];
         const fat = Array.isArray(list) ? this.src.itemLoc(list, i) : k('vars_files');
         if (typeof f !== 'string') throw new PlaybookError('vars_files entries must be file names', fat);
-        Object.assign(varsFiles, await this.loadVarsFile(f, fat));
+        const loaded = await this.loadVarsFile(f, fat);
+        Object.assign(varsFiles, loaded.vars);
+        Object.assign(varLocs, loaded.locs);
       }
     }
     const tasks = this.taskList(raw['tasks'] ?? [], `${id}.t`, k('tasks'), false);
@@ -70,6 +74,7 @@ export class PlaybookParser {
       hostsLoc: k('hosts'),
       vars,
       varsFiles,
+      varLocs,
       gatherFacts: this.optBool(raw, 'gather_facts') ?? false,
       serial: this.serial(raw),
       maxFailPercentage: this.percentage(raw),

@@ -81,7 +81,7 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
     const { result, reg } = await runItem(hr, task, scope, vars, task.id, task.name);
     finishRegister(hr, task, reg);
     if (result.changed && !result.failed) notify(hr, task);
-    return { failed: result.failed === true && !ignore, changed: result.changed, ...(result.check ? { check: result.check } : {}), ...(result.msg ? { message: result.msg } : {}) };
+    return { failed: result.failed === true && !ignore, changed: result.changed && !result.failed, ...(result.check ? { check: result.check } : {}), ...(result.msg ? { message: result.msg } : {}) };
   }
 
   // A loop: when is evaluated per item, each item is its own step, register gets `results`.
@@ -104,7 +104,9 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
   for (let i = 0; i < items.length; i++) {
     if (i > 0) hr.checkContinue(task.name);
     const item = items[i];
-    const itemVars: Vars = { ...vars, [task.loopVar]: item, ...(task.indexVar ? { [task.indexVar]: i } : {}) };
+    // Fresh vars per item: a set_fact in a loop accumulates, as in Ansible.
+    const base = i === 0 ? vars : hr.vars(scope, task.vars);
+    const itemVars: Vars = { ...base, [task.loopVar]: item, ...(task.indexVar ? { [task.indexVar]: i } : {}) };
     let label: string;
     try {
       label = task.loopLabel !== undefined ? engine.renderString(task.loopLabel, itemVars, task.loc) : typeof item === 'string' ? item : JSON.stringify(item);
@@ -272,5 +274,6 @@ async function runItem(
     await sleep(task.delaySec * 1000, hr.ctx.signal);
   }
   record(result, attempts);
+  if (result.facts && !result.failed) Object.assign(hr.state.runtimeVars, result.facts);
   return { result, reg };
 }

@@ -75,6 +75,8 @@ export interface Play {
   readonly vars: Vars;
   /** vars_files content, merged in order. */
   readonly varsFiles: Vars;
+  /** Where each play var and vars_files var is written (for template errors). */
+  readonly varLocs: Readonly<Record<string, SourceLocation>>;
   readonly gatherFacts: boolean;
   readonly serial: SerialSpec | undefined;
   readonly maxFailPercentage: number | undefined;

@@ -49,8 +49,7 @@ function validatePlay(pb: Playbook, play: Play, opts: ValidateOptions): void {
       throw new PlaybookError(`hosts: ${(err as Error).message.replace(/^.*?:\d+: /, '')}`, play.hostsLoc);
     }
   }
-  compileVars(engine, play.vars, play.loc);
-  compileVars(engine, play.varsFiles, play.loc);
+  for (const [name, v] of Object.entries({ ...play.vars, ...play.varsFiles })) compileDeep(engine, v, play.varLocs[name] ?? play.loc);
   if (Array.isArray(play.fleetChecks)) {
     const known = opts.catalog.fleetCheckIds();
     for (const id of play.fleetChecks) {

@@ -32,8 +32,15 @@ export class RenderError extends FleetError {
   }
 }
 
-/** Raised by the strict lookups; turned into a RenderError naming the variable. */
-class UndefinedVariable extends Error {}
+/** Raised by the strict lookups; turned into a RenderError naming the variable (and its template line). */
+class UndefinedVariable extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** A compiled template string. */
 export interface CompiledTemplate {
@@ -69,7 +76,8 @@ interface NjInternals {
 const nj = nunjucks as unknown as NjInternals & typeof nunjucks;
 const transform = (transformer as unknown as { transform(ast: NjNode, asyncFilters: string[], name: string): NjNode }).transform;
 
-const ENV_OPTS = { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: false };
+// dev: keep nunjucks' error objects (with the cause and line) instead of flattening them to a message.
+const ENV_OPTS = { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: false, dev: true };
 const FORBIDDEN_ATTRS = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__']);
 
 /** One line of a nunjucks error, without its "(path) [Line n, Column m]" preamble. */
@@ -82,9 +90,21 @@ function errorText(err: unknown): string {
   return (lines.join(' ') || msg).replace(/^(Template render error|Error|TypeError|RangeError): /, '');
 }
 
+/** The template line of an error: ours carry it; nunjucks puts "[Line n" in its message. */
 function errorLine(err: unknown): number | undefined {
+  for (let e = err as { cause?: unknown; line?: unknown; message?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+    if (typeof e.line === 'number' && e.line > 0) return e.line;
+  }
   const n = (err as { lineno?: unknown } | undefined)?.lineno;
-  return typeof n === 'number' && n > 0 ? n : undefined;
+  if (typeof n === 'number' && n > 0) return n;
+  const m = /\[Line (\d+)/.exec(String((err as { message?: unknown } | undefined)?.message ?? ''));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A source snippet for a one-line message. */
+function clip(source: string): string {
+  const flat = source.replace(/\s*\n\s*/g, ' ⏎ ');
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
 /** Jinja-style printing: None prints as '', lists and mappings as JSON. */
@@ -140,9 +160,9 @@ export class TemplateEngine {
     const unwrapped = /^\s*\{\{([\s\S]*)\}\}\s*$/.exec(source);
     const inner = unwrapped && !unwrapped[1]?.includes('{{') ? (unwrapped[1] ?? '') : source;
     if (!inner.trim()) throw new PlaybookError('empty expression', where);
-    const root = this.#parse(`{{ ${inner} }}`, where, `expression '${source}'`);
+    const root = this.#parse(`{{ ${inner} }}`, where, `expression '${clip(source)}'`);
     const node = singleExpression(root);
-    if (!node) throw new PlaybookError(`'${source}' is not a single Jinja expression`, where);
+    if (!node) throw new PlaybookError(`'${clip(source)}' is not a single Jinja expression`, where);
     const render = this.#compileAst(this.#captureRoot(root, node), where.file);
     const evaluate = (vars: Vars) => this.#capture(render, vars);
     const compiled: CompiledExpression = { source, evaluate, test: (vars) => truthy(evaluate(vars)) };
@@ -279,7 +299,7 @@ export class TemplateEngine {
   }
 
   #compileTemplate(source: string, where: SourceLocation): CompiledTemplate {
-    const root = this.#parse(source, where, `template '${source.length > 60 ? `${source.slice(0, 57)}...` : source}'`);
+    const root = this.#parse(source, where, `template '${clip(source)}'`);
     const single = singleExpression(root);
     const tmpl = this.#compileAst(root, where.file);
     const render = (vars: Vars) => tmpl.render(vars);
@@ -339,15 +359,26 @@ export class TemplateEngine {
     const engine = this;
     type Ctx = { ctx: Vars };
 
-    env.addFilter(HELPERS.variable, function (this: Ctx, value: unknown, name: string, strict: boolean) {
+    env.addFilter(HELPERS.variable, function (this: Ctx, value: unknown, name: string, strict: boolean, line: number) {
       const v = value instanceof LazyValue ? engine.#resolveLazy(value, this.ctx, name) : value;
-      if (v === undefined && strict) throw new UndefinedVariable(`'${name}' is undefined`);
+      if (v === undefined && strict) throw new UndefinedVariable(`'${name}' is undefined`, line);
       return v;
     });
-    env.addFilter(HELPERS.attribute, (obj: unknown, key: unknown, strict: boolean, label: string) => attribute(obj, key, strict, label));
-    env.addFilter(HELPERS.output, (value: unknown) => {
-      if (value === undefined) throw new UndefinedVariable('expression is undefined');
+    env.addFilter(HELPERS.attribute, (obj: unknown, key: unknown, strict: boolean, label: string, line: number) => {
+      try {
+        return attribute(obj, key, strict, label);
+      } catch (err) {
+        throw new UndefinedVariable((err as Error).message, line);
+      }
+    });
+    env.addFilter(HELPERS.output, (value: unknown, line: number) => {
+      if (value === undefined) throw new UndefinedVariable('expression is undefined', line);
       return printable(value);
+    });
+    env.addFilter(HELPERS.add, (a: unknown, b: unknown) => {
+      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+      if (Array.isArray(a) || Array.isArray(b)) throw new Error('can only concatenate a list to a list');
+      return (a as number) + (b as number);
     });
     env.addFilter(HELPERS.capture, (value: unknown) => {
       const slot = this.#captured.at(-1);

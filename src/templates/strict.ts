@@ -29,7 +29,7 @@ export interface NjNodeClasses {
 }
 
 /** Names of the helper filters the rewritten tree calls (registered by render.ts). */
-export const HELPERS = { variable: '__fleet_v', attribute: '__fleet_a', output: '__fleet_out', capture: '__fleet_capture' } as const;
+export const HELPERS = { variable: '__fleet_v', attribute: '__fleet_a', output: '__fleet_out', capture: '__fleet_capture', add: '__fleet_add' } as const;
 
 /** Tests whose operand may be undefined. */
 const GUARD_TESTS = new Set(['defined', 'undefined']);
@@ -91,17 +91,20 @@ export class StrictRewriter {
       case 'Symbol': {
         const name = String(node.value);
         if (name in PY_CONSTANTS) return new this.n.Literal(node.lineno, node.colno, PY_CONSTANTS[name]);
-        return this.call(HELPERS.variable, node, [node, name, !guarded]);
+        return this.call(HELPERS.variable, node, [node, name, !guarded, node.lineno + 1]);
       }
       case 'LookupVal': {
         const label = lookupName(node);
         const target = this.rw(node['target'] as NjNode, guarded);
         const val = this.rw(node['val'] as NjNode, false);
-        return this.call(HELPERS.attribute, node, [target, val, !guarded, label]);
+        return this.call(HELPERS.attribute, node, [target, val, !guarded, label, node.lineno + 1]);
       }
       case 'Group':
         this.list(node.children, (c) => this.rw(c, guarded));
         return node;
+      case 'Add':
+        // Jinja's `+` also concatenates lists (`acc + [item]`); JavaScript's would make a string.
+        return this.call(HELPERS.add, node, [this.rw(node['left'] as NjNode, false), this.rw(node['right'] as NjNode, false)]);
       case 'Is': {
         const right = node['right'] as NjNode;
         const testName = String(right.typename === 'FunCall' ? (right['name'] as NjNode).value : right.value);
@@ -154,7 +157,7 @@ export class StrictRewriter {
       case 'TemplateData':
         return node;
       case 'Output':
-        this.list(node.children, (c) => (c.typename === 'TemplateData' ? c : this.call(HELPERS.output, c, [this.rw(c, false)])));
+        this.list(node.children, (c) => (c.typename === 'TemplateData' ? c : this.call(HELPERS.output, c, [this.rw(c, false), c.lineno + 1])));
         return node;
       default:
         for (const f of node.fields) this.field(node, f);
