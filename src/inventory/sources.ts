@@ -92,7 +92,8 @@ async function readFileSource(file: string, ctx: SourceContext): Promise<void> {
   }
   const ext = path.extname(file);
   if (ext === '.toml') throw new InventoryError('TOML inventories are not supported: use INI or YAML', { file: shown });
-  const text = buf.toString('utf8');
+  // A byte-order mark (some Windows editors add one) would otherwise end up in the first name.
+  const text = buf.toString('utf8').replace(/^\uFEFF/, '');
   if (YAML_EXTS.has(ext) || ext === '') {
     const y = parseYamlInventory(text, shown);
     if (y.kind === 'ok') {

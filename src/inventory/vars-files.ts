@@ -96,7 +96,7 @@ export class VarsFiles {
   private load(file: string): Promise<Vars | undefined> {
     let p = this.files.get(file);
     if (!p) {
-      p = readFile(file, 'utf8').then((text) => parseVarsText(text, file, (m, loc) => new InventoryError(m, loc)));
+      p = readFile(file, 'utf8').then((text) => parseVarsText(text.replace(/^\uFEFF/, ''), file, (m, loc) => new InventoryError(m, loc)));
       this.files.set(file, p);
     }
     return p;

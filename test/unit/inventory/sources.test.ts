@@ -73,3 +73,12 @@ describe('-i directories', () => {
     expect(inv.hosts.get('w1')?.groups).toEqual(['all', 'site', 'web']);
   });
 });
+
+describe('file encoding', () => {
+  it('ignores a UTF-8 byte-order mark', async () => {
+    t = tmpDir();
+    t.write({ 'h.ini': '\uFEFF[web]\nw1\n', 'group_vars/web.yml': '\uFEFFx: 1\n' });
+    const inv = await loadInventory(['h.ini'], { cwd: t.dir });
+    expect(inv.hosts.get('w1')?.vars).toEqual({ x: 1 });
+  });
+});
