@@ -205,11 +205,14 @@ const planners: Readonly<Record<string, Planner>> = {
     return { description: 'accept bridged VM traffic ahead of the FORWARD drop (not persistent: add it to the host firewall config)', commands };
   },
 
-  'ip-forward': (f) => {
+  'ip-forward': (f, v) => {
     need(f.sysctls);
+    const routed = (maybe(f.libvirt)?.networks ?? []).filter((n) => n.active && (n.forwardMode === 'nat' || n.forwardMode === 'route' || n.forwardMode === 'open'));
+    // Pure L2 bridging never needs forwarding: do not switch a bridged-only host into a router.
+    if (v.vmNetworkMode !== 'nat' && routed.length === 0) return nothing('bridged-only host: forwarding not needed');
     const commands: string[] = [];
     if (sysctlNum(f, 'net.ipv4.ip_forward') !== 1) commands.push(cmd('sysctl', '-w', 'net.ipv4.ip_forward=1'));
-    const six = (maybe(f.libvirt)?.networks ?? []).some((n) => n.active && (n.forwardMode === 'nat' || n.forwardMode === 'route' || n.forwardMode === 'open') && n.ips.some((i) => i.family === 'ipv6'));
+    const six = routed.some((n) => n.ips.some((i) => i.family === 'ipv6'));
     if (six && sysctlNum(f, 'net.ipv6.conf.all.forwarding') !== 1) commands.push(cmd('sysctl', '-w', 'net.ipv6.conf.all.forwarding=1'));
     if (commands.length === 0) return nothing('forwarding already on');
     return { description: 'enable forwarding (note: writing ip_forward resets per-interface conf/* to router defaults)', commands };

@@ -40,9 +40,16 @@ export const macDuplicateHost = defineCheck({
     // Host-side MACs, minus guest taps (which carry fe:… copies of the guest MAC on purpose).
     const links = maybe(f.links) ?? [];
     const taps = guestTargets(f);
-    const hostMacs = new Map(links.filter((l) => l.address && !taps.has(l.ifname) && l.address !== '00:00:00:00:00:00').map((l) => [l.address ?? '', l.ifname]));
+    const hostMacs = new Map<string, string[]>();
+    for (const l of links) {
+      if (!l.address || taps.has(l.ifname) || l.address === '00:00:00:00:00:00') continue;
+      hostMacs.set(l.address, [...(hostMacs.get(l.address) ?? []), l.ifname]);
+    }
     const clash = uses.find((u) => hostMacs.has(u.mac));
-    if (clash) return { status: 'fail', evidence: { ...clash, hostInterface: hostMacs.get(clash.mac) }, message: `guest ${clash.domain} uses MAC ${clash.mac}, the MAC of host interface ${hostMacs.get(clash.mac)}: the bridge drops its frames as its own; pick a new MAC` };
+    if (clash) {
+      const owners = hostMacs.get(clash.mac) ?? [];
+      return { status: 'fail', evidence: { ...clash, hostInterfaces: owners }, message: `guest ${clash.domain} uses MAC ${clash.mac}, the MAC of host interface ${listing(owners)}: the bridge drops its frames as its own; pick a new MAC` };
+    }
     return pass(`${uses.length} guest MAC(s), all unique and valid`);
   },
 });

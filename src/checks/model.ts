@@ -188,11 +188,11 @@ export function cidrsOverlap(a: string, b: string): boolean | undefined {
   return x.base - (x.base % size) === y.base - (y.base % size);
 }
 
-/** The MTU a VM bridge and its ports should have: vars.mtu (for the vars bridge), else its uplink's, else its own. */
+/** The MTU a VM bridge and its ports should have: vars.mtu (for the vars bridge), else its uplink's, else its own (which follows its smallest port). */
 export function expectedMtu(f: HostFacts, vars: ResolvedVars, ref: BridgeRef, links: ReadonlyMap<string, Link>): { mtu: number; explicit: boolean; uplink?: string } {
   const br = links.get(ref.name);
   const mine = ref.name === vars.bridge;
-  const up = mine && ref.expectsUplink ? resolveUplink(f, vars) : undefined;
+  const up = ref.expectsUplink ? resolveUplink(f, vars, ref.name) : undefined;
   const uplink = up?.name ? links.get(up.name) : undefined;
   if (mine && vars.mtu !== undefined) return { mtu: vars.mtu, explicit: true, ...(uplink ? { uplink: uplink.ifname } : {}) };
   return { mtu: uplink?.mtu ?? br?.mtu ?? 1500, explicit: false, ...(uplink ? { uplink: uplink.ifname } : {}) };
