@@ -81,7 +81,8 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
     const { result, reg } = await runItem(hr, task, scope, vars, task.id, task.name);
     finishRegister(hr, task, reg);
     if (result.changed && !result.failed) notify(hr, task);
-    return { failed: result.failed === true && !ignore, changed: result.changed && !result.failed, ...(result.check ? { check: result.check } : {}), ...(result.msg ? { message: result.msg } : {}) };
+    // A failing check is a finding, not a task failure: the host goes on with its other checks.
+    return { failed: result.failed === true && !ignore && !result.check, changed: result.changed && !result.failed, ...(result.check ? { check: result.check } : {}), ...(result.msg ? { message: result.msg } : {}) };
   }
 
   // A loop: when is evaluated per item, each item is its own step, register gets `results`.
