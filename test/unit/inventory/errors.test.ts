@@ -11,6 +11,7 @@ afterEach(() => {
 });
 
 async function failure(files: Record<string, string>, sources: string[]): Promise<InventoryError> {
+  t?.cleanup();
   t = tmpDir();
   t.write(files);
   try {

@@ -7,6 +7,7 @@ let t: TmpDir;
 afterEach(() => t?.cleanup());
 
 async function ini(text: string) {
+  t?.cleanup();
   t = tmpDir();
   t.write({ 'hosts.ini': text });
   return loadInventory(['hosts.ini'], { cwd: t.dir });

@@ -12,6 +12,7 @@ let t: TmpDir;
 afterEach(() => t?.cleanup());
 
 async function load(files: Record<string, string>, sources = ['hosts.ini']) {
+  t?.cleanup();
   t = tmpDir();
   t.write(files);
   return loadInventory(sources, { cwd: t.dir });

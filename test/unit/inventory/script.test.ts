@@ -12,6 +12,7 @@ afterEach(() => {
 });
 
 function script(body: string) {
+  t?.cleanup();
   t = tmpDir();
   t.write({ 'inv.sh': `!#!/bin/sh\n${body}\n` });
   return t.dir;

@@ -7,6 +7,7 @@ let t: TmpDir;
 afterEach(() => t?.cleanup());
 
 async function yaml(text: string, name = 'hosts.yml') {
+  t?.cleanup();
   t = tmpDir();
   t.write({ [name]: text });
   return loadInventory([name], { cwd: t.dir });
