@@ -4,7 +4,11 @@
  * jump hosts shared by every connection tunnelled through them.
  */
 import type { Duplex } from 'node:stream';
-import { Client, utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader only exposes its default export (vitest hides this).
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 import type { ConnectionSpec } from '../core/inventory.js';
 import type { UnreachableKind } from '../core/result.js';
 import type { ExitInfo, ProcessHandle } from './command-session.js';
@@ -54,6 +58,8 @@ class SshTransport implements Transport {
   readonly #stores = new Map<string, KnownHostsStore>();
   /** Decrypting a key costs (bcrypt KDF): done once per key file per run. */
   readonly #keys = new Map<string, ParsedKey | Error>();
+  /** Key files read once per run (by configured path, '' for the default identities). */
+  readonly #keyFiles = new Map<string, Promise<KeyFile[]>>();
   readonly #jumps = new Map<string, Promise<Client>>();
 
   constructor(options: SshTransportOptions) {
@@ -104,7 +110,8 @@ class SshTransport implements Transport {
    * A failure is remembered (all targets behind it fail alike); a jump lost later is dialled anew.
    */
   #jumpClient(hops: JumpHop[], user: string, keyFile: string | undefined, options: ConnectOptions): Promise<Client> {
-    const key = `${hops.map(formatHop).join(',')}|${keyFile ?? ''}`;
+    // Same hops, login names and key: same connection. (A hop without user@ logs in as the target's user.)
+    const key = `${hops.map((h) => formatHop({ ...h, user: h.user ?? user })).join(',')}|${keyFile ?? ''}`;
     const cached = this.#jumps.get(key);
     if (cached) return cached;
     const last = hops[hops.length - 1] as JumpHop;
@@ -212,7 +219,12 @@ class SshTransport implements Transport {
   async #authMethods(ep: Endpoint, options: ConnectOptions): Promise<{ methods: AnyAuthMethod[]; tried: string }> {
     let files: KeyFile[];
     try {
-      files = await readKeyFiles(ep.keyFile, this.#home);
+      let reading = this.#keyFiles.get(ep.keyFile ?? '');
+      if (!reading) {
+        reading = readKeyFiles(ep.keyFile, this.#home);
+        this.#keyFiles.set(ep.keyFile ?? '', reading);
+      }
+      files = await reading;
     } catch (err) {
       throw new UnreachableError(ep.host, 'auth', (err as Error).message);
     }
