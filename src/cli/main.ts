@@ -3,7 +3,7 @@
  * where errors become a one-line message and an exit code (never a stack trace for the user).
  */
 import yargs from 'yargs';
-import { FleetError } from '../core/errors.js';
+import { FleetError, InputError } from '../core/errors.js';
 import { EXIT } from '../core/result.js';
 import { processIo, type Io } from './io.js';
 import { execCommand } from './commands/exec.js';
@@ -21,7 +21,6 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const setExit = (code: number) => {
     exitCode = code;
   };
-  let usageError: string | undefined;
   const parser = yargs(argv)
     .scriptName('fleet')
     .usage('$0 <command> [options]\n\nKeep KVM hypervisors\' VM networking healthy: Ansible inventories, one SSH connection per host, results in SQLite.')
@@ -37,9 +36,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      // yargs validation messages are usage errors; errors thrown by handlers are rethrown below.
+      // Must throw: if .fail() returns, yargs goes on to run the handler despite the bad input.
       if (err) throw err;
-      usageError = msg;
+      throw new InputError(`${msg}\n(see fleet --help)`, undefined, 'FLEET_USAGE');
     })
     .help()
     .alias('h', 'help')
@@ -47,10 +46,6 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   try {
     await parser.parseAsync();
-    if (usageError) {
-      io.stderr.write(`fleet: ${usageError}\n(see fleet --help)\n`);
-      return EXIT.input;
-    }
     return exitCode;
   } catch (err) {
     if (err instanceof FleetError) {

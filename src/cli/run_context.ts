@@ -9,7 +9,7 @@ import { withRun, type ActiveRun, type RunSummary } from '../engine/run.js';
 import type { RunStore } from '../store/types.js';
 import { ProgressObserver } from '../output/progress.js';
 import { handleInterrupts } from './interrupt.js';
-import { openStore, resolveTargets, setUpConnections, type ConnectionArgs, type InventoryArgs, type Targets } from './session.js';
+import { openStore, resolveTargets, setUpConnections, validateConnectionArgs, type ConnectionArgs, type InventoryArgs, type Targets } from './session.js';
 import type { Io } from './io.js';
 
 export interface RunCommandArgs extends InventoryArgs, ConnectionArgs {
@@ -36,6 +36,7 @@ export async function runOnTargets(
   body: (run: ActiveRun, ctx: RunContext) => Promise<void>,
   extraObservers: RunObserver[] = [],
 ): Promise<{ summary: RunSummary; ctx: RunContext; hosts: Host[] }> {
+  validateConnectionArgs(args);
   const targets = await resolveTargets(pattern, args, io.cwd);
   const conn = await setUpConnections(args, targets, io.env);
   for (const w of conn.warnings) io.stderr.write(`fleet: warning: ${w}\n`);

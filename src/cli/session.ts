@@ -74,6 +74,18 @@ export interface ConnectionSetup {
   readonly warnings: string[];
 }
 
+/** Numeric options must be sane before anything connects (yargs lets `--forks abc` through as NaN). */
+export function validateConnectionArgs(args: ConnectionArgs): void {
+  const positive = (name: string, v: number, integer: boolean) => {
+    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+      throw new InputError(`--${name} must be a positive ${integer ? 'whole ' : ''}number, not '${v}'`);
+    }
+  };
+  positive('forks', args.forks, true);
+  positive('connect-timeout', args['connect-timeout'], false);
+  positive('timeout', args.timeout, false);
+}
+
 /** Everything needed to reach hosts. Secrets are gathered here and only kept in memory. */
 export async function setUpConnections(args: ConnectionArgs, targets: Targets, env = process.env): Promise<ConnectionSetup> {
   const warnings: string[] = [];

@@ -63,7 +63,9 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
     });
   });
 
-  const groups = groupOutputs(results);
+  // Hosts in inventory order within each group, whatever order they finished in.
+  const order = new Map(ctx.targets.hosts.map((h, i) => [h.name, i]));
+  const groups = groupOutputs(results).map((g) => ({ ...g, hosts: g.hosts.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)) }));
   if (args.json) {
     const hosts: Record<string, unknown> = {};
     for (const [name, o] of summary.outcomes) {
