@@ -2,12 +2,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ConnectionSpec } from '../../../src/core/inventory.js';
 import { createSshTransport, type SshTransportOptions } from '../../../src/transport/ssh.js';
 import { UnreachableError, type ConnectOptions } from '../../../src/transport/types.js';
 import { sshFixture, type SshFixture } from './helpers/fixture.js';
 import { keygen, publicKeyOf } from './helpers/sshd.js';
+
+// Real sshd sessions on a shared 2-core machine (and root's ~/.bashrc runs pyenv on every exec): be patient.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let fx: SshFixture;
 let agent: ChildProcess | undefined;

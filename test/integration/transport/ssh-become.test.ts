@@ -1,10 +1,13 @@
 /** become via sudo over SSH, logged in as an unprivileged throwaway user that has a sudo password. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createSshTransport } from '../../../src/transport/ssh.js';
 import type { Connection, Transport } from '../../../src/transport/types.js';
 import { sshFixture, type SshFixture } from './helpers/fixture.js';
 import { allCommandLines } from './helpers/procs.js';
 import { createTempUser, type TempUser } from './helpers/temp-user.js';
+
+// Real sshd sessions on a shared 2-core machine (and root's ~/.bashrc runs pyenv on every exec): be patient.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let fx: SshFixture;
 let user: TempUser;

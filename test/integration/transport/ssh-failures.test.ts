@@ -1,10 +1,16 @@
 /** Unreachable hosts: refused, silent, hung mid-run, cut mid-run. All on loopback. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createSshTransport } from '../../../src/transport/ssh.js';
 import { UnreachableError } from '../../../src/transport/types.js';
 import { sshFixture, type SshFixture } from './helpers/fixture.js';
 import { startProxy, startSilentServer } from './helpers/proxy.js';
+import { killAll } from './helpers/procs.js';
 import { freePort } from './helpers/sshd.js';
+
+// Real sshd sessions on a shared 2-core machine (and root's ~/.bashrc runs pyenv on every exec): be patient.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const HUNG_SLEEP = ['sleep', '987201'];
 
 let fx: SshFixture;
 beforeAll(async () => {
@@ -44,7 +50,7 @@ describe('connect failures', () => {
       expect(err.kind).toBe('timeout');
       expect(err.message).toBe(`hv-test (127.0.0.1:${silent.port}): timed out during connect or SSH handshake`);
       expect(ms).toBeGreaterThanOrEqual(550);
-      expect(ms).toBeLessThan(2000);
+      expect(ms).toBeLessThan(3000);
     } finally {
       await silent.close();
     }
@@ -63,7 +69,7 @@ describe('losing a host mid-run', () => {
       });
       expect((await conn.exec('echo alive')).stdout).toBe('alive\n');
       const started = Date.now();
-      const inFlight = conn.exec('sleep 3', { timeoutMs: 4000 });
+      const inFlight = conn.exec(HUNG_SLEEP.join(' '), { timeoutMs: 15_000 });
       await new Promise((r) => setTimeout(r, 100));
       proxy.freeze();
       const err = await inFlight.then(
@@ -73,12 +79,13 @@ describe('losing a host mid-run', () => {
       expect(err).toBeInstanceOf(UnreachableError);
       expect((err as UnreachableError).kind).toBe('timeout');
       expect((err as UnreachableError).message).toBe(`hv-test (127.0.0.1:${proxy.port}): host stopped answering (keepalive timeout)`);
-      expect(Date.now() - started).toBeLessThan(2500); // well before the command would have ended
+      expect(Date.now() - started).toBeLessThan(6000); // long before the command would have ended
       await expect(conn.exec('true')).rejects.toBe(err);
       await conn.close();
     } finally {
       await transport.close();
       await proxy.close();
+      killAll(HUNG_SLEEP); // still running on the (not really hung) server
     }
   });
 

@@ -2,13 +2,16 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { fingerprintSha256 } from '../../../src/transport/known-hosts.js';
 import { createSshTransport } from '../../../src/transport/ssh.js';
 import { UnreachableError, type ConnectOptions } from '../../../src/transport/types.js';
 import type { ConnectionSpec } from '../../../src/core/inventory.js';
 import { sshFixture, type SshFixture } from './helpers/fixture.js';
 import { keygen, publicKeyOf } from './helpers/sshd.js';
+
+// Real sshd sessions on a shared 2-core machine (and root's ~/.bashrc runs pyenv on every exec): be patient.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 let fx: SshFixture;

@@ -1,9 +1,12 @@
 /** ProxyJump: many targets tunnelled through ONE shared connection to a jump sshd. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createSshTransport } from '../../../src/transport/ssh.js';
 import { UnreachableError, type ConnectOptions } from '../../../src/transport/types.js';
 import { sshFixture, type SshFixture } from './helpers/fixture.js';
 import { freePort, publicKeyOf } from './helpers/sshd.js';
+
+// Real sshd sessions on a shared 2-core machine (and root's ~/.bashrc runs pyenv on every exec): be patient.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let target: SshFixture;
 let jump: SshFixture;

@@ -53,7 +53,7 @@ export async function sshFixture(sshdOptions: SshdOptions = {}): Promise<SshFixt
       ...overrides,
     }),
     options: (overrides = {}) => ({
-      connectTimeoutMs: 5000,
+      connectTimeoutMs: 30_000, // generous: the shared test machine can be very loaded
       commandTimeoutMs: 20_000,
       keepaliveIntervalMs: 0,
       // default: the host known by its first host key, as a [host]:port entry
