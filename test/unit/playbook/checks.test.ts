@@ -27,7 +27,7 @@ const HEALTH = `
 
 describe('built-in checks', () => {
   it('evaluate on facts gathered ONCE per host; results recorded as checks and as steps', async () => {
-    const r = await run(HEALTH, { hosts: ['h1', 'h2'], hostFiles: (h) => (h === 'h1' ? { wanted: '', unwanted: '' } : {}) });
+    const r = await run(HEALTH, { hosts: ['h1', 'h2'], hostFiles: (h): Record<string, string> => (h === 'h1' ? { wanted: '', unwanted: '' } : {}) });
     expect(r.catalog.factsRuns).toBe(2);
     expect(r.store.facts.map((f) => f.host).sort()).toEqual(['h1', 'h2']);
     expect(checksOf(r, 'h1')).toEqual([
@@ -219,7 +219,7 @@ describe('the fix module', () => {
 
 describe('fleet-wide checks and the JSON document', () => {
   it('run after every host reported, on the run facts, naming all hosts; JSON has hosts, checks and fleet', async () => {
-    const r = await run(HEALTH, { hosts: ['h1', 'h2', 'h3'], unreachable: ['h3'], hostFiles: (h) => (h === 'h1' ? { wanted: '' } : {}) });
+    const r = await run(HEALTH, { hosts: ['h1', 'h2', 'h3'], unreachable: ['h3'], hostFiles: (h): Record<string, string> => (h === 'h1' ? { wanted: '' } : {}) });
     expect(r.store.fleetChecks).toEqual([{ id: 'fleet.same-files', status: 'fail', severity: 'medium', message: 'hosts differ', hosts: ['h1', 'h2'] }]);
     const json = r.json;
     expect(Object.keys(json)).toEqual(['run_id', 'playbook', 'mode', 'status', 'started', 'finished', 'stopped_reason', 'hosts', 'fleet']);
