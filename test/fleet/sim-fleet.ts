@@ -19,10 +19,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import ssh2 from 'ssh2';
 import { blocksNeeded, MAX_HOSTS } from './addressing.js';
 import { cleanupPrefix, type CleanupReport } from './cleanup-lib.js';
 import { ipBatch, SimFleetError, type RunResult } from './exec.js';
+import { ed25519KeyPair } from './keys.js';
 import { registerLiveFleet, unregisterLiveFleet } from './exit-hooks.js';
 import { FAULTS } from './faults/index.js';
 import type { FaultContext, FaultName, FaultOptionsMap } from './faults/types.js';
@@ -70,19 +70,18 @@ function requireRootAndTools(): void {
   if (missing.length > 0) throw new SimFleetError(`SimFleet needs these programs: ${missing.join(', ')}`);
 }
 
-/** Raises the (machine-global) neighbour table limits when a big fleet would overflow them. */
+/**
+ * Raises the neighbour (ARP) table limits when a big fleet would overflow them: the table is shared by
+ * all namespaces and the root namespace holds one entry per host, each host one for its gateway.
+ * These sysctls are machine-global (init_net only); they are raised, never lowered.
+ */
 function ensureNeighbourCapacity(count: number): void {
-  const want = { gc_thresh1: 0, gc_thresh2: 2 * count + 512, gc_thresh3: 4 * count + 1024 };
+  const need = 2 * count + 256;
+  const want: Record<string, number> = { gc_thresh2: need, gc_thresh3: 2 * need };
   for (const [k, v] of Object.entries(want)) {
     const p = `/proc/sys/net/ipv4/neigh/default/${k}`;
-    const cur = Number(readFileSync(p, 'utf8').trim());
-    if (v > cur) writeFileSync(p, String(v));
+    if (v > Number(readFileSync(p, 'utf8').trim())) writeFileSync(p, String(v));
   }
-}
-
-function hostKeyPair(comment: string): { private: string; public: string } {
-  const k = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { private: k.private, public: k.public.trim() };
 }
 
 export class SimFleet {
@@ -163,7 +162,7 @@ export class SimFleet {
       ensureNeighbourCapacity(opts.count);
       const vmNetworkMode = opts.vmNetworkMode ?? 'bridge';
       const natMode = vmNetworkMode === 'nat';
-      const hostKeys = Array.from({ length: opts.count }, (_, i) => hostKeyPair(`${prefix}-host-${i + 1}`));
+      const hostKeys = Array.from({ length: opts.count }, (_, i) => ed25519KeyPair(`${prefix}-host-${i + 1}`));
       const states = planHosts({
         prefix,
         count: opts.count,
@@ -173,7 +172,7 @@ export class SimFleet {
         vmsPerHost: opts.vmsPerHost,
         hostPublicKeys: hostKeys.map((k) => k.public),
       });
-      const client = hostKeyPair(`fleet-sim-${prefix}`);
+      const client = ed25519KeyPair(`fleet-sim-${prefix}`);
       const keyPath = path.join(dir, 'id_ed25519');
       writeFileSync(keyPath, client.private, { mode: 0o600 });
       writeFileSync(`${keyPath}.pub`, `${client.public}\n`);
@@ -211,7 +210,7 @@ export class SimFleet {
       await Promise.all(
         states.map((s) =>
           limit(async () => {
-            spawnSshd(s, natMode ? setupPath : undefined);
+            await spawnSshd(prefix, names.fabric(prefix), s, natMode ? setupPath : undefined);
             await waitSshdReady(s, deadline);
           }),
         ),
@@ -286,7 +285,7 @@ export class SimFleet {
   async startSshd(name: string): Promise<void> {
     const s = this.state(name);
     await stopSshd(s);
-    spawnSshd(s);
+    await spawnSshd(this.prefix, this.fabricNetns, s);
     await waitSshdReady(s, Date.now() + 15_000);
   }
 
@@ -330,7 +329,7 @@ export class SimFleet {
   async down(): Promise<CleanupReport> {
     this.isDown = true;
     const report = cleanupPrefix(this.prefix);
-    forgetSshd([...this.states.values()].map((s) => s.host.netns));
+    forgetSshd(this.prefix, [...this.states.values()].map((s) => s.host.netns));
     unregisterLiveFleet(this.prefix);
     return report;
   }

@@ -1,27 +1,85 @@
 /**
- * One real OpenSSH sshd per simulated host, started inside the host's network namespace (via
- * `ip netns exec`, so sessions see the host's /etc/netns overlay and /sys) and its own UTS namespace
- * (so `hostname` answers hv01). Started with -D as a detached child: no daemon double-fork, and node
- * reaps it when it is stopped.
+ * One real OpenSSH sshd per simulated host, in the host's network namespace, its own UTS namespace
+ * (`hostname` answers hv01) and its own mount namespace with what `ip netns exec` would give it: a
+ * sysfs of the host's netns and /etc/netns/<netns>/* bound over /etc. Started with -D as a detached
+ * child: no daemon double-fork, node reaps it when it is stopped.
+ *
+ * Why not plain `ip netns exec`: every mount namespace it creates copies the whole mount table,
+ * including one /run/netns entry per simulated host, so a fleet of N hosts would hold N×N mounts.
+ * Instead each fleet keeps one "template" mount namespace with /run/netns unmounted (a sleeping
+ * process in the fleet's fabric netns); every sshd's mount namespace is a small private copy of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { SimFleetError } from './exec.js';
 import type { HostState } from './model.js';
 
 const SSHD = '/usr/sbin/sshd';
-const LAUNCH = 'hostname "$1" || exit 97; if [ -n "$3" ]; then . "$3" || exit 98; fi; exec "$4" -D -f "$2"';
+
+/** Runs in the new mount+UTS namespace (already inside the host netns): $1 name, $2 /etc/netns dir, $3 config, $4 setup script. */
+const LAUNCH = `set -e
+umount -l /sys
+mount -t sysfs sysfs /sys
+for e in "$2"/*; do [ -e "$e" ] && mount --bind "$e" "/etc/\${e##*/}"; done
+hostname "$1"
+if [ -n "$4" ]; then . "$4"; fi
+exec ${SSHD} -D -f "$3"`;
 
 const children = new Map<string, ChildProcess>();
+const templates = new Map<string, number>();
+
+function mountsOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fleet's template mount namespace process (started on first use, restarted if gone). */
+async function templatePid(prefix: string, fabricNetns: string): Promise<number> {
+  const known = templates.get(prefix);
+  if (known !== undefined && mountsOf(known) !== undefined) return known;
+  const child = spawn(
+    'nsenter',
+    [`--net=/run/netns/${fabricNetns}`, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'umount -l /run/netns && mount -t tmpfs -o size=16k,mode=755 fleet-sim /run/netns && exec sleep 2147483647'],
+    { detached: true, stdio: 'ignore' },
+  );
+  child.unref();
+  child.on('error', () => undefined);
+  const pid = child.pid;
+  if (pid === undefined) throw new SimFleetError(`fleet ${prefix}: cannot start the mount template process (nsenter missing?)`);
+  // Ready once the shell has unmounted /run/netns and exec'd sleep.
+  for (let i = 0; i < 500 && child.exitCode === null; i++) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      break;
+    }
+    if (cmd.startsWith('sleep')) {
+      templates.set(prefix, pid);
+      return pid;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new SimFleetError(`fleet ${prefix}: the mount template process did not start`);
+}
 
 /** Starts sshd for a host; `setupScript` (optional) runs first inside the namespace (sysctls, rules). */
-export function spawnSshd(h: HostState, setupScript?: string): ChildProcess {
+export async function spawnSshd(prefix: string, fabricNetns: string, h: HostState, setupScript?: string): Promise<ChildProcess> {
+  const template = await templatePid(prefix, fabricNetns);
   const log = openSync(h.logPath, 'a');
   try {
     const child = spawn(
-      'ip',
-      ['netns', 'exec', h.host.netns, 'unshare', '--uts', 'sh', '-c', LAUNCH, 'sh', h.host.name, h.sshdConfigPath, setupScript ?? '', SSHD],
+      'nsenter',
+      [
+        `--net=/run/netns/${h.host.netns}`,
+        `--mount=/proc/${template}/ns/mnt`,
+        'unshare', '--mount', '--uts', '--propagation', 'private',
+        'sh', '-c', LAUNCH, 'sh', h.host.name, h.etcDir, h.sshdConfigPath, setupScript ?? '',
+      ],
       { detached: true, stdio: ['ignore', log, log] },
     );
     child.unref();
@@ -112,7 +170,8 @@ export function sshdRunning(h: HostState): boolean {
   return !!child && child.exitCode === null && child.signalCode === null;
 }
 
-/** Forgets tracked children of a torn-down fleet. */
-export function forgetSshd(netns: readonly string[]): void {
+/** Forgets tracked children and the template of a torn-down fleet. */
+export function forgetSshd(prefix: string, netns: readonly string[]): void {
   for (const n of netns) children.delete(n);
+  templates.delete(prefix);
 }

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { runCmd, SimFleetError } from '../exec.js';
+import { ed25519KeyPair } from '../keys.js';
 import type { FaultImpl } from './types.js';
 
 export const sshdStopped: FaultImpl<'sshd-stopped'> = async (ctx) => {
@@ -14,7 +14,7 @@ export const sshdStopped: FaultImpl<'sshd-stopped'> = async (ctx) => {
 };
 
 export const hostkeyChanged: FaultImpl<'hostkey-changed'> = async (ctx) => {
-  const k = ssh2.utils.generateKeyPairSync('ed25519', { comment: `${ctx.h.host.netns}-rekeyed` });
+  const k = ed25519KeyPair(`${ctx.h.host.netns}-rekeyed`);
   writeFileSync(ctx.h.hostKeyPath, k.private, { mode: 0o600 });
   writeFileSync(`${ctx.h.hostKeyPath}.pub`, `${k.public.trim()}\n`);
   await ctx.startSshd();
