@@ -5,10 +5,6 @@
  */
 import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
-
-// ssh2 is CommonJS: Node's ESM loader only exposes its default export (vitest hides this).
-const { Client, utils } = ssh2;
-type Client = InstanceType<typeof Client>;
 import type { ConnectionSpec } from '../core/inventory.js';
 import type { UnreachableKind } from '../core/result.js';
 import type { ExitInfo, ProcessHandle } from './command-session.js';
@@ -19,6 +15,10 @@ import { formatHop, parseProxyJump, type JumpHop } from './proxy-jump.js';
 import { defaultUser, readKeyFiles, type KeyFile } from './ssh-auth.js';
 import { SshConnection, type ChannelOpener } from './ssh-connection.js';
 import { UnreachableError, type Connection, type ConnectOptions, type Transport } from './types.js';
+
+// ssh2 is CommonJS: Node's ESM loader only exposes its default export (vitest hides this).
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 
 /** ssh2's default host key algorithms (ed25519 first), and what it can verify at all. */
 const DEFAULT_HOST_KEY_ALGORITHMS = [
