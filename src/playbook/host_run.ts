@@ -133,7 +133,11 @@ export class HostRun {
 
   /** The host's facts: gathered with ONE exec the first time anything needs them, then cached for the run. */
   facts(become: boolean | undefined): Promise<unknown> {
-    this.state.factsPromise ??= this.gatherFacts(become);
+    if (!this.state.factsPromise) {
+      // A failure is cached too: 26 checks must not mean 26 failing facts runs.
+      this.state.factsPromise = this.gatherFacts(become);
+      this.state.factsPromise.catch(() => undefined);
+    }
     return this.state.factsPromise;
   }
 
@@ -150,7 +154,6 @@ export class HostRun {
     try {
       command = this.run.catalog.factsCommand(vars);
     } catch (err) {
-      this.state.factsPromise = undefined;
       throw new Error(`cannot build the facts command: ${(err as Error).message}`);
     }
     try {
@@ -165,8 +168,6 @@ export class HostRun {
       this.ctx.recordStep({ ...base, status: 'ok', rc: r.rc, stdout: '', stderr: '', durationMs: Date.now() - startedAt, message: `facts gathered (${r.stdout.length} bytes)` });
       return facts;
     } catch (err) {
-      // Not cached: a later check may try again (and report its own error).
-      this.state.factsPromise = undefined;
       const status = err instanceof UnreachableError ? 'unreachable' : 'failed';
       this.ctx.recordStep({ ...base, status, rc: null, stdout: '', stderr: '', durationMs: Date.now() - startedAt, message: (err as Error).message });
       throw err;

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, playbookDir, runHarness, type HarnessOptions } from './harness.js';
+import { testCatalog } from './test_catalog.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
@@ -91,6 +92,18 @@ describe('built-in checks', () => {
     const noop = await run(HEALTH, { hosts: { h1: { fix_id: 'file.noop' } }, run: { fix: true } });
     expect(noop.store.checks.find((c) => c.check.id === 'file.present')?.fixStatus).toBe('still-failing');
     expect(noop.summary.outcomes.get('h1')).toEqual({ status: 'failed', reason: 'check file.present still-failing after --fix: wanted missing' });
+  });
+
+  it('a facts failure is gathered once, and every check that needs facts reports error', async () => {
+    const catalog = { ...testCatalog(), factsCommand: () => 'echo broken >&2; exit 3' };
+    const r = await run(HEALTH, { hosts: ['h1'], catalog });
+    expect(r.store.stepsOf('h1').filter((s) => s.stepId === 'facts')).toEqual([expect.objectContaining({ status: 'failed', message: 'facts script failed (rc 3): broken' })]);
+    expect(checksOf(r)).toEqual([
+      ['file.present', 'error', null],
+      ['file.absent', 'error', null],
+      ['file.info', 'error', null],
+    ]);
+    expect(r.summary.outcomes.get('h1')).toEqual({ status: 'failed', reason: 'check file.present error: facts unavailable: facts script failed (rc 3): broken (+2 more failing checks)' });
   });
 
   it('ignore_errors on a check keeps its failure from failing the host; when skips it', async () => {

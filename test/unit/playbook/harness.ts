@@ -11,6 +11,7 @@ import { withRun, type RunSummary } from '../../../src/engine/run.js';
 import { buildRunJson, type RunJson } from '../../../src/playbook/report_json.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { runPlaybook, type PlaybookResult, type RunPlaybookOptions } from '../../../src/playbook/runner.js';
+import type { CheckCatalog } from '../../../src/modules/types.js';
 import { LocalDirTransport } from './local_connection.js';
 import { MemoryStore } from './memory_store.js';
 import { testCatalog } from './test_catalog.js';
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   readonly forks?: number;
   readonly signal?: AbortSignal;
   readonly run?: Partial<Omit<RunPlaybookOptions, 'run' | 'inventory' | 'selectHosts' | 'catalog'>>;
+  /** Check catalog (default: the test catalog over `ls`). */
+  readonly catalog?: CheckCatalog;
   /** Files each host starts with (name → content), or per host. */
   readonly hostFiles?: Record<string, string> | ((host: string) => Record<string, string>);
 }
@@ -38,6 +41,11 @@ export interface HarnessResult {
   readonly root: string;
   readonly transport: LocalDirTransport;
   readonly catalog: ReturnType<typeof testCatalog>;
+}
+
+/** The source tree's test/ dir, also when running the compiled copy under dist/test/. */
+export function sourceTestDir(here: string): string {
+  return here.includes(`${path.sep}dist${path.sep}test${path.sep}`) ? here.replace(`${path.sep}dist${path.sep}test${path.sep}`, `${path.sep}test${path.sep}`) : here;
 }
 
 /** A temp directory holding the playbook (pb.yml) and any extra files (templates/…, files/…). */
@@ -93,7 +101,7 @@ export async function runHarness(pbFile: string, opts: HarnessOptions): Promise<
     for (const [f, content] of Object.entries(files)) writeFileSync(path.join(dir, f), content);
   }
   const inventory = makeInventory(hostVars, opts.groups);
-  const catalog = testCatalog();
+  const catalog = (opts.catalog ?? testCatalog()) as ReturnType<typeof testCatalog>;
   const pb = await loadPlaybook(pbFile, { catalog, checkPattern: (p) => void selectHosts(inventory, p) });
   const transport = new LocalDirTransport((h) => dirs[h] ?? root, new Set(opts.unreachable ?? []), new Map(Object.entries(opts.dropAfter ?? {})));
   const store = new MemoryStore();

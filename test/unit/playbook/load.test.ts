@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { PlaybookError } from '../../../src/core/errors.js';
 import { loadPlaybook, parsePlaybook } from '../../../src/playbook/load.js';
 import type { ModuleTask } from '../../../src/playbook/types.js';
-import { makeInventory, selectHosts } from './harness.js';
+import { makeInventory, selectHosts, sourceTestDir } from './harness.js';
 import { testCatalog } from './test_catalog.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/playbooks');
+const FIXTURES = path.resolve(sourceTestDir(import.meta.dirname), '../../fixtures/playbooks');
 const inventory = makeInventory({ hv1: {}, hv2: {} }, { hypervisors: ['hv1', 'hv2'] });
 const opts = { catalog: testCatalog(), checkPattern: (p: string) => void selectHosts(inventory, p) };
 const FILE = path.join(FIXTURES, 'inline.yml');
