@@ -24,6 +24,8 @@ export const bridgeExists = defineCheck({
           status: 'fail', severity: bySeverityOfUsers(r),
           message: `bridge ${r.name} (${who}) does not exist: guests on it cannot start ("Cannot get interface MTU")`,
           evidence: { bridge: r.name, users },
+          // No automatic runtime fix: an empty bridge would hide a typo'd name and leave guests isolated.
+          fix: `apply the bridge template for ${r.name} (uplink included) with the safe-apply flow, or correct the guests' <source bridge> (virsh edit)`,
         });
       } else if (l.kind !== 'bridge' && l.kind !== 'openvswitch') {
         bad.push({
@@ -39,7 +41,6 @@ export const bridgeExists = defineCheck({
     }
     return pass(`${listing(refs.map((r) => r.name))} exist${refs.length === 1 ? 's' : ''} and ${refs.length === 1 ? 'is a bridge' : 'are bridges'}${libvirtNote}`, { bridges: refs.map((r) => r.name) });
   },
-  fixId: 'bridge-create',
 });
 
 export const bridgeUp = defineCheck({

@@ -132,6 +132,14 @@ export function vmBridges(f: HostFacts, vars: ResolvedVars): BridgeRef[] {
       }
     }
   }
+  // The default `br0` is a guess: when it does not exist and guests use other host bridges, it is
+  // not expected (e.g. a Proxmox host with vmbr0 and no vars.bridge); an explicit vars.bridge always is.
+  const guessed = refs.get(vars.bridge);
+  const links = maybe(f.links);
+  if (vars.vmNetworkMode === 'bridge' && !vars.bridgeExplicit && guessed?.users.length === 0 && links && !links.some((l) => l.ifname === vars.bridge)) {
+    const others = [...refs.entries()].filter(([n, r]) => n !== vars.bridge && !r.managed && links.some((l) => l.ifname === n && l.kind === 'bridge'));
+    if (others.length > 0) refs.delete(vars.bridge);
+  }
   return [...refs.entries()].map(([name, r]) => ({ name, users: r.users, expectsUplink: !r.managed, managedByLibvirt: r.managed }));
 }
 

@@ -13,8 +13,8 @@ export function iptDumps(f: HostFacts, family: Family): Array<{ backend: string;
     ? [['iptables-nft', f.iptables.v4nft], ['iptables-legacy', f.iptables.v4legacy]]
     : [['ip6tables-nft', f.iptables.v6nft], ['ip6tables-legacy', f.iptables.v6legacy]];
   const usable = pairs.flatMap(([backend, g]) => (g.ok ? [{ backend, dump: g.value }] : []));
-  const broken = pairs.find(([, g]) => !g.ok && g.cause !== 'not-installed');
-  // One backend unreadable (not merely absent) means its rules are unknown: refuse to guess.
+  const broken = pairs.find(([, g]) => !g.ok && g.cause !== 'not-installed' && g.cause !== 'unsupported');
+  // One backend unreadable (not merely absent or unsupported by the kernel) means its rules are unknown: refuse to guess.
   if (broken) need(broken[1]);
   return usable;
 }

@@ -34,6 +34,8 @@ export interface CheckVars {
 /** CheckVars with defaults applied. */
 export interface ResolvedVars {
   readonly bridge: string;
+  /** The inventory named the bridge (the `br0` default is only a guess, see vmBridges). */
+  readonly bridgeExplicit: boolean;
   readonly uplink: string | undefined;
   readonly mtu: number | undefined;
   readonly vmNetworkMode: VmNetworkMode;
@@ -46,6 +48,7 @@ export interface ResolvedVars {
 export function resolveVars(v: CheckVars = {}): ResolvedVars {
   return {
     bridge: v.bridge ?? 'br0',
+    bridgeExplicit: v.bridge !== undefined,
     uplink: v.uplink,
     mtu: v.mtu,
     vmNetworkMode: v.vmNetworkMode ?? 'bridge',

@@ -20,6 +20,20 @@ function firstLineOf(stdout: string): string {
   return v;
 }
 
+/**
+ * A firewall tool that exists while the kernel lacks its backend (nft/iptables-nft without
+ * nf_tables) answers "…not supported": that backend cannot hold rules, so it is `unsupported`
+ * (checks skip it) rather than `failed` (checks would have to say error).
+ */
+function firewall<T>(split: SplitOutput, name: string, parse: (stdout: string) => T): Gathered<T> {
+  const g = gather(split, name, parse);
+  const err = split.sections.get(name)?.stderr ?? '';
+  if (!g.ok && g.cause === 'failed' && /(Operation|Protocol) not supported|nf_tables.*(not|un)available/i.test(err)) {
+    return { ok: false, cause: 'unsupported', reason: `${name}: the kernel has no nf_tables (${err.split('\n')[0]?.trim() ?? ''})` };
+  }
+  return g;
+}
+
 function virsh(split: SplitOutput): HostFacts['libvirt'] {
   const s = split.sections.get('virsh');
   const nonce = split.nonce ?? '';
@@ -52,12 +66,12 @@ export function parseFacts(raw: string): HostFacts {
     bridgeVlans: gather(split, 'br_vlan', parseBridgeVlans),
     sysctls: gather(split, 'sysctl', parseSysctls),
     brNetfilter: gather(split, 'sysctl', parseBrNetfilter),
-    nft: gather(split, 'nft', parseNft),
+    nft: firewall(split, 'nft', parseNft),
     iptables: {
-      v4nft: gather(split, 'ipt4_nft', parseIptablesSave),
-      v4legacy: gather(split, 'ipt4_legacy', parseIptablesSave),
-      v6nft: gather(split, 'ipt6_nft', parseIptablesSave),
-      v6legacy: gather(split, 'ipt6_legacy', parseIptablesSave),
+      v4nft: firewall(split, 'ipt4_nft', parseIptablesSave),
+      v4legacy: firewall(split, 'ipt4_legacy', parseIptablesSave),
+      v6nft: firewall(split, 'ipt6_nft', parseIptablesSave),
+      v6legacy: firewall(split, 'ipt6_legacy', parseIptablesSave),
     },
     kernelModules: gather(split, 'modules', parseKernel),
     ifupdown: gather(split, 'ifupdown', (out) => parseIfupdown(out, nonce)),

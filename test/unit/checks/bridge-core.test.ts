@@ -9,8 +9,20 @@ describe('bridge.exists', () => {
 
   it('fails critical for a bridge a running guest names (libvirt-faults: clone01 on br9)', () => {
     const r = check('bridge.exists', facts('libvirt-faults'));
-    expect(r).toMatchObject({ status: 'fail', severity: 'critical', fixId: 'bridge-create' });
+    expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(r.message).toBe('bridge br9 (used by clone01) does not exist: guests on it cannot start ("Cannot get interface MTU")');
+    // Creating an empty br9 would hide a typo and isolate the guest: no automatic fix.
+    expect(r.fixId).toBeUndefined();
+    expect(r.fix).toContain('safe-apply');
+  });
+
+  it('does not insist on the default br0 when guests use another existing bridge (e.g. Proxmox vmbr0)', () => {
+    const vmbr = derive(facts('clean'), (m) => {
+      if (m.links.ok) for (const l of m.links.value) { if (l.ifname === 'br0') l.ifname = 'vmbr0'; if (l.master === 'br0') l.master = 'vmbr0'; }
+      if (m.libvirt.ok) for (const d of m.libvirt.value.domains) for (const i of d.interfaces) i.sourceBridge = 'vmbr0';
+    });
+    expect(check('bridge.exists', vmbr)).toMatchObject({ status: 'pass', message: 'vmbr0 exists and is a bridge' });
+    expect(check('bridge.exists', vmbr, { bridge: 'br0' })).toMatchObject({ status: 'fail', message: expect.stringContaining('bridge br0 (the configured VM bridge) does not exist') });
   });
 
   it('fails when the vars bridge is a plain device, without offering a runtime fix', () => {

@@ -38,6 +38,16 @@ describe('netfilter.br-nf-iptables', () => {
     expect(r.fix).toContain('iptables-nft -I DOCKER-USER -i br0 -o br0 -j ACCEPT');
   });
 
+  it('judges the legacy backend alone when the kernel has no nf_tables', () => {
+    const f = derive(facts('brnf-forward-drop'), (m) => {
+      m.iptables.v4legacy = m.iptables.v4nft;
+      m.iptables.v4nft = { ok: false, cause: 'unsupported', reason: 'ipt4_nft: the kernel has no nf_tables' };
+      m.nft = { ok: false, cause: 'unsupported', reason: 'nft: the kernel has no nf_tables' };
+    });
+    expect(check('netfilter.br-nf-iptables', f).message).toContain('through iptables-legacy FORWARD, which drops it');
+    expect(check('netfilter.nft-forward', f)).toMatchObject({ status: 'skipped', message: 'cannot evaluate: nft: the kernel has no nf_tables' });
+  });
+
   it('says error when one backend could not be read (its rules are unknown)', () => {
     const f = derive(facts('clean'), (m) => { m.iptables.v4legacy = failed('ipt4_legacy: timed out on the host'); });
     expect(check('netfilter.br-nf-iptables', f)).toMatchObject({ status: 'error', message: 'cannot evaluate: ipt4_legacy: timed out on the host' });

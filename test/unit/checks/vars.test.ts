@@ -5,7 +5,7 @@ import { InputError } from '../../../src/core/errors.js';
 describe('check vars', () => {
   it('applies the documented defaults', () => {
     expect(resolveVars()).toEqual({
-      bridge: 'br0', uplink: undefined, mtu: undefined, vmNetworkMode: 'bridge', vlans: {}, brNetfilterFix: 'accept-rule', libvirtUri: 'qemu:///system', l2Segment: undefined,
+      bridge: 'br0', bridgeExplicit: false, uplink: undefined, mtu: undefined, vmNetworkMode: 'bridge', vlans: {}, brNetfilterFix: 'accept-rule', libvirtUri: 'qemu:///system', l2Segment: undefined,
     });
   });
 

@@ -171,3 +171,16 @@ describe('parseFacts on broken output', () => {
     expect(f.routes4.ok).toBe(true);
   });
 });
+
+describe('firewall backends the kernel does not support', () => {
+  it('records nft / iptables-nft without nf_tables as unsupported (checks skip them), not failed', () => {
+    const text = raw('clean');
+    const nonce = /@@FLEET@@ (\S+) begin/.exec(text)?.[1] ?? '';
+    const broken = text
+      .replace(new RegExp(`(@@FLEET@@ ${nonce} nft\\n)[^\\n]*\\n(\\n?@@RC@@ ${nonce}) 0`), `$1$2 1\nError: Could not process rule: Operation not supported`)
+      .replace(new RegExp(`(@@FLEET@@ ${nonce} ipt4_nft\\n)\\n?(@@RC@@ ${nonce}) 0`), `$1$2 1\niptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Protocol not supported`);
+    const f = parseFacts(broken);
+    expect(f.nft).toMatchObject({ ok: false, cause: 'unsupported', reason: 'nft: the kernel has no nf_tables (Error: Could not process rule: Operation not supported)' });
+    expect(f.iptables.v4nft).toMatchObject({ ok: false, cause: 'unsupported' });
+  });
+});
