@@ -271,6 +271,9 @@ function pretty(text) {
 // ---- the matrix ----
 var state = { q: '', group: -1, status: '', sev: 4, check: -1, failCols: false, sort: 'worst', dir: 1 };
 var cols = [], rows = [], nf = new Int32Array(H.length), selected = -1, rendered = [-1, -1];
+// Status codes of every host × check as bytes (f=102, e=101, w=119 …): the filter loop reads these.
+var CODES = new Uint8Array(H.length * C.length);
+for (var ci = 0; ci < H.length; ci++) for (var ck = 0; ck < C.length; ck++) CODES[ci * C.length + ck] = CELLS[ci].charCodeAt(ck);
 var wrap = $('mx-wrap'), tbody = $('mx-body'), head = $('mx-head');
 
 (function controls() {
@@ -309,6 +312,10 @@ function matcher(q) {
 }
 
 function update(resetScroll) {
+  // Scroll first, while layout is still clean: reading or setting scrollTop after DOM changes would
+  // force a synchronous layout of the whole table.
+  if (resetScroll && wrap.scrollTop !== 0) wrap.scrollTop = 0;
+  if (resetScroll) scrollY = 0;
   cols = [];
   for (var k = 0; k < C.length; k++) {
     if (state.check >= 0 && k !== state.check) continue;
@@ -316,15 +323,15 @@ function update(resetScroll) {
     if (state.failCols && !C[k].failing) continue;
     cols.push(k);
   }
-  var allCols = cols.length === C.length;
+  var allCols = cols.length === C.length, NC = C.length;
   var match = matcher(state.q), st = state.status;
   rows = [];
   for (var h = 0; h < H.length; h++) {
-    var host = H[h], cells = CELLS[h], fails = 0, warns = 0, fresh = false;
+    var host = H[h], base = h * NC, fails = 0, warns = 0, fresh = false;
     for (var j = 0; j < cols.length; j++) {
-      var ch = cells.charAt(cols[j]);
-      if (ch === 'f' || ch === 'e') { fails++; if (newFail[h + ':' + cols[j]]) fresh = true; }
-      else if (ch === 'w') warns++;
+      var c = CODES[base + cols[j]];
+      if (c === 102 || c === 101) { fails++; if (newFail[h + ':' + cols[j]]) fresh = true; }
+      else if (c === 119) warns++;
     }
     nf[h] = fails;
     if (state.group >= 0 && host[3].indexOf(state.group) < 0) continue;
@@ -342,7 +349,6 @@ function update(resetScroll) {
   count.textContent = 'showing ' + rows.length + ' of ' + plural(H.length, 'host') + ' \u00b7 ' + cols.length + ' of ' + plural(C.length, 'check');
   count.setAttribute('data-rows', String(rows.length));
   count.setAttribute('data-cols', String(cols.length));
-  if (resetScroll) wrap.scrollTop = 0;
   renderBody(true);
 }
 
@@ -364,7 +370,12 @@ function sortBy(s) {
   update(false);
 }
 
+var headKey = '';
 function renderHead() {
+  // The header only changes with the columns or the sort; rebuilding it would relayout the table.
+  var key = cols.join(',') + '|' + state.sort;
+  if (key === headKey) return;
+  headKey = key;
   var hn = el('th', 'hn' + (state.sort === 'name' ? ' sorted' : ''), 'host');
   hn.title = 'sort by name';
   hn.addEventListener('click', function () { sortBy('name'); });
@@ -407,11 +418,15 @@ function rowEl(h) {
   return tr;
 }
 
+// Header height (fixed by CSS) is read once and the viewport height once per resize, so a render never
+// forces a layout of the table it is about to replace; the overscan absorbs small differences.
+var headH = -1, viewH = -1, scrollY = 0;
 function renderBody(force) {
-  var headH = head.offsetHeight;
-  var top = Math.max(0, wrap.scrollTop - headH);
-  var first = Math.max(0, Math.floor(top / ROW) - 20);
-  var last = Math.min(rows.length, Math.ceil((top + wrap.clientHeight) / ROW) + 20);
+  if (headH < 0) headH = head.offsetHeight;
+  if (viewH < 0) viewH = wrap.clientHeight;
+  var top = Math.max(0, scrollY - headH);
+  var first = Math.max(0, Math.floor(top / ROW) - 10);
+  var last = Math.min(rows.length, Math.ceil((top + viewH) / ROW) + 10);
   if (!force && first === rendered[0] && last === rendered[1]) return;
   rendered = [first, last];
   var frag = document.createDocumentFragment();
@@ -420,15 +435,23 @@ function renderBody(force) {
   if (last < rows.length) frag.appendChild(spacer((rows.length - last) * ROW));
   if (!rows.length) { var tr = el('tr'), td = el('td', 'empty', 'No host matches these filters.'); td.colSpan = cols.length + 2; frag.appendChild(add(tr, td)); }
   tbody.replaceChildren(frag);
+  if (!rowMeasured && rows.length) {
+    // The spacer arithmetic needs the real row height (zoom and fonts can make it differ from CSS).
+    var tr1 = tbody.querySelector('tr[data-h]');
+    var real = tr1 ? tr1.getBoundingClientRect().height : 0;
+    rowMeasured = true;
+    if (real > 0 && Math.abs(real - ROW) > 0.01) { ROW = real; renderBody(true); }
+  }
 }
+var rowMeasured = false;
 
 var ticking = false;
 wrap.addEventListener('scroll', function () {
   if (ticking) return;
   ticking = true;
-  requestAnimationFrame(function () { ticking = false; renderBody(false); });
+  requestAnimationFrame(function () { ticking = false; scrollY = wrap.scrollTop; renderBody(false); });
 });
-window.addEventListener('resize', function () { renderBody(true); });
+window.addEventListener('resize', function () { viewH = -1; renderBody(true); });
 
 tbody.addEventListener('mouseover', function (e) {
   var td = e.target.closest ? e.target.closest('td.c') : null;

@@ -55,21 +55,20 @@ table{border-collapse:collapse}
 .toolbar label{color:var(--muted)}
 #mx-count{color:var(--muted);margin-left:auto;font-variant-numeric:tabular-nums}
 #mx-wrap{overflow:auto;max-height:calc(100vh - 90px);min-height:200px;border:1px solid var(--line);border-radius:4px;position:relative;contain:strict;height:calc(100vh - 90px)}
-#mx{table-layout:fixed}
+#mx{table-layout:fixed;border-collapse:separate;border-spacing:0}
 #mx th,#mx td{padding:0;height:var(--row);line-height:var(--row);white-space:nowrap;overflow:hidden}
 #mx thead th{position:sticky;top:0;background:#fff;z-index:2;border-bottom:1px solid var(--line);vertical-align:bottom;font-weight:500}
-#mx thead th.ck{width:22px;min-width:22px;max-width:22px;height:172px;cursor:pointer}
-#mx thead th.ck span{writing-mode:vertical-rl;transform:rotate(180deg);display:inline-block;padding:4px 0;max-height:170px;overflow:hidden;text-overflow:ellipsis;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;line-height:22px;width:22px}
+#mx thead th.ck{width:22px;min-width:22px;max-width:22px;height:182px;cursor:pointer}
+#mx thead th.ck span{writing-mode:vertical-rl;transform:rotate(180deg);display:inline-block;padding:4px 0;max-height:180px;overflow:hidden;text-overflow:ellipsis;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;line-height:22px;width:22px}
 #mx thead th.ck:hover,#mx thead th.sorted{background:#eef3f8}
-#mx thead th.hn{left:0;z-index:3;text-align:left;padding-left:6px;cursor:pointer;width:230px;min-width:230px}
+#mx thead th.hn{left:0;z-index:3;text-align:left;padding-left:6px;cursor:pointer;width:210px;min-width:210px}
 #mx thead th.nf{width:38px;cursor:pointer;text-align:right;padding-right:6px}
-#mx td.hn{position:sticky;left:0;background:#fff;z-index:1;padding-left:6px;width:230px;max-width:230px;text-overflow:ellipsis;border-right:1px solid var(--line);font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+#mx td.hn{position:sticky;left:0;background:#fff;z-index:1;padding-left:6px;width:210px;max-width:210px;text-overflow:ellipsis;border-right:1px solid var(--line);font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 #mx td.nf{text-align:right;padding-right:6px;color:var(--muted);font-variant-numeric:tabular-nums}
 #mx td.nf.bad{color:var(--fail);font-weight:600}
 #mx tbody tr{cursor:pointer}
-#mx tbody tr:hover td{filter:brightness(.93)}
-#mx tbody tr:hover td.hn{background:#eef3f8;filter:none}
-#mx td.c{width:22px;text-align:center;font-size:11px;border-right:1px solid #fff;border-bottom:1px solid #fff;color:rgba(0,0,0,.55)}
+#mx tbody tr:hover td.hn{background:#e3edf7}
+#mx td.c{width:22px;text-align:center;font-size:11px;overflow:visible;text-overflow:clip;box-shadow:inset -1px -1px 0 #fff;color:rgba(0,0,0,.55)}
 .c-p{background:var(--pass)}.c-f{background:var(--fail);color:#fff!important}.c-e{background:var(--error);color:#fff!important}
 .c-w{background:var(--warn)}.c-s{background:var(--skip)}.c-n{background:#f4f6f8}
 #mx td.unr{background:repeating-linear-gradient(135deg,#efe9e4 0 6px,#e6ddd5 6px 12px);color:#4e4038;padding-left:6px;text-overflow:ellipsis}

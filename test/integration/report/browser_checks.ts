@@ -4,15 +4,13 @@
  * simulated-fleet test reuses it): it renders the report of the last run, opens it from disk and
  * proves that what the page shows equals what the database holds, and that nothing in it ran script
  * or reached for the network.
- *
- * Chromium is kept off the network: every hostname resolves to nothing (no DNS lookups at all), and
- * any proxied request would go to a closed loopback port.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../../fixtures/report/chromium.js';
 import { expect } from 'vitest';
 import { buildReport } from '../../../src/report/build_report.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
@@ -31,35 +29,8 @@ declare const document: {
 };
 declare const window: { readonly __pwned?: unknown };
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM, launchBrowser } from '../../fixtures/report/chromium.js';
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../../test-output/report');
-
-/** A chromium with a throwaway profile. Always call close() (in finally/afterAll). */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'fleet-report-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-quic', '--disable-default-apps', '--disable-extensions',
-      '--no-pings', '--disable-domain-reliability', '--disable-client-side-phishing-detection',
-      // No DNS for anything but loopback names, and no route out through a proxy either.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1', '--proxy-server=127.0.0.1:9',
-    ],
-  });
-  return {
-    context,
-    close: async () => {
-      try {
-        await context.close();
-      } finally {
-        rmSync(profile, { recursive: true, force: true });
-      }
-    },
-  };
-}
 
 /** What a page did that it must not: dialogs, requests other than the report itself, console errors, CSP violations. */
 export interface PageGuard {
