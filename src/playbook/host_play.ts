@@ -60,7 +60,8 @@ function outcome(hr: HostRun): HostOutcome {
     const more = failing.length > 1 ? ` (+${failing.length - 1} more failing check${failing.length > 2 ? 's' : ''})` : '';
     return { status: 'failed', reason: `check ${first?.id} ${first?.status}: ${first?.message}${more}` };
   }
-  return hr.changed > 0 ? { status: 'changed' } : { status: 'ok' };
+  // Without --fix nothing may change (read-only promise): "would change" steps do not make a host changed.
+  return hr.changed > 0 && hr.run.mode === 'fix' ? { status: 'changed' } : { status: 'ok' };
 }
 
 /** Handlers notified by changed tasks run once each, in the order they are defined. */

@@ -76,6 +76,19 @@ function globalVars(pb: Playbook, inv: Inventory, mode: RunMode, diff: boolean):
   };
 }
 
+/**
+ * Every host some play of `pb` targets, in inventory order: what the CLI gives withRun as the run's
+ * hosts (progress totals, and hosts never reached get recorded as skipped).
+ */
+export function playbookHosts(pb: Playbook, inventory: Inventory, selectHosts: (pattern: string) => readonly Host[], extraVars: Vars = {}): Host[] {
+  const names = new Set<string>();
+  for (const play of pb.plays) {
+    const pattern = play.hosts.includes('{{') ? pb.engine.renderString(play.hosts, { ...markLazy(extraVars), ...markLazy(play.vars) }, play.hostsLoc) : play.hosts;
+    for (const h of selectHosts(pattern)) names.add(h.name);
+  }
+  return [...inventory.hosts.values()].filter((h) => names.has(h.name));
+}
+
 /** Runs `pb` in `opts.run`; resolves when every play is done (or the run stopped). */
 export async function runPlaybook(pb: Playbook, opts: RunPlaybookOptions): Promise<PlaybookResult> {
   const { run } = opts;
@@ -128,8 +141,14 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
   } catch (err) {
     return `play '${play.name}': ${(err as Error).message}`;
   }
+  let selected: readonly Host[];
+  try {
+    selected = opts.selectHosts(pattern);
+  } catch (err) {
+    return `play '${play.name}': hosts '${pattern}': ${(err as Error).message}`;
+  }
   // Hosts that failed or became unreachable earlier leave the playbook, as in Ansible.
-  const hosts = opts.selectHosts(pattern).filter((h) => {
+  const hosts = selected.filter((h) => {
     const s = stateOf(h);
     return !s.rolloutFailed && !s.unreachable;
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PlaybookError } from '../../../src/core/errors.js';
 import { loadPlaybook, parsePlaybook } from '../../../src/playbook/load.js';
+import { playbookHosts } from '../../../src/playbook/runner.js';
 import type { ModuleTask } from '../../../src/playbook/types.js';
 import { makeInventory, selectHosts, sourceTestDir } from './harness.js';
 import { testCatalog } from './test_catalog.js';
@@ -47,6 +48,7 @@ describe('loading a valid playbook', () => {
     const block = p?.tasks[3];
     expect(block?.kind === 'block' && [block.block[0]?.id, block.rescue[0]?.id, block.always[0]?.id]).toEqual(['p1.t4.1', 'p1.t4.r1', 'p1.t4.a1']);
     expect(p?.handlers[0]?.listen).toEqual(['bridge changed']);
+    expect(playbookHosts(pb, inventory, (pat) => selectHosts(inventory, pat)).map((h) => h.name)).toEqual(['hv1', 'hv2']);
   });
 });
 

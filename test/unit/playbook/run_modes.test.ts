@@ -47,6 +47,8 @@ describe('read-only by default, --check, --fix', () => {
     expect(steps[1]?.message).toMatch(/^would update .*conf\.txt \(create\)/);
     expect(steps[2]?.message).toBe('would run: echo ran > shell-ran.txt');
     expect(r.result.mode).toBe('read-only');
+    // "would change" steps do not make the host changed: nothing changed.
+    expect(r.summary.outcomes.get('h1')).toEqual({ status: 'ok' });
   });
 
   it('--check changes nothing either and shows the diff with --diff', async () => {
