@@ -30,6 +30,8 @@ beforeAll(async () => {
 
   agentSocket = path.join(fx.dir, 'agent.sock');
   agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
+  const started = agent;
+  process.once('exit', () => started.kill('SIGKILL')); // safety net if afterAll never runs
   for (let i = 0; i < 100 && !existsSync(agentSocket); i++) await new Promise((r) => setTimeout(r, 20));
   execFileSync('ssh-add', [agentOnlyKey], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: 'ignore' });
 });

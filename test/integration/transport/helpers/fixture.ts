@@ -26,6 +26,8 @@ export async function sshFixture(sshdOptions: SshdOptions = {}): Promise<SshFixt
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir); // safety net, see startSshd
   const clientKey = keygen(path.join(dir, 'id_ed25519'), 'ed25519');
   sshd.authorize(publicKeyOf(clientKey));
   const address = sshd.addresses[0] ?? '127.0.0.1';
@@ -65,7 +67,8 @@ export async function sshFixture(sshdOptions: SshdOptions = {}): Promise<SshFixt
     }),
     async cleanup() {
       await sshd.stop();
-      rmSync(dir, { recursive: true, force: true });
+      process.removeListener('exit', removeDir);
+      removeDir();
     },
   };
   return fx;

@@ -96,9 +96,19 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => (log += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Safety net: if a hook timed out and afterAll never saw this sshd, it still dies with the worker.
+  const onWorkerExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onWorkerExit);
 
   await new Promise<void>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`sshd did not start: ${log}`)), 10_000);
+    const deadline = setTimeout(() => {
+      clearInterval(poll);
+      onWorkerExit();
+      reject(new Error(`sshd did not start: ${log}`));
+    }, 10_000);
     const poll = setInterval(() => {
       if (log.includes('Server listening on')) {
         clearInterval(poll);
@@ -108,6 +118,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
         clearInterval(poll);
         clearTimeout(deadline);
         reject(new Error(`sshd exited: ${log}`));
+        onWorkerExit();
       }
     }, 20);
   });
@@ -124,6 +135,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     log: () => log,
     acceptedLogins: () => (log.match(/Accepted publickey for /g) ?? []).length,
     async stop() {
+      process.removeListener('exit', onWorkerExit);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);

@@ -21,6 +21,7 @@ export function createTempUser(): TempUser {
   const password = `pw '"$(id)\`x\` ${randomBytes(6).toString('hex')}`;
   const dropIn = `/etc/sudoers.d/fleet-transport-test-${name}`;
   const remove = (): void => {
+    process.removeListener('exit', remove);
     killUserProcesses(name);
     rmSync(dropIn, { force: true });
     try {
@@ -29,6 +30,7 @@ export function createTempUser(): TempUser {
       // not created (or already gone)
     }
   };
+  process.once('exit', remove); // safety net if afterAll never runs remove()
   try {
     execFileSync('useradd', ['-m', '-s', '/bin/sh', name], { stdio: 'ignore' });
     execFileSync('chpasswd', [], { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'ignore'] });
