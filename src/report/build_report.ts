@@ -1,5 +1,5 @@
 /** Reads what a report needs from the store and renders it: the one async entry point for `fleet report` and `fleet serve`. */
-import type { CheckRow } from '../store/types.js';
+import type { CheckRow, RunRow } from '../store/types.js';
 import { renderReportHtml } from './html.js';
 import { assembleReport, type ReportInput, type ReportModel } from './model.js';
 import { loadFacts, loadRunData, type RunReader } from './run_data.js';
@@ -28,11 +28,11 @@ export async function loadReportInput(store: RunReader, runId: number, opts: Rep
   const finished = before.filter((r) => r.status === 'completed' || r.status === 'failed');
   const prev = await previousRun(store, data.run);
   let previous: ReportInput['previous'] = null;
-  const history: CheckRow[][] = [];
+  const history: { run: RunRow; checks: CheckRow[] }[] = [];
   if (prev) {
     previous = { run: prev, hosts: await store.getHosts(prev.id) };
     // The flapping window starts at the previous run and goes back in time.
-    for (const r of finished.filter((x) => x.startedAt <= prev.startedAt).slice(0, flapN - 1)) history.push(await store.getChecks(r.id));
+    for (const r of finished.filter((x) => x.startedAt <= prev.startedAt).slice(0, flapN - 1)) history.push({ run: r, checks: await store.getChecks(r.id) });
   }
   const trend = [...finished.slice(0, trendN - 1).reverse(), data.run];
   return { data, facts, previous, history, trend, generatedAt: opts.now ?? Date.now() };

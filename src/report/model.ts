@@ -62,6 +62,8 @@ export interface ModelChanges {
   readonly previous: { readonly id: number; readonly startedAt: number; readonly status: RunStatus };
   /** How many runs the flapping window spans, this one included. */
   readonly window: number;
+  /** The window's runs, oldest first, this one last: [id, startedAt]; history codes index into it. */
+  readonly runs: readonly [number, number][];
   /** [host index, check index, change code, history: one status code per run in the window, oldest first]. */
   readonly checks: readonly [number, number, string, string][];
   /** [host index, 'unreachable' | 'reachable', status before or null]. */
@@ -109,8 +111,8 @@ export interface ReportInput {
   readonly facts: ReadonlyMap<string, unknown>;
   /** The run compared with, and its hosts; null when none. */
   readonly previous: { readonly run: RunRow; readonly hosts: readonly HostRow[] } | null;
-  /** Check rows of earlier runs for the flapping window, NEWEST FIRST (history[0] = previous run). */
-  readonly history: readonly (readonly CheckRow[])[];
+  /** Earlier runs of the window (flapping, "since when") with their check rows, NEWEST FIRST (history[0] = previous run). */
+  readonly history: readonly { readonly run: Pick<RunRow, 'id' | 'startedAt'>; readonly checks: readonly CheckRow[] }[];
   /** Runs for the trend chart, oldest first, this run included. */
   readonly trend: readonly RunRow[];
   readonly generatedAt: number;
@@ -212,12 +214,13 @@ export function assembleReport(input: ReportInput): ReportModel {
 function changesOf(input: ReportInput, hostIndex: Map<string, number>, checkIndex: Map<string, number>): ModelChanges | null {
   const prev = input.previous;
   if (!prev) return null;
-  const checkChanges = classifyChanges(input.data.checks, input.history);
+  const checkChanges = classifyChanges(input.data.checks, input.history.map((h) => h.checks));
   const hostChanges = classifyHostChanges(input.data.hosts, prev.hosts);
   const code = (s: CheckStatus | null) => (s === null ? '.' : STATUS_CODE[s]);
   return {
     previous: { id: prev.run.id, startedAt: prev.run.startedAt, status: prev.run.status },
     window: input.history.length + 1,
+    runs: [...input.history.map((h): [number, number] => [h.run.id, h.run.startedAt]).reverse(), [input.data.run.id, input.data.run.startedAt]],
     checks: checkChanges
       .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.checkId.localeCompare(b.checkId) || natural(a.host, b.host))
       .map((c) => [hostIndex.get(c.host) ?? 0, checkIndex.get(c.checkId) ?? 0, CHANGE_CODE[c.kind], c.history.map(code).join('')]),

@@ -139,12 +139,12 @@ tiles.forEach(function (t) {
 })();
 
 // ---- changes since the previous run ----
-var newFail = {};
+var newFail = {}, changeByCell = {};
 (function changes() {
   var CH = D.changes, box = $('changes');
   if (!CH) { add(box, empty('No earlier finished run of this playbook to compare with.')); return; }
   $('changes-title').textContent = 'Changes since run ' + CH.previous.id + ' (' + fmtTime(CH.previous.startedAt) + ')';
-  CH.checks.forEach(function (c) { if (c[2] === 'n') newFail[c[0] + ':' + c[1]] = true; });
+  CH.checks.forEach(function (c) { changeByCell[c[0] + ':' + c[1]] = c; if (c[2] === 'n') newFail[c[0] + ':' + c[1]] = true; });
   var kinds = [
     ['n', 'new failures'], ['x', 'fixed'], ['s', 'still failing'], ['f', 'flapping'],
     ['unreachable', 'now unreachable'], ['reachable', 'reachable again']
@@ -198,18 +198,36 @@ function renderKind(kind, items) {
     add(div, el('span', 'mono', C[g.k].id), txt(' '), sevBadge(C[g.k].severity), el('span', 'muted', ' ' + plural(g.items.length, 'host') + ': '));
     var hosts = el('div', 'hosts');
     clipList(hosts, g.items, 30, function (it) {
-      if (kind !== 'f') return hostLink(it[0]);
-      var span = add(el('span'), hostLink(it[0]), histStrip(it[3]));
-      return span;
+      if (kind !== 'f' && kind !== 's') return hostLink(it[0]);
+      return add(el('span', 'nowrap'), hostLink(it[0]), histStrip(it[3]));
     });
     return add(div, hosts);
   });
   return out;
 }
 
+// "Since when" from a history string (oldest first): the start of the current failing streak, looking
+// through runs where the host was not checked. Bounded by the window, hence "or earlier".
+function sinceText(codes) {
+  var runs = D.changes ? D.changes.runs : [], last = codes.length - 1;
+  if (!isFail(codes.charAt(last))) return '';
+  var start = last, j;
+  for (j = last - 1; j >= 0; j--) {
+    var c = codes.charAt(j);
+    if (c === '.') continue;
+    if (!isFail(c)) break;
+    start = j;
+  }
+  if (start === last) return 'failing since this run';
+  var r = runs[start];
+  return r ? 'failing since run ' + r[0] + ' (' + fmtTime(r[1]) + ')' + (j < 0 ? ' or earlier' : '') : '';
+}
+
 function histStrip(codes) {
   var span = el('span', 'hist');
-  span.title = 'oldest \u2192 newest: ' + codes.split('').map(function (c) { return STATUS[c]; }).join(', ');
+  var runs = D.changes ? D.changes.runs : [];
+  span.title = codes.split('').map(function (c, i) { return (runs[i] ? 'run ' + runs[i][0] + ': ' : '') + (c === '.' ? 'not checked' : STATUS[c]); }).join('\n') +
+    (sinceText(codes) ? '\n' + sinceText(codes) : '');
   codes.split('').forEach(function (c) { add(span, el('i', 'c-' + (c === '.' ? 'n' : c))); });
   return span;
 }
@@ -460,7 +478,9 @@ tbody.addEventListener('mouseover', function (e) {
   var k = cols[j];
   if (k === undefined) return;
   var res = DET[h].filter(function (r) { return r[0] === k; });
-  td.title = H[h][0] + ' \u00b7 ' + C[k].id + ': ' + (res.length ? res.map(function (r) { return STATUS[r[1].charAt(0)] + ' \u2014 ' + str(r[2]); }).join('\n') : 'no result');
+  var change = changeByCell[h + ':' + k];
+  td.title = H[h][0] + ' \u00b7 ' + C[k].id + ': ' + (res.length ? res.map(function (r) { return STATUS[r[1].charAt(0)] + ' \u2014 ' + str(r[2]); }).join('\n') : 'no result') +
+    (change ? '\n' + CHANGE[change[2]] + (sinceText(change[3]) ? '; ' + sinceText(change[3]) : '') : '');
 });
 tbody.addEventListener('click', function (e) {
   var tr = e.target.closest ? e.target.closest('tr[data-h]') : null;
@@ -510,7 +530,7 @@ function openHost(h, focusCheck) {
     div.setAttribute('data-check', C[r[0]].id);
     var hd = add(el('div', 'head'), stBadge(st), sevBadge(sev), el('span', 'id mono', C[r[0]].id));
     var ch = changeOf[r[0]];
-    if (ch) add(hd, el('span', 'tag tag-' + ch[2], CHANGE[ch[2]]), ch[2] === 'f' ? histStrip(ch[3]) : null);
+    if (ch) add(hd, el('span', 'tag tag-' + ch[2], CHANGE[ch[2]]), ch[2] !== 'n' ? histStrip(ch[3]) : null, el('span', 'muted since', sinceText(ch[3])));
     if (fix) add(hd, el('span', 'tag', FIX[fix]));
     add(div, hd, el('div', 'msg', str(r[2])));
     if (r[4] >= 0) { var fx = add(el('details'), el('summary', '', 'suggested fix'), el('pre', '', str(r[4]))); fx.open = true; add(div, fx); }

@@ -47,6 +47,8 @@ table{border-collapse:collapse}
 .changes .grp>.mono{font-weight:600}
 .hist{font-family:ui-monospace,monospace;letter-spacing:1px;margin-right:8px}
 .hist i{font-style:normal;display:inline-block;width:9px;height:9px;margin-right:1px;border-radius:1px;vertical-align:middle}
+.nowrap{white-space:nowrap}
+.since{font-size:11.5px}
 .empty{color:var(--muted);font-style:italic;padding:4px 0}
 #trend{min-height:60px}
 .toolbar{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-bottom:6px}

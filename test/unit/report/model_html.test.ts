@@ -67,9 +67,10 @@ describe('assembleReport', () => {
   it('lists changes against the previous run with history codes', () => {
     const prevChecks: CheckRow[] = [check('hv10', 'b.two', 'pass'), check('hv2', 'a.one', 'fail'), check('hv1', 'a.one', 'fail')];
     const prevHosts: HostRow[] = [host('hv3'), host('hv1')];
-    const c = assembleReport(input({ previous: { run: run({ id: 6 }), hosts: prevHosts }, history: [prevChecks] })).changes!;
+    const c = assembleReport(input({ previous: { run: run({ id: 6 }), hosts: prevHosts }, history: [{ run: { id: 6, startedAt: T0 - 86_400_000 }, checks: prevChecks }] })).changes!;
     expect(c.previous.id).toBe(6);
     expect(c.window).toBe(2);
+    expect(c.runs).toEqual([[6, T0 - 86_400_000], [7, T0]]);
     const names = m.hosts.map((h) => h[0]);
     const checks = m.checks.map((k) => k.id);
     expect(c.checks.map(([h, k, kind, hist]) => `${names[h]} ${checks[k]} ${kind} ${hist}`).sort()).toEqual([
