@@ -1,5 +1,8 @@
-/** Building blocks for fix commands: quoted `ip` invocations and the detached one-shot batch. */
+/** Building blocks for fix commands: the plan type, quoted invocations and the detached one-shot batch. */
+import { FleetError } from '../core/errors.js';
 import { shq } from '../facts/shq.js';
+import type { HostFacts } from '../facts/types.js';
+import type { ResolvedVars } from './vars.js';
 
 /** What a runtime fix runs on the host. */
 export interface FixPlan {
@@ -41,4 +44,23 @@ export function detachedIp(ops: readonly (readonly string[])[], after: readonly 
   // Follow-ups (gratuitous ARP…) only after the operations succeeded.
   const inner = after.length > 0 ? `${core} && { ${after.join('; ')}; }` : core;
   return `setsid sh -c ${shq(inner)} </dev/null >${shq(log)} 2>&1 &`;
+}
+
+/** The facts do not allow a safe plan (unknown fix, gateway unknown, facts missing…). One line. */
+export class FixPlanError extends FleetError {
+  constructor(message: string) {
+    super(message, 'FLEET_FIX_UNPLANNABLE', 1);
+    this.name = 'FixPlanError';
+  }
+}
+
+/** Computes one fix's commands from the facts. */
+export type Planner = (f: HostFacts, v: ResolvedVars) => FixPlan;
+
+/** The plan for an already-healthy host. */
+export const nothing = (what: string): FixPlan => ({ description: `nothing to do: ${what}`, commands: [] });
+
+/** Gratuitous ARP so neighbours update their caches after an address/MAC move (iputils arping; optional). */
+export function announce(dev: string, ips: readonly string[]): string[] {
+  return ips.map((ip) => `if command -v arping >/dev/null 2>&1; then arping -U -c 2 -I ${shq(dev)} ${shq(ip)} || true; fi`);
 }
