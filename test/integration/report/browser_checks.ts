@@ -120,8 +120,10 @@ async function expectationsFromDb(dbPath: string, runIds: readonly number[]) {
 export interface VerifyOptions {
   /** Screenshot file name prefix under test-output/report/. */
   readonly name?: string;
-  /** Also assert the page ran nothing hostile (always on; kept for clarity in callers). */
+  /** Where to write the report (default: a temp file, removed afterwards). */
   readonly reportPath?: string;
+  /** More checks on the open page (scenario-specific), run before the no-script/no-network checks. */
+  readonly extra?: (page: Page) => Promise<void>;
 }
 
 /**
@@ -204,6 +206,8 @@ export async function verifyReportInBrowser(dbPath: string, runIds: readonly num
       for (const k of expected.fixed) expect(fixed.has(k) || flapping.has(k), `fix ${k} listed`).toBe(true);
       await page.screenshot({ path: join(SCREENSHOTS, `${name}-changes.png`) });
     }
+
+    if (opts.extra) await opts.extra(page);
 
     // 5. Nothing from the hosts ran, asked, or fetched anything.
     await expectNothingRan(guard);
