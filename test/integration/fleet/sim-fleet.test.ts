@@ -114,6 +114,12 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
     });
   });
 
+  it('/etc/network/interfaces is valid ifupdown input naming exactly the runtime bridges', async () => {
+    const r = await a.run('hv01', 'ifquery --list && ifup --no-act -a >/dev/null');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['lo', 'br0', 'br1']);
+  });
+
   it('snapshot is deterministic and does not change the host', async () => {
     const first = await a.snapshot('hv02');
     const second = await a.snapshot('hv02');
