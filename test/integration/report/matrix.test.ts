@@ -73,3 +73,42 @@ describe('matrix with 3,000 hosts', () => {
     }
   });
 });
+
+describe('degenerate runs', () => {
+  it('an ad-hoc run without checks, and a run without hosts, render without errors', async () => {
+    const run = { id: 3, playbook: 'exec', inventorySources: [], limit: 'web*', options: {}, controller: 'c', pid: 1, user: 'u', startedAt: 0, finishedAt: null, status: 'interrupted' as const, hostCounts: {} };
+    const hosts: HostRow[] = [
+      { runId: 3, host: 'hv1', status: 'ok', reason: null, startedAt: 0, finishedAt: 1 },
+      { runId: 3, host: 'hv2', status: 'failed', reason: 'exit code 1: No such file', startedAt: 0, finishedAt: 1 },
+      { runId: 3, host: 'hv3', status: 'unreachable', reason: 'connection refused', startedAt: 0, finishedAt: 1 },
+    ];
+    const page = (h: HostRow[]) => renderReportHtml(assembleReport({ data: { run, hosts: h, checks: [], fleet: [] }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 5 }));
+    const browser = await launchBrowser();
+    try {
+      for (const [name, h, expectRows] of [['no-checks', hosts, 3], ['no-hosts', [], 0]] as const) {
+        const file = join(dir, `${name}.html`);
+        writeFileSync(file, page([...h]));
+        const p = await browser.context.newPage();
+        const errors: string[] = [];
+        p.on('pageerror', (e) => errors.push(e.message));
+        p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        await p.goto(pathToFileURL(file).href);
+        await p.waitForSelector('#mx-body tr');
+        expect(await p.locator('#mx-count').getAttribute('data-rows')).toBe(String(expectRows));
+        expect(await p.locator('#ranked').textContent()).toBe('This run recorded no check results.');
+        if (expectRows) {
+          await p.selectOption('#f-status', 'failing');
+          expect(await p.locator('#mx-body td.hn').allTextContents()).toEqual(['hv2']);
+          await p.locator('#mx-body td.hn', { hasText: 'hv2' }).click();
+          expect(await p.locator('#drawer .reason').textContent()).toBe('reason: exit code 1: No such file');
+        } else {
+          expect(await p.locator('#mx-body').textContent()).toBe('No host matches these filters.');
+        }
+        expect(errors).toEqual([]);
+        await p.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
