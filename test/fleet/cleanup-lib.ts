@@ -4,7 +4,7 @@
  * `<prefix>-*` (management bridges, veths), its namespaces, /etc/netns/<prefix>-*, its work dir and its
  * registry entries. Synchronous so it also runs from process 'exit' handlers. Idempotent.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runSync } from './exec.js';
@@ -125,12 +125,8 @@ export function cleanupPrefix(prefix: string): CleanupReport {
   if (batch.length > 0) runSync('ip', ['-force', '-batch', '-'], { input: `${batch.join('\n')}\n`, timeoutMs: 300_000 });
 
   const etc = existsSync(ETC_NETNS) ? readdirSync(ETC_NETNS).filter(mine).map((n) => path.join(ETC_NETNS, n)) : [];
+  // /etc/netns itself stays: other tools may be creating entries in it right now.
   for (const e of etc) rmSync(e, { recursive: true, force: true });
-  try {
-    if (existsSync(ETC_NETNS) && readdirSync(ETC_NETNS).length === 0) rmdirSync(ETC_NETNS);
-  } catch {
-    /* someone else just added an entry */
-  }
   for (const d of ownDirs) rmSync(d, { recursive: true, force: true });
   forgetPrefix(prefix);
   return { prefix, killed, links, netns, etc, dirs: ownDirs };

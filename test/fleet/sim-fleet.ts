@@ -58,7 +58,7 @@ export interface SimFleetOptions {
 /** Milliseconds spent per phase of up(). */
 export type UpTimings = Record<'cleanup' | 'files' | 'root' | 'hosts' | 'fabric' | 'sshd' | 'total', number>;
 
-const TOOLS = ['ip', 'unshare', 'sh', 'sysctl', 'virsh', 'nft', 'iptables-nft-save', 'tc'];
+const TOOLS = ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'hostname', 'sh', 'sysctl', 'virsh', 'nft', 'iptables-nft-restore', 'tc', 'ss'];
 
 function requireRootAndTools(): void {
   if (process.getuid?.() !== 0) {
@@ -345,7 +345,14 @@ function writeHostFiles(s: HostState, hostPrivateKey: string, clientPublicKey: s
   writeFileSync(s.authorizedKeysPath, `${clientPublicKey}\n`, { mode: 0o600 });
   writeFileSync(
     s.sshdConfigPath,
-    renderSshdConfig({ address: host.address, hostKeyPath: s.hostKeyPath, pidPath: s.pidPath, authorizedKeysPath: s.authorizedKeysPath, binDir: s.binDir }),
+    renderSshdConfig({
+      address: host.address,
+      hostKeyPath: s.hostKeyPath,
+      pidPath: s.pidPath,
+      authorizedKeysPath: s.authorizedKeysPath,
+      binDir: s.binDir,
+      libvirtUri: host.libvirtUri,
+    }),
   );
   writeFileSync(host.xmlPath, renderLibvirtXml(s.libvirt, host.name));
   // `ip netns exec` bind-mounts each entry over /etc/<entry>; only these, never ssh/ or passwd.

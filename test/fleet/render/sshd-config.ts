@@ -9,6 +9,8 @@ export interface SshdConfigInput {
   authorizedKeysPath: string;
   /** Put first on the session PATH (the `hang` fault drops command wrappers here). */
   binDir: string;
+  /** Sessions get LIBVIRT_DEFAULT_URI, so a bare `virsh` talks to the host's test driver. */
+  libvirtUri: string;
 }
 
 export function renderSshdConfig(i: SshdConfigInput): string {
@@ -31,7 +33,7 @@ export function renderSshdConfig(i: SshdConfigInput): string {
     // Benchmarks open many sessions at once from one address; keep sshd from refusing them.
     'MaxStartups 1000:30:2000',
     'MaxSessions 100',
-    `SetEnv PATH=${i.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    `SetEnv PATH=${i.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LIBVIRT_DEFAULT_URI=${i.libvirtUri}`,
     'Subsystem sftp /usr/lib/openssh/sftp-server',
     '',
   ].join('\n');

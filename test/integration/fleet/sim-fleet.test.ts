@@ -30,7 +30,8 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
       const r = await ssh(
         a,
         h.name,
-        `hostname; ip -j addr show dev br0; bridge -j link show; cat /etc/network/interfaces; virsh -c ${h.libvirtUri} -q list --all --name`,
+        // Bare virsh: sessions get LIBVIRT_DEFAULT_URI pointing at the host's test driver.
+        'hostname; ip -j addr show dev br0; bridge -j link show; cat /etc/network/interfaces; virsh -q list --all --name',
       );
       expect(r.code, r.stderr).toBe(0);
       const [name, addrJson, bridgeJson, ...rest] = r.stdout.split('\n');
