@@ -200,6 +200,11 @@ export class SimFleet {
       const files = mark();
 
       await ipBatch(`fleet ${prefix}: root namespace setup`, rootBatch(prefix, block, states));
+      // Network safety: the controller answers its hosts, but never routes their packets onwards
+      // (even if the machine has ip_forward=1), so nothing from a host leaves 198.18.0.0/15.
+      for (const seg of new Set(states.map((s) => s.host.segment))) {
+        writeFileSync(`/proc/sys/net/ipv4/conf/${names.mgmtBridge(prefix, seg)}/forwarding`, '0');
+      }
       const root = mark();
       const limit = pLimit(opts.concurrency ?? 8);
       await Promise.all(states.map((s) => limit(() => ipBatch(`${s.host.name}: network setup`, hostBatch(prefix, block, s, natMode), s.host.netns))));

@@ -82,6 +82,8 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
     expect(new Set(a.hosts.map((h) => blockOf(h.address)))).toEqual(new Set([a.block]));
     expect(new Set(b.hosts.map((h) => blockOf(h.address)))).toEqual(new Set([b.block]));
     expect(a.mgmtBridges).toEqual(['fta-m0']);
+    // The controller never routes host traffic onwards (network safety), whatever ip_forward says.
+    expect(readFileSync('/proc/sys/net/ipv4/conf/fta-m0/forwarding', 'utf8').trim()).toBe('0');
     expect(b.mgmtBridges).toEqual(['ftb-m0']);
     const r = await ssh(b, 'hv02', 'hostname');
     expect(r.stdout.trim()).toBe('hv02');
