@@ -88,7 +88,10 @@ function toResult(spec: CheckSpec, f: Finding, facts: HostFacts, vars: CheckVars
       const plan = planFix(spec.fixId, facts, vars);
       if (plan.commands.length > 0) {
         fixId = spec.fixId;
-        fix ??= [`# ${plan.description}`, ...plan.commands].join('\n');
+        // A human pasting a detached plan into an SSH session must not be cut off half-way.
+        fix ??= plan.detached
+          ? [`# ${plan.description}`, `# run detached from your session, e.g. setsid sh -c '…' </dev/null >/tmp/fix.log 2>&1 &`, ...plan.commands].join('\n')
+          : [`# ${plan.description}`, ...plan.commands].join('\n');
       }
     } catch {
       // No plan from these facts (e.g. gateway unknown): keep the text fix, offer no runtime fix.

@@ -1,6 +1,6 @@
 /** Runtime fixes for the VM bridge itself: existence, state, uplink, addresses, STP, MTU, VLANs, MAC. */
 import type { HostFacts } from '../facts/types.js';
-import { announce, cmd, detachedIp, FixPlanError, ipCmd, nothing, type Planner } from './fix-shell.js';
+import { announce, cmd, ipOps, FixPlanError, ipCmd, nothing, type Planner } from './fix-shell.js';
 import { defaultRoutes, expectedMtu, globalAddrs, linkMap, portsOf, resolveUplink, vmBridges } from './model.js';
 import { maybe } from './need.js';
 import { unmetVlanNeeds } from './vlan-model.js';
@@ -60,7 +60,7 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     // The management address lives on the uplink: enslaving alone would cut the session off.
     return {
       description: `enslave ${u.ifname} to ${v.bridge} and move its addresses/default route to ${v.bridge} in one detached batch`,
-      commands: [detachedIp([...enslave, ...move.ops], announce(v.bridge, move.v4), '/run/fleet-fix-uplink-enslave.log')],
+      commands: [ipOps([...enslave, ...move.ops], announce(v.bridge, move.v4))],
       detached: true,
     };
   },
@@ -77,7 +77,7 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     const commands: string[] = [];
     for (const [br, ports] of byBridge) {
       const move = moveToBridgeOps(f, br, ports);
-      commands.push(detachedIp([...move.ops, ['link', 'set', 'dev', br, 'up']], announce(br, move.v4), '/run/fleet-fix-ip-to-bridge.log'));
+      commands.push(ipOps([...move.ops, ['link', 'set', 'dev', br, 'up']], announce(br, move.v4)));
     }
     return { description: `move addresses and default route from ${[...byBridge.values()].flat().join(', ')} to ${[...byBridge.keys()].join(', ')} in one detached batch`, commands, detached: true };
   },
@@ -129,7 +129,7 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     const v4 = globalAddrs(f, v.bridge).filter((a) => a.family === 'inet').map((a) => a.local);
     return {
       description: `give ${v.bridge} ${u.ifname}'s MAC ${mac} (brief disruption; neighbours re-learn via gratuitous ARP)`,
-      commands: [detachedIp([['link', 'set', 'dev', v.bridge, 'address', mac]], announce(v.bridge, v4), '/run/fleet-fix-bridge-mac.log')],
+      commands: [ipOps([['link', 'set', 'dev', v.bridge, 'address', mac]], announce(v.bridge, v4))],
       detached: true,
     };
   },

@@ -1,6 +1,6 @@
 /** Runtime fixes for host-wide settings: br_netfilter vs FORWARD, forwarding, rp_filter, default route, modules. */
 import { shq } from '../facts/shq.js';
-import { cmd, detachedIp, FixPlanError, ipCmd, nothing, type Planner } from './fix-shell.js';
+import { cmd, ipOps, FixPlanError, ipCmd, nothing, type Planner } from './fix-shell.js';
 import { defaultRoutes, linkMap, resolveUplink, sysctlNum, vmBridges } from './model.js';
 import { maybe, need } from './need.js';
 import { brNfDrops } from './netfilter-model.js';
@@ -77,7 +77,7 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     if (!gw || !dev) throw new FixPlanError('default gateway unknown (no current route, no ifupdown gateway): set it by hand');
     return {
       description: `route default via ${gw} dev ${dev} (detached: a wrong default route can cut the session)`,
-      commands: [detachedIp([['route', 'replace', 'default', 'via', gw, 'dev', dev]], [], '/run/fleet-fix-default-route.log')],
+      commands: [ipOps([['route', 'replace', 'default', 'via', gw, 'dev', dev]], [])],
       detached: true,
     };
   },

@@ -32,18 +32,19 @@ export function cmd(program: string, ...words: string[]): string {
 const BATCH_SAFE = /^[^\s#'"\\]+$/;
 
 /**
- * One detached, session-independent run of several `ip` operations (each given as ip's words) plus
- * optional follow-up shell commands: `setsid sh -c '…' </dev/null >log 2>&1 &`. Uses a single
- * `ip -batch` when every word is batch-safe, else the same operations as quoted `ip … &&` commands.
+ * Several `ip` operations (each given as ip's words) applied together, plus optional follow-up shell
+ * commands: a single `ip -batch` when every word is batch-safe, else the same operations as quoted
+ * `ip … &&` commands. Plans using it set `detached: true`: the fix executor runs them under setsid,
+ * with the session closed, and waits for the result (detaching here too would make that wait end at
+ * once and the re-check race the network change).
  */
-export function detachedIp(ops: readonly (readonly string[])[], after: readonly string[], log: string): string {
+export function ipOps(ops: readonly (readonly string[])[], after: readonly string[]): string {
   const batchable = ops.every((op) => op.every((w) => BATCH_SAFE.test(w)));
   const core = batchable
     ? `printf '%s\\n' ${ops.map((op) => shq(op.join(' '))).join(' ')} | ip -batch -`
     : ops.map((op) => ipCmd(...op)).join(' && ');
   // Follow-ups (gratuitous ARP…) only after the operations succeeded.
-  const inner = after.length > 0 ? `${core} && { ${after.join('; ')}; }` : core;
-  return `setsid sh -c ${shq(inner)} </dev/null >${shq(log)} 2>&1 &`;
+  return after.length > 0 ? `${core} && { ${after.join('; ')}; }` : core;
 }
 
 /** The facts do not allow a safe plan (unknown fix, gateway unknown, facts missing…). One line. */

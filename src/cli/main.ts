@@ -7,6 +7,7 @@ import { FleetError, InputError } from '../core/errors.js';
 import { EXIT } from '../core/result.js';
 import { processIo, type Io } from './io.js';
 import { execCommand } from './commands/exec.js';
+import { runCommand } from './commands/run.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { runsCommand, showCommand } from './commands/history.js';
 
@@ -25,6 +26,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .scriptName('fleet')
     .usage('$0 <command> [options]\n\nKeep KVM hypervisors\' VM networking healthy: Ansible inventories, one SSH connection per host, results in SQLite.')
     .parserConfiguration({ 'populate--': true })
+    .command(runCommand(io, setExit))
     .command(execCommand(io, setExit))
     .command(inventoryCommand(io, setExit))
     .command(runsCommand(io, setExit))

@@ -9,7 +9,7 @@ import { withRun, type ActiveRun, type RunSummary } from '../engine/run.js';
 import type { RunStore } from '../store/types.js';
 import { ProgressObserver } from '../output/progress.js';
 import { handleInterrupts } from './interrupt.js';
-import { openStore, resolveTargets, setUpConnections, validateConnectionArgs, type ConnectionArgs, type InventoryArgs, type Targets } from './session.js';
+import { openStore, setUpConnections, validateConnectionArgs, type ConnectionArgs, type InventoryArgs, type Targets } from './session.js';
 import type { Io } from './io.js';
 
 export interface RunCommandArgs extends InventoryArgs, ConnectionArgs {
@@ -25,19 +25,18 @@ export interface RunContext {
 }
 
 /**
- * Resolves hosts (input errors surface here, before anything connects), then runs `body` inside a
- * recorded run. Returns the run summary and whatever the caller collected.
+ * Runs `body` inside a recorded run on already-resolved targets (resolve them first, so that input
+ * errors surface before anything connects). Returns the run summary.
  */
 export async function runOnTargets(
   io: Io,
-  pattern: string,
+  targets: Targets,
   args: RunCommandArgs,
   describe: { playbook: string; options: Record<string, unknown> },
   body: (run: ActiveRun, ctx: RunContext) => Promise<void>,
   extraObservers: RunObserver[] = [],
-): Promise<{ summary: RunSummary; ctx: RunContext; hosts: Host[] }> {
+): Promise<{ summary: RunSummary; ctx: RunContext }> {
   validateConnectionArgs(args);
-  const targets = await resolveTargets(pattern, args, io.cwd);
   const conn = await setUpConnections(args, targets, io.env);
   for (const w of conn.warnings) io.stderr.write(`fleet: warning: ${w}\n`);
   const store = await openStore(args.db, conn.redact);
@@ -58,7 +57,7 @@ export async function runOnTargets(
       { store, pool: conn.pool, forks: args.forks, observers, signal: interrupt.signal, specOf: conn.specOf },
       (run) => body(run, ctx),
     );
-    return { summary, ctx, hosts: targets.hosts };
+    return { summary, ctx };
   } finally {
     interrupt.dispose();
     await store.close();

@@ -49,15 +49,30 @@ export function inventorySources(args: InventoryArgs, cwd: string): string[] {
   throw new InputError('no inventory given: use -i FILE|DIR|SCRIPT|"host1,host2," (or create ./inventory)');
 }
 
-/** Loads the inventory and resolves the pattern and --limit. Throws InputError before any connection. */
-export async function resolveTargets(pattern: string, args: InventoryArgs, cwd = process.cwd()): Promise<Targets> {
+export type LoadedTargets = Omit<Targets, 'hosts'> & {
+  /** Hosts matching a pattern, with --limit applied. Throws InputError when none match. */
+  select(pattern: string): Host[];
+};
+
+/** Loads the inventory and -e vars; warnings go to `warn`. Throws InputError before any connection. */
+export async function loadTargets(args: InventoryArgs, cwd: string, warn: (w: string) => void): Promise<LoadedTargets> {
   const sources = inventorySources(args, cwd);
   const inventory = await loadInventory(sources, { cwd });
+  for (const w of inventory.warnings) warn(w);
   const extraVars = await parseExtraVars(args['extra-vars'] ?? [], cwd);
-  let hosts = selectHosts(inventory, pattern);
-  if (args.limit) hosts = applyLimit(inventory, hosts, args.limit, cwd);
-  if (hosts.length === 0) throw new InputError(`no hosts matched '${pattern}'${args.limit ? ` with --limit '${args.limit}'` : ''}`);
-  return { inventory, hosts, extraVars, sources };
+  const select = (pattern: string): Host[] => {
+    let hosts = selectHosts(inventory, pattern);
+    if (args.limit) hosts = applyLimit(inventory, hosts, args.limit, cwd);
+    if (hosts.length === 0) throw new InputError(`no hosts matched '${pattern}'${args.limit ? ` with --limit '${args.limit}'` : ''}`);
+    return hosts;
+  };
+  return { inventory, extraVars, sources, select };
+}
+
+/** Loads the inventory and resolves one pattern and --limit. */
+export async function resolveTargets(pattern: string, args: InventoryArgs, cwd: string, warn: (w: string) => void): Promise<Targets> {
+  const loaded = await loadTargets(args, cwd, warn);
+  return { ...loaded, hosts: loaded.select(pattern) };
 }
 
 export async function openStore(dbArg: string | undefined, redact: Redactor): Promise<RunStore> {

@@ -1,7 +1,8 @@
 /**
  * The adapter between the playbook engine and the built-in checks/facts (src/checks, src/facts):
  * the only file here that knows their shapes. Check variables come from the host's vars
- * (parseCheckVars validates them); the libvirt URI for the facts script is the `libvirtUri` var.
+ * (parseCheckVars validates them). Inventories name them Ansible-style in snake_case (`libvirt_uri`,
+ * `vm_network_mode`, …, documented in playbooks/health-check.yml); this adapter maps them.
  */
 import { CHECKS, FIX_IDS, FLEET_CHECKS, parseCheckVars, planFix, type CheckVars } from '../checks/index.js';
 import type { Vars } from '../core/inventory.js';
@@ -10,8 +11,27 @@ import type { CheckCatalog } from '../modules/types.js';
 
 const DEFAULT_LIBVIRT_URI = 'qemu:///system';
 
+/** Host var name (as written in inventories) → CheckVars field. */
+const VAR_NAMES = {
+  bridge: 'bridge',
+  uplink: 'uplink',
+  mtu: 'mtu',
+  vlans: 'vlans',
+  vm_network_mode: 'vmNetworkMode',
+  br_netfilter_fix: 'brNetfilterFix',
+  libvirt_uri: 'libvirtUri',
+  l2_segment: 'l2Segment',
+} as const;
+
 function checkVars(vars: Vars, host: string): CheckVars {
-  return parseCheckVars(vars, `host ${host}`);
+  const raw: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(VAR_NAMES)) if (vars[name] !== undefined) raw[field] = vars[name];
+  return parseCheckVars(raw, `host ${host}`);
+}
+
+function libvirtUri(vars: Vars): string {
+  const v = vars['libvirt_uri'];
+  return typeof v === 'string' && v !== '' ? v : DEFAULT_LIBVIRT_URI;
 }
 
 const hostOf = (vars: Vars) => String(vars['inventory_hostname'] ?? '?');
@@ -36,7 +56,7 @@ export function builtinCatalog(): CheckCatalog {
     },
     hasFix: (fixId) => (FIX_IDS as readonly string[]).includes(fixId),
     planFix: (fixId, facts, vars) => planFix(fixId, facts as HostFacts, checkVars(vars, hostOf(vars))),
-    factsCommand: (vars) => factsCommand({ libvirtUri: typeof vars['libvirtUri'] === 'string' ? vars['libvirtUri'] : DEFAULT_LIBVIRT_URI }),
+    factsCommand: (vars) => factsCommand({ libvirtUri: libvirtUri(vars) }),
     parseFacts: (stdout) => parseFacts(stdout),
   };
 }

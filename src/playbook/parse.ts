@@ -223,9 +223,13 @@ export class PlaybookParser {
     }
     if (module.name === 'check' && handler) throw new PlaybookError('a check cannot be a handler', loc);
 
+    const common = this.common(raw, id, this.optString(raw, 'name') ?? defaultName(module.name, args));
     return {
       kind: 'module',
-      ...this.common(raw, id, this.optString(raw, 'name') ?? defaultName(module.name, args)),
+      ...common,
+      // A check task is tagged with its check id and group (bridge.mtu → bridge.mtu, bridge), so
+      // `--tags bridge` or `--skip-tags netfilter.nft-forward` work without tagging every task by hand.
+      tags: module.name === 'check' ? withCheckTags(common.tags, args['id']) : common.tags,
       module: module.name,
       args,
       argsLoc,
@@ -351,4 +355,11 @@ function defaultName(module: string, args: Record<string, unknown>): string {
 /** Resolves a vars_files entry relative to the playbook. */
 export function varsFilePath(playbookDir: string, file: string): string {
   return path.resolve(playbookDir, file);
+}
+
+/** Own tags plus the check's id and group (the part before the first dot), without duplicates. */
+export function withCheckTags(tags: readonly string[], id: unknown): string[] {
+  if (typeof id !== 'string' || id === '') return [...tags];
+  const group = id.includes('.') ? id.slice(0, id.indexOf('.')) : id;
+  return [...new Set([...tags, id, group])];
 }

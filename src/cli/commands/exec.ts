@@ -4,6 +4,7 @@ import type { CommandResult } from '../../core/result.js';
 import { InputError } from '../../core/errors.js';
 import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
 import { runOnTargets, type RunCommandArgs } from '../run_context.js';
+import { resolveTargets, validateConnectionArgs } from '../session.js';
 import type { Io } from '../io.js';
 import { formatRunSummary, abbreviate } from '../../output/summary.js';
 import { terminalSafe } from '../../output/terminal_safe.js';
@@ -37,7 +38,9 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
   const command = words.join(' ');
   const results = new Map<string, CommandResult>();
 
-  const { summary, ctx } = await runOnTargets(io, args.pattern, args, { playbook: 'exec', options: { command } }, async (run, rc) => {
+  validateConnectionArgs(args);
+  const targets = await resolveTargets(args.pattern, args, io.cwd, (w) => io.stderr.write(`fleet: warning: ${w}\n`));
+  const { summary, ctx } = await runOnTargets(io, targets, args, { playbook: 'exec', options: { command } }, async (run, rc) => {
     const safeCommand = rc.redact(command);
     await run.runHosts(rc.targets.hosts, async (host) => {
       const conn = await host.connection();

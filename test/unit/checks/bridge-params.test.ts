@@ -87,7 +87,9 @@ describe('bridge.mac-stability', () => {
     const r = check('bridge.mac-stability', f);
     expect(r).toMatchObject({ status: 'warn', severity: 'medium', fixId: 'bridge-mac' });
     expect(r.message).toContain("br0 has MAC 9e:1f:33:aa:00:01, not eth0's 02:18:fa:00:00:0a");
-    expect(r.fix).toContain('setsid sh -c');
+    // The suggested text tells a human to detach; the batch itself is plain (the executor detaches).
+    expect(r.fix).toContain('run detached from your session');
+    expect(r.fix).toContain("'link set dev br0 address 02:18:fa:00:00:0a'");
   });
 
   it('prefers the permanent MAC of the uplink', () => {

@@ -35,10 +35,18 @@ describe('with the built-in catalog', () => {
     );
   });
 
-  it('the facts command is the real one-exec facts script', () => {
-    const cmd = builtinCatalog().factsCommand({ libvirtUri: 'test:///default' });
+  it('the facts command is the real one-exec facts script, with the libvirt_uri host var', () => {
+    const cmd = builtinCatalog().factsCommand({ libvirt_uri: 'test:///default' });
     expect(cmd.startsWith('sh -c ')).toBe(true);
     expect(cmd).toContain('test:///default');
+    expect(builtinCatalog().factsCommand({})).toContain('qemu:///system');
+  });
+
+  it('reads check vars by their inventory (snake_case) names', () => {
+    // A bad value proves the var is read: vm_network_mode must be bridge or nat.
+    expect(() => builtinCatalog().runCheck('sysctl.ip-forward', {}, { inventory_hostname: 'hv09', vm_network_mode: 'routed' })).toThrow(
+      /host hv09: vmNetworkMode must be "bridge" or "nat"/,
+    );
   });
 
   it('a host with its IP on the bridge port fails bridge.ip-on-port; --check describes the built-in fix', async () => {

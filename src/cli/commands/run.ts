@@ -1,0 +1,127 @@
+/** `fleet run PLAYBOOK`: a check/fix playbook on the hosts its plays name. Read-only unless --fix. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Argv } from 'yargs';
+import { InputError } from '../../core/errors.js';
+import { selectHosts } from '../../inventory/index.js';
+import { builtinCatalog, buildRunJson, loadPlaybook, playbookHosts, runModeOf, runPlaybook, type PlaybookResult } from '../../playbook/index.js';
+import { exitCodeOf } from '../../engine/run.js';
+import { defaultDbPath } from '../../store/sqlite.js';
+import { formatRunSummary } from '../../output/summary.js';
+import { formatCheckReport, type HostCheck } from '../../output/checks_report.js';
+import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
+import { runOnTargets, type RunCommandArgs } from '../run_context.js';
+import { loadTargets, validateConnectionArgs } from '../session.js';
+import type { Io } from '../io.js';
+
+interface RunArgs extends RunCommandArgs {
+  playbook: string;
+  check?: boolean;
+  fix?: boolean;
+  diff?: boolean;
+  tags?: string[];
+  'skip-tags'?: string[];
+}
+
+/** fleet's own playbooks/ (next to dist/), for `fleet run health-check` from any directory. */
+const BUILTIN_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../playbooks');
+
+/**
+ * A bare name is looked up as ./playbooks/NAME.yml, then in fleet's own playbooks/; anything with a
+ * slash or a .yml/.yaml ending is a path.
+ */
+export function resolvePlaybook(name: string, cwd: string): string {
+  if (name.includes('/') || /\.ya?ml$/.test(name)) {
+    const p = path.resolve(cwd, name);
+    if (!existsSync(p)) throw new InputError(`playbook ${name} does not exist`);
+    return p;
+  }
+  const candidates = [path.join(cwd, 'playbooks'), BUILTIN_PLAYBOOKS].flatMap((d) => [path.join(d, `${name}.yml`), path.join(d, `${name}.yaml`)]);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new InputError(`no playbook named '${name}' (looked for ${[...new Set(candidates.map((c) => path.dirname(c)))].join(' and ')}/${name}.yml)`);
+  return found;
+}
+
+export function runCommand(io: Io, setExit: (code: number) => void) {
+  return {
+    command: 'run <playbook>',
+    describe: 'Run a check/fix playbook. Read-only by default: nothing on any host changes without --fix',
+    builder: (y: Argv) =>
+      y
+        .positional('playbook', { type: 'string', demandOption: true, describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook' })
+        .options({ ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions })
+        .option('fix', { type: 'boolean', describe: 'Run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing)' })
+        .option('check', { alias: 'C', type: 'boolean', describe: 'Dry run: report what each fix and task WOULD do; change nothing' })
+        .option('diff', { alias: 'D', type: 'boolean', describe: 'With --check or --fix: show file diffs' })
+        .option('tags', { alias: 't', type: 'string', array: true, describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)' })
+        .option('skip-tags', { type: 'string', array: true, describe: 'Skip tasks with these tags' })
+        .example('$0 run health-check -i inventory/', 'check every hypervisor; nothing changes')
+        .example('$0 run health-check -l dc1 --tags bridge,netfilter', 'only bridge and netfilter checks in dc1')
+        .example('$0 run health-check --check --fix', 'show what the fixes would do')
+        .example('$0 run health-check --fix -e br_netfilter_fix=sysctl', 'repair runtime faults, then re-check'),
+    handler: async (argv: RunArgs) => setExit(await runPlaybookCommand(io, argv)),
+  };
+}
+
+const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number> {
+  validateConnectionArgs(args);
+  const warn = (w: string) => io.stderr.write(`fleet: warning: ${w}\n`);
+  const loaded = await loadTargets(args, io.cwd, warn);
+  const file = resolvePlaybook(args.playbook, io.cwd);
+  const catalog = builtinCatalog();
+  // Everything is validated here, before any connection: YAML, modules, check ids, templates, patterns.
+  const pb = await loadPlaybook(file, { catalog, checkPattern: (p) => void selectHosts(loaded.inventory, p) });
+  const hosts = playbookHosts(pb, loaded.inventory, loaded.select, loaded.extraVars);
+  if (hosts.length === 0) throw new InputError(`${file}: no play selects any host${args.limit ? ` with --limit '${args.limit}'` : ''}`);
+  const tags = splitList(args.tags);
+  const skipTags = splitList(args['skip-tags']);
+  const mode = args.check ? 'check' : 'normal';
+  const runMode = runModeOf({ mode, fix: args.fix ?? false });
+  if (args.check && args.fix) io.stderr.write('fleet: --check with --fix: showing what the fixes would do; nothing changes\n');
+
+  let result: PlaybookResult | undefined;
+  const { summary, ctx } = await runOnTargets(
+    io,
+    { ...loaded, hosts },
+    args,
+    { playbook: args.playbook, options: { playbook_file: file, mode: runMode, tags, skip_tags: skipTags, diff: Boolean(args.diff) } },
+    async (run, rc) => {
+      result = await runPlaybook(pb, {
+        run,
+        inventory: loaded.inventory,
+        selectHosts: loaded.select,
+        catalog,
+        extraVars: loaded.extraVars,
+        tags,
+        skipTags,
+        mode,
+        fix: args.fix ?? false,
+        diff: args.diff ?? false,
+        recordFleetCheck: (c) => rc.store.recordFleetCheck(run.runId, c),
+      });
+      if (result.stoppedReason) run.stop(result.stoppedReason);
+    },
+  );
+
+  if (args.json) {
+    if (result) io.stdout.write(`${JSON.stringify(buildRunJson(summary, result), null, 2)}\n`);
+  } else {
+    if (result) {
+      const checks: HostCheck[] = [];
+      for (const [host, report] of result.hosts) for (const rec of report.checks.values()) checks.push({ host, result: rec.result, fixStatus: rec.fixStatus });
+      io.stdout.write(formatCheckReport(checks.map((c) => ({ ...c, result: { ...c.result, message: ctx.redact(c.result.message) } })), result.fleet));
+    }
+    io.stderr.write(
+      formatRunSummary(summary.runId, summary.outcomes, {
+        interrupted: summary.status === 'interrupted',
+        durationMs: summary.finishedAt - summary.startedAt,
+        ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
+      }),
+    );
+    io.stderr.write(`details: fleet show ${summary.runId}${args.db ? ` --db ${args.db}` : ''}   (results database: ${path.resolve(io.cwd, args.db ?? defaultDbPath())})\n`);
+  }
+  return exitCodeOf(summary);
+}
