@@ -46,8 +46,9 @@ export interface ModelCheck {
 /** [name, host status, reason string index or -1, group indexes, facts: flat [key, value] string indexes]. */
 export type ModelHost = [string, HostStatus, number, number[], number[]];
 
-/** [check index, codes (status + severity + optional fix letter), message, evidence, fix] (string indexes, -1 = none). */
-export type ModelResult = [number, string, number, number, number];
+/** [check index, codes (status + severity + optional fix letter), message, evidence?, fix?] (string
+ *  indexes; evidence -1 when only a fix is present; trailing absent ones are left out to save bytes). */
+export type ModelResult = [number, string, number, number?, number?];
 
 export interface ModelFleet {
   readonly id: string;
@@ -170,7 +171,11 @@ export function assembleReport(input: ReportInput): ReportModel {
       const seen = worst[k] ?? null;
       if (seen === null || statusRank(c.status) < statusRank(seen)) worst[k] = c.status;
       const codes = STATUS_CODE[c.status] + SEVERITY_CODE[c.severity] + (c.fixStatus ? FIX_CODE[c.fixStatus] : '');
-      results.push([k, codes, strings.add(c.message), evidenceIndex(strings, c.evidence), c.fix ? strings.add(c.fix) : -1]);
+      const ev = evidenceIndex(strings, c.evidence);
+      const result: ModelResult = [k, codes, strings.add(c.message)];
+      if (c.fix) result.push(ev, strings.add(c.fix));
+      else if (ev >= 0) result.push(ev);
+      results.push(result);
     }
     cells.push(worst.map((s) => (s === null ? '.' : STATUS_CODE[s])).join(''));
     details.push(results);
