@@ -124,6 +124,34 @@ describe('fleet diff', () => {
   });
 });
 
+describe('fleet serve (command)', () => {
+  it('serves until SIGINT/SIGTERM, then closes cleanly with exit 0', async () => {
+    let url = '';
+    let finished: { code: number; stderr: string } | undefined;
+    const seen = new Promise<void>((resolve) => {
+      void (async () => {
+        const done = await runCli(['serve', '--port', '0', '--db', s.db], dir, (text) => {
+          const m = /^serving (http:\/\/127\.0\.0\.1:\d+\/) /m.exec(text);
+          if (m) {
+            url = m[1]!;
+            resolve();
+          }
+        });
+        finished = done;
+      })();
+    });
+    await seen;
+    const res = await fetch(`${url}runs`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('fleet — run history');
+    process.emit('SIGTERM');
+    for (let i = 0; i < 100 && !finished; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(finished?.code).toBe(0);
+    expect(finished?.stderr).toContain('GET /runs 200\n');
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
 describe('fleet serve (arguments)', () => {
   it('refuses a port out of range, and a port in use, with one line', async () => {
     expect((await runCli(['serve', '--port', '70000', '--db', s.db], dir)).stderr).toBe('fleet: --port must be 0-65535, not 70000\n');

@@ -17,9 +17,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function runCli(argv: string[], cwd: string): Promise<CliResult> {
+export async function runCli(argv: string[], cwd: string, onStderr?: (text: string) => void): Promise<CliResult> {
   const out = collect();
   const err = collect();
+  if (onStderr) err.stream.on('data', (c: Buffer) => onStderr(c.toString('utf8')));
   const io: Io = { stdout: out.stream, stderr: err.stream, stderrIsTTY: false, env: {}, cwd };
   let code = 0;
   const setExit = (c: number) => (code = c);
