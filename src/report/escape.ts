@@ -3,6 +3,7 @@
  * names come from hosts and are hostile until proven otherwise: each format gets its own escaper and
  * nothing is ever concatenated into markup unescaped.
  */
+import { terminalSafe } from '../output/terminal_safe.js';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -39,10 +40,13 @@ export function escapeXmlAttr(text: string): string {
 /**
  * One CSV cell (RFC 4180) that a spreadsheet will show as text: a cell starting with = + - @ (or a
  * tab/CR, which some spreadsheets strip first) gets a leading apostrophe so it is never evaluated as
- * a formula; cells with a quote, comma or line break are quoted with quotes doubled.
+ * a formula; cells with a quote, comma or line break are quoted with quotes doubled. Control and
+ * bidi characters (terminal escapes, "Trojan Source" reordering) become visible \xNN escapes, since
+ * CSV often lands on a terminal.
  */
 export function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);
   if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  text = terminalSafe(text);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

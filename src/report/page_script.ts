@@ -594,7 +594,8 @@ update(false);
 (function fromHash() {
   var m = /^#host=(.*)$/.exec(window.location.hash);
   if (!m) return;
-  var name = decodeURIComponent(m[1]);
+  var name;
+  try { name = decodeURIComponent(m[1]); } catch (e) { return; }
   for (var h = 0; h < H.length; h++) if (H[h][0] === name) { openHost(h); return; }
 })();
 window.fleetReport = { setFilters: setFilters, openHost: openHost, state: state, rows: function () { return rows.slice(); } };

@@ -38,6 +38,7 @@ export async function startReportServer(store: RunReader, opts: ServeOptions): P
   const server: Server = createServer((req, res) => {
     handle(store, opts, port, req, res).catch((err: unknown) => {
       const message = err instanceof FleetError ? err.message : 'internal error';
+      if (!(err instanceof FleetError)) opts.log?.(`${req.method ?? '?'} ${req.url ?? ''} failed: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) send(res, err instanceof FleetError ? 404 : 500, 'text/plain; charset=utf-8', `${message}\n`);
       else res.destroy();
     });

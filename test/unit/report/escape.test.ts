@@ -50,4 +50,9 @@ describe('csvCell', () => {
     expect(csvCell('=cmd|"/c calc"!A1')).toBe('"\'=cmd|""/c calc""!A1"');
     expect(csvCell(null)).toBe('');
   });
+  it('shows terminal escapes and bidi overrides instead of passing them through', () => {
+    expect(csvCell('red \u001b[31mALERT\u001b[0m')).toBe('red \\x1b[31mALERT\\x1b[0m');
+    expect(csvCell('abc\u202edcba')).toBe('abc\\x202edcba');
+    expect(csvCell('tab\tand\nline')).toBe('"tab\tand\nline"');
+  });
 });
