@@ -10,6 +10,10 @@ import { execCommand } from './commands/exec.js';
 import { runCommand } from './commands/run.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { runsCommand, showCommand } from './commands/history.js';
+import { reportCommand } from './commands/report.js';
+import { diffCommand } from './commands/diff.js';
+import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
 
 const EPILOG = `Exit codes: 0 every host reached and everything ok; 1 usage or input error (nothing ran);
 2 at least one failed step or check; 4 at least one host unreachable and none failed;
@@ -31,6 +35,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command(inventoryCommand(io, setExit))
     .command(runsCommand(io, setExit))
     .command(showCommand(io, setExit))
+    .command(reportCommand(io, setExit))
+    .command(diffCommand(io, setExit))
+    .command(exportCommand(io, setExit))
+    .command(serveCommand(io, setExit))
     .demandCommand(1, 'name a command (see fleet --help)')
     .strict()
     .recommendCommands()

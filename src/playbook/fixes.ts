@@ -5,7 +5,9 @@
  *  - --check: each fix is described (its commands; its tasks run in check mode, with diffs when
  *    --diff), the check is recorded `would-fix`;
  *  - --fix: each fix runs, handlers run, facts are gathered again ONCE, every fixed check is
- *    evaluated again on the fresh facts and recorded `fixed`, `still-failing` or `fix-failed`.
+ *    evaluated again on the fresh facts and recorded `fixed`, `still-failing` or `fix-failed`;
+ *    failing checks without a fix are evaluated again too (fixStatus null), since another fix may
+ *    have resolved them, so the run records the host as it is now.
  */
 import type { CheckResult } from '../core/check.js';
 import { checkModule } from '../modules/check.js';
@@ -18,6 +20,7 @@ import { renderArgs } from './task_exec.js';
 /** Runs (or, with --check, describes) the fixes of the host's failed checks. */
 export async function applyFixes(hr: HostRun): Promise<void> {
   for (const p of hr.pending) {
+    if (p.recheckOnly) continue;
     hr.checkContinue(`fix ${p.check.id}`);
     const ok = p.fixTasks ? await runFixTasks(hr, p) : await runPlannedFix(hr, p);
     if (hr.run.mode === 'check') continue;
@@ -90,6 +93,11 @@ async function runPlannedFix(hr: HostRun, p: PendingFix): Promise<boolean> {
  */
 export async function verifyFixes(hr: HostRun): Promise<void> {
   if (hr.pending.length === 0) return;
+  // Nothing was fixed on this host: held-back checks keep the result they had.
+  if (hr.pending.every((p) => p.recheckOnly)) {
+    for (const p of hr.pending.splice(0)) recordCheck(hr, p.task, p.check, null, p.scope);
+    return;
+  }
   // After a detached fix (a network change) the old connection proves nothing: dial a new one.
   if (hr.pending.some((p) => p.detached)) await hr.ctx.reconnect();
   if (hr.pending.some((p) => p.task.args['command'] === undefined)) {
@@ -113,7 +121,14 @@ export async function verifyFixes(hr: HostRun): Promise<void> {
       if (err instanceof UnreachableError) throw err;
       after = { ...p.check, status: 'error', message: `re-check failed: ${(err as Error).message}` };
     }
-    const passes = after.status === 'pass' || after.status === 'warn' || after.status === 'skipped';
+    if (p.recheckOnly) {
+      hr.pending.splice(hr.pending.indexOf(p), 1);
+      const resolved = (after.status === 'pass' || after.status === 'skipped') && p.check.status !== 'pass';
+      recordCheck(hr, p.task, resolved ? { ...after, message: `resolved by the fixes above (was: ${p.check.message})` } : after, null, p.scope);
+      continue;
+    }
+    // A warning that is still a warning was not fixed; a failure that became a warning was.
+    const passes = after.status === 'pass' || after.status === 'skipped' || (after.status === 'warn' && p.check.status === 'fail');
     const fixStatus = p.fixOk === false ? 'fix-failed' : passes ? 'fixed' : 'still-failing';
     const final: CheckResult =
       fixStatus === 'fixed' ? { ...after, message: `fixed (was: ${p.check.message})` } : fixStatus === 'fix-failed' ? { ...after, message: `fix failed; ${after.message}` } : after;

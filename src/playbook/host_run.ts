@@ -65,6 +65,11 @@ export interface PendingFix {
   fixOk?: boolean;
   /** The fix ran detached (it may have changed the network): verify over a new connection. */
   detached?: boolean;
+  /**
+   * No fix of its own: a failing built-in check held back under --fix and evaluated again on the
+   * fresh facts after the other fixes (they may resolve it: runtime STP fixed → config.drift gone).
+   */
+  recheckOnly?: boolean;
 }
 
 /** Thrown to stop a host's play early (interrupt, any_errors_fatal); carries the outcome reason. */

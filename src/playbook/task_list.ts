@@ -61,9 +61,15 @@ function afterTask(hr: HostRun, task: ModuleTask, out: TaskOutcome, scope: Scope
   const check = out.check;
   if (!check) return;
   const fixId = check.fixId && hr.run.catalog.hasFix(check.fixId) ? check.fixId : undefined;
-  const fixable = check.status === 'fail' && (task.fixTasks !== undefined || fixId !== undefined);
+  // Warnings with a fix are fixed too (STP on is a warn, yet the operator who says --fix wants it off).
+  const fixable = (check.status === 'fail' || check.status === 'warn') && (task.fixTasks !== undefined || fixId !== undefined);
   if (fixable && hr.run.mode !== 'read-only') {
     hr.pending.push({ task, scope, check, vars: hr.vars(scope, task.vars), fixTasks: task.fixTasks, fixId: task.fixTasks ? undefined : fixId });
+    return;
+  }
+  const builtin = task.args['command'] === undefined;
+  if (hr.run.mode === 'fix' && builtin && (check.status === 'fail' || check.status === 'warn' || check.status === 'error')) {
+    hr.pending.push({ task, scope, check, vars: hr.vars(scope, task.vars), fixTasks: undefined, fixId: undefined, recheckOnly: true });
     return;
   }
   recordCheck(hr, task, check, null, scope);

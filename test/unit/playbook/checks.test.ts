@@ -94,6 +94,29 @@ describe('built-in checks', () => {
     expect(noop.summary.outcomes.get('h1')).toEqual({ status: 'failed', reason: 'check file.present still-failing after --fix: wanted missing' });
   });
 
+  it('--fix: checks without a fix are evaluated again on the fresh facts, and recorded once', async () => {
+    const pb = '- hosts: all\n  tasks:\n    - check: file.present\n    - check: file.mirror\n';
+    const r = await run(pb, { hosts: ['h1'], run: { fix: true } });
+    // file.mirror had no fix, but file.present's fix resolved it: the run records the host as it is now.
+    expect(r.store.checks.filter((c) => c.check.id === 'file.mirror')).toEqual([
+      expect.objectContaining({ fixStatus: null, check: expect.objectContaining({ status: 'pass', message: 'resolved by the fixes above (was: mirror sees no wanted)' }) }),
+    ]);
+    expect(r.summary.outcomes.get('h1')).toEqual({ status: 'changed' });
+    // Without any fix on the host, nothing is gathered again and the result stays as it was.
+    const ro = await run('- hosts: all\n  tasks:\n    - check: file.mirror\n', { hosts: ['h1'], run: { fix: true } });
+    expect(ro.catalog.factsRuns).toBe(1);
+    expect(checksOf(ro)).toEqual([['file.mirror', 'fail', null]]);
+  });
+
+  it('--fix: a warning with a fix is fixed; one the fix does not clear is still-failing', async () => {
+    const pb = '- hosts: all\n  tasks:\n    - check: file.tidy\n';
+    const r = await run(pb, { hosts: ['h1'], hostFiles: () => ({ clutter: '' }), run: { fix: true } });
+    expect(existsSync(path.join(r.dirs['h1'] ?? '', 'clutter'))).toBe(false);
+    expect(checksOf(r)).toEqual([['file.tidy', 'pass', 'fixed']]);
+    const noop = await run(pb, { hosts: { h1: { tidy_noop: true } }, hostFiles: () => ({ clutter: '' }), run: { fix: true } });
+    expect(checksOf(noop)).toEqual([['file.tidy', 'warn', 'still-failing']]);
+  });
+
   it('a facts failure is gathered once, and every check that needs facts reports error', async () => {
     const catalog = { ...testCatalog(), factsCommand: () => 'echo broken >&2; exit 3' };
     const r = await run(HEALTH, { hosts: ['h1'], catalog });

@@ -29,6 +29,16 @@ const CHECKS: Record<string, CheckFn> = {
       : { id: 'file.absent', status: 'pass', severity: 'low', message: 'ok' };
   },
   'file.info': () => ({ id: 'file.info', status: 'fail', severity: 'info', message: 'just so you know' }),
+  // Has no fix of its own; passes once file.present's fix created `wanted`.
+  'file.mirror': (facts) =>
+    files(facts).includes('wanted')
+      ? { id: 'file.mirror', status: 'pass', severity: 'medium', message: 'mirror ok' }
+      : { id: 'file.mirror', status: 'fail', severity: 'medium', message: 'mirror sees no wanted' },
+  // A warning that has a fix.
+  'file.tidy': (facts) =>
+    files(facts).includes('clutter')
+      ? { id: 'file.tidy', status: 'warn', severity: 'low', message: 'clutter lying around', fixId: 'file.tidy-fix' }
+      : { id: 'file.tidy', status: 'pass', severity: 'low', message: 'tidy' },
   'net.detached': (facts) =>
     files(facts).includes('net-ok')
       ? { id: 'net.detached', status: 'pass', severity: 'critical', message: 'net ok' }
@@ -39,6 +49,7 @@ const FIXES: Record<string, (facts: unknown, vars: Vars) => FixPlan> = {
   'file.create': (_f, vars) => ({ description: `create ${String(vars['want_file'] ?? 'wanted')}`, commands: [`touch ${shQuote(String(vars['want_file'] ?? 'wanted'))}`] }),
   'file.broken': () => ({ description: 'a fix that fails', commands: ['echo trying', 'false', 'touch never'] }),
   'file.noop': () => ({ description: 'a fix that does nothing useful', commands: ['true'] }),
+  'file.tidy-fix': (_f, vars) => ({ description: 'remove clutter', commands: [vars['tidy_noop'] ? 'true' : 'rm -f clutter'] }),
   'net.detached-fix': () => ({ description: 'bounce the network', commands: ['sleep 0.3', 'touch net-ok'], detached: true }),
 };
 
