@@ -102,7 +102,18 @@ export const configDrift = defineCheck({
       const targets = guestTargets(f);
       const ports = portsOf(links, br.ifname).filter((p) => !isGuestPort(p, targets)).map((p) => p.ifname);
       const portStanza = stanzas.find((s) => ports.includes(s.name));
-      if (!portStanza) return skipped(`ifupdown has no stanza for ${br.ifname} or its ports (another manager owns them?): not compared`);
+      if (!portStanza) {
+        // ifupdown manages other interfaces here, yet not the VM bridge: unless another manager
+        // persists it (the facts do not say which managers are active), guests lose it at reboot.
+        const managed = [...new Set(stanzas.filter((s) => auto.has(s.name)).map((s) => s.name))];
+        if (managed.length === 0) return skipped(`ifupdown has no stanza for ${br.ifname} or its ports (another manager owns them?): not compared`);
+        return {
+          status: 'warn',
+          evidence: { files: cfg.files, bridge: br.ifname, ports, ifupdownManages: managed },
+          fix: `add ${br.ifname} (bridge_ports ${ports.join(' ')}) to /etc/network/interfaces from fleet's template, or confirm another manager persists it`,
+          message: `${br.ifname} (ports ${ports.join(', ') || 'none'}) runs but ${cfg.files[0] ?? '/etc/network/interfaces'}, which brings up ${listing(managed)}, has no stanza for it: unless another manager persists it, guests lose it at the next reboot`,
+        };
+      }
       diffs.push({ iface: br.ifname, attr: 'stanza', file: 'missing', runtime: `bridge with ${ports.join(' ')}`, severity: 'high', note: `the file has no stanza for ${br.ifname} but configures its port ${portStanza.name} (inet ${portStanza.method}): after a reboot guests lose the bridge` });
     }
     let compared = 0;

@@ -75,12 +75,16 @@ export const hostInput = defineCheck({
     const dumps = iptDumps(f, 4);
     const rs = maybe(f.nft);
     const inputChains = (rs?.chains ?? []).filter((c) => c.hook === 'input' && (c.family === 'ip' || c.family === 'inet') && c.table !== 'libvirt_network' && rs && !isIptablesNftChain(f, rs, c));
-    for (const n of nets) {
+    const servicesOf = (n: (typeof nets)[number]): Array<[string, 'udp' | 'tcp', number]> => [
+      ...(n.ips.some((i) => i.dhcp) ? [['DHCP', 'udp', 67] as [string, 'udp', number]] : []),
+      ...(!n.dnsDisabled ? [['DNS', 'udp', 53] as [string, 'udp', number], ['DNS', 'tcp', 53] as [string, 'tcp', number]] : []),
+    ];
+    // A network that serves neither DHCP nor DNS has nothing for INPUT to block: say so, not "pass".
+    const serving = nets.filter((n) => servicesOf(n).length > 0);
+    if (serving.length === 0) return skipped(`${listing(nets.map((n) => n.name))} serve${nets.length === 1 ? 's' : ''} neither DHCP nor DNS from the host: nothing for INPUT to block`);
+    for (const n of serving) {
       const ip = n.ips.find((i) => i.family === 'ipv4');
-      const services: Array<[string, 'udp' | 'tcp', number]> = [];
-      if (n.ips.some((i) => i.dhcp)) services.push(['DHCP', 'udp', 67]);
-      if (!n.dnsDisabled) services.push(['DNS', 'udp', 53], ['DNS', 'tcp', 53]);
-      for (const [svc, proto, port] of services) {
+      for (const [svc, proto, port] of servicesOf(n)) {
         const flow: Flow = { iif: n.bridge, proto, dport: port, ...(ip ? { daddr: ip.address } : {}), ct: 'new' };
         const verdicts = [
           ...dumps.map(({ backend, dump }) => ({ where: `${backend} INPUT`, v: walkIptables(dump, 'filter', 'INPUT', flow) })),
@@ -100,6 +104,6 @@ export const hostInput = defineCheck({
         }
       }
     }
-    return pass(`DHCP/DNS from ${listing(nets.map((n) => n.bridge ?? n.name))} reach the host`);
+    return pass(`DHCP/DNS from ${listing(serving.map((n) => n.bridge ?? n.name))} reach the host`);
   },
 });

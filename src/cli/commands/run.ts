@@ -5,14 +5,17 @@ import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { selectHosts } from '../../inventory/index.js';
-import { builtinCatalog, buildRunJson, loadPlaybook, playbookHosts, runModeOf, runPlaybook, type PlaybookResult } from '../../playbook/index.js';
+import { builtinCatalog, loadPlaybook, playbookHosts, runModeOf, runPlaybook, type PlaybookResult } from '../../playbook/index.js';
+import { buildRunJson } from '../../report/run_json.js';
+import { loadRunData } from '../../report/run_data.js';
+import { makeRedactor } from '../../core/redact.js';
 import { exitCodeOf } from '../../engine/run.js';
 import { defaultDbPath } from '../../store/sqlite.js';
 import { formatRunSummary } from '../../output/summary.js';
 import { formatCheckReport, type HostCheck } from '../../output/checks_report.js';
 import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
 import { runOnTargets, type RunCommandArgs } from '../run_context.js';
-import { loadTargets, validateConnectionArgs } from '../session.js';
+import { loadTargets, openStore, validateConnectionArgs } from '../session.js';
 import type { Io } from '../io.js';
 
 interface RunArgs extends RunCommandArgs {
@@ -107,7 +110,15 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
   );
 
   if (args.json) {
-    if (result) io.stdout.write(`${JSON.stringify(buildRunJson(summary, result), null, 2)}\n`);
+    // Built from what was recorded, by the same function as `fleet export --format json`: the two
+    // print the same document for the same run.
+    const store = await openStore(args.db, makeRedactor([]));
+    try {
+      const data = await loadRunData(store, summary.runId);
+      io.stdout.write(`${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`);
+    } finally {
+      await store.close();
+    }
   } else {
     if (result) {
       const checks: HostCheck[] = [];

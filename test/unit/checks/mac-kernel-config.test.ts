@@ -109,6 +109,22 @@ describe('config.drift (ifupdown)', () => {
     expect((r.evidence as { diffs: Array<{ attr: string }> }).diffs.map((d) => d.attr)).toEqual(['bridge-stp', 'bridge-fd']);
   });
 
+  it('warns when ifupdown brings up other interfaces but has no stanza for the VM bridge or its ports', () => {
+    const other = { name: 'eth9', family: 'inet', method: 'dhcp', options: {} };
+    const f = derive(facts('clean'), (m) => {
+      if (m.ifupdown.ok) {
+        m.ifupdown.value.ifaces = [...m.ifupdown.value.ifaces.filter((s) => s.name === 'lo'), other as (typeof m.ifupdown.value.ifaces)[number]];
+        m.ifupdown.value.auto = ['lo', 'eth9'];
+      }
+    });
+    const r = check('config.drift', f);
+    expect(r.status).toBe('warn');
+    expect(r.message).toBe('br0 (ports eth0) runs but /etc/network/interfaces, which brings up eth9, has no stanza for it: unless another manager persists it, guests lose it at the next reboot');
+    // Without any auto stanza, ifupdown is not managing the host: not compared.
+    const notAuto = derive(f, (m) => { if (m.ifupdown.ok) m.ifupdown.value.auto = ['lo']; });
+    expect(check('config.drift', notAuto).status).toBe('skipped');
+  });
+
   it('is skipped when ifupdown is absent or configures only lo', () => {
     const none = derive(facts('clean'), (m) => { m.ifupdown = { ok: true, value: { files: [], auto: [], hotplug: [], ifaces: [], sources: [] } }; });
     expect(check('config.drift', none).status).toBe('skipped');

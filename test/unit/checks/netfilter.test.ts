@@ -107,6 +107,13 @@ describe('netfilter.host-input', () => {
     expect(r.fix).toContain("virsh -c qemu:///system net-destroy default");
   });
 
+  it('is skipped, not passed, when the network serves neither DHCP nor DNS (nothing to block)', () => {
+    const f = derive(natWithInput((c) => ({ ...c, policy: 'DROP', rules: [] })), (m) => {
+      if (m.libvirt.ok) for (const n of m.libvirt.value.networks) Object.assign(n, { dnsDisabled: true, ips: n.ips.map((i) => ({ ...i, dhcp: false })) });
+    });
+    expect(check('netfilter.host-input', f)).toMatchObject({ status: 'skipped', message: 'default serves neither DHCP nor DNS from the host: nothing for INPUT to block' });
+  });
+
   it('is skipped on a bridged-only host (clean capture) and errors without libvirt facts', () => {
     expect(check('netfilter.host-input', facts('clean')).status).toBe('skipped');
     expect(check('netfilter.host-input', facts('no-libvirt')).status).toBe('error');
