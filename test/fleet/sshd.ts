@@ -27,7 +27,7 @@ for e in "$2"/*; do [ -e "$e" ] && mount --bind "$e" "/etc/\${e##*/}"; done
 mount -t tmpfs -o size=4m,mode=700 fleet-root /root
 hostname "$1"
 if [ -n "$4" ]; then . "$4"; fi
-exec ${SSHD} -D -f "$3"`;
+exec ${SSHD} -D -e -f "$3"`;
 
 const children = new Map<string, ChildProcess>();
 const templates = new Map<string, number>();

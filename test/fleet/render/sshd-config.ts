@@ -29,6 +29,9 @@ export function renderSshdConfig(i: SshdConfigInput): string {
     // The work dir usually sits under /tmp (mode 1777), which StrictModes would reject.
     'StrictModes no',
     'UseDNS no',
+    // With sshd -e, the host's log shows one "Accepted publickey" per connection and one "Starting
+    // session: command" per exec channel: benchmarks count connections and channels from it.
+    'LogLevel VERBOSE',
     'PrintMotd no',
     // Benchmarks open many sessions at once from one address; keep sshd from refusing them.
     'MaxStartups 1000:30:2000',
