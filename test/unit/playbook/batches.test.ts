@@ -89,7 +89,8 @@ describe('running batches', () => {
     const firstStart = (h: string) => r.store.stepsOf(h)[0]?.startedAt ?? 0;
     const lastEnd = (h: string) => Math.max(...r.store.stepsOf(h).map((s) => s.startedAt + s.durationMs));
     expect(Math.min(...['h3', 'h4', 'h5', 'h6'].map(firstStart))).toBeGreaterThanOrEqual(Math.max(lastEnd('h1'), lastEnd('h2')));
-    expect(r.json.stopped_reason).toBe(r.summary.stoppedReason);
+    expect(r.json.status).toBe('failed');
+    expect(r.json.hosts['h7']?.reason).toBe(`not run: ${r.summary.stoppedReason}`);
   });
 
   it('hosts of a batch progress independently (free strategy): a slow host does not hold the others', async () => {

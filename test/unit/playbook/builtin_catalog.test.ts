@@ -63,7 +63,7 @@ describe('with the built-in catalog', () => {
 
     const bad = await runHarness(path.join(pb, 'pb.yml'), { hosts: ['hv1'], catalog: catalogServing('ip-on-port'), run: { mode: 'check' } });
     dirs.push(bad.root);
-    expect(bad.json.hosts['hv1']?.checks['bridge.ip-on-port']).toMatchObject({ status: 'fail', fix: 'would-fix' });
+    expect(bad.json.hosts['hv1']?.checks['bridge.ip-on-port']).toMatchObject({ status: 'fail', fix_status: 'would-fix' });
     const fix = bad.store.stepsOf('hv1').find((s) => s.stepId === 'bridge.ip-on-port:fix');
     expect(fix?.message).toMatch(/^would fix: /);
     expect(fix?.stdout).toMatch(/\bip\b/);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { ConnectionSpec, Group, Host, Inventory, Vars } from '../../../src/core/inventory.js';
 import { ConnectionPool } from '../../../src/engine/connections.js';
 import { withRun, type RunSummary } from '../../../src/engine/run.js';
-import { buildRunJson, type RunJson } from '../../../src/playbook/report_json.js';
+import { buildRunJson, type RunJson } from '../../../src/report/run_json.js';
+import type { CheckRow, HostRow, RunRow } from '../../../src/store/types.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { runPlaybook, type PlaybookResult, type RunPlaybookOptions } from '../../../src/playbook/runner.js';
 import type { CheckCatalog } from '../../../src/modules/types.js';
@@ -126,10 +127,26 @@ export async function runHarness(pbFile: string, opts: HarnessOptions): Promise<
     },
   );
   if (!result) throw new Error('runPlaybook did not finish');
-  return { summary, result, json: buildRunJson(summary, result), store, dirs, root, transport, catalog };
+  return { summary, result, json: runJsonOf(summary, store), store, dirs, root, transport, catalog };
 }
 
 /** Removes temp directories made by a test. */
 export function cleanup(...dirs: string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/** The run's JSON document, built from what was recorded by the same function as `fleet run --json`. */
+function runJsonOf(summary: RunSummary, store: MemoryStore): RunJson {
+  const run: RunRow = {
+    id: summary.runId, playbook: 'pb.yml', inventorySources: [], limit: null, options: {}, controller: 'test', pid: 0, user: 'test',
+    startedAt: summary.startedAt, finishedAt: summary.finishedAt, status: summary.status, hostCounts: {},
+  };
+  // A host may be recorded several times during a run; the last record wins, as in the SQLite store.
+  const hosts = new Map<string, HostRow>();
+  for (const h of store.hosts) hosts.set(h.host, { ...h, runId: run.id });
+  const checks: CheckRow[] = store.checks.map((c) => ({
+    runId: run.id, host: c.host, checkId: c.check.id, status: c.check.status, severity: c.check.severity, message: c.check.message,
+    evidence: c.check.evidence ?? null, fix: c.check.fix ?? null, fixStatus: c.fixStatus,
+  }));
+  return buildRunJson(run, [...hosts.values()], checks, store.fleetChecks);
 }
