@@ -11,18 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { SimFleet } from '../test/fleet/sim-fleet.js';
+import { arg, median } from './lib.js';
 import { main } from '../src/cli/main.js';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
-}
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function once(sim: SimFleet, forks: number, tmp: string, n: number): Promise<{ wallMs: number; cpuMs: number; code: number }> {
   let errText = '';

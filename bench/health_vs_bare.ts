@@ -14,18 +14,10 @@ import { Writable } from 'node:stream';
 import pLimit from 'p-limit';
 import ssh2 from 'ssh2';
 import { SimFleet } from '../test/fleet/sim-fleet.js';
+import { arg, median } from './lib.js';
 import { main } from '../src/cli/main.js';
 import { factsCommand } from '../src/facts/index.js';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
-}
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** The baseline: connect, run the facts script once, read all output, disconnect. Nothing else. */
 function bareOne(address: string, key: Buffer, command: string): Promise<number> {

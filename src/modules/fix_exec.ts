@@ -4,6 +4,7 @@
  * setsid, stdin/stdout closed, so losing the connection cannot kill it half-way; we then poll for the
  * status file it writes, re-dialling if the connection dropped, until a bounded deadline.
  */
+import { sleepUnlessAborted } from '../core/sleep.js';
 import type { FixPlan, ModuleContext, ModuleResult } from './types.js';
 import { UnreachableError } from '../transport/types.js';
 import { shQuote } from '../transport/quote.js';
@@ -23,18 +24,6 @@ export function fixScript(plan: FixPlan): string {
   return ['set -e', ...plan.commands].join('\n');
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Runs (or, in a dry run, describes) a planned fix. */
 export async function runFixPlan(ctx: ModuleContext, plan: FixPlan, detached: DetachedOptions = DEFAULT_DETACHED): Promise<ModuleResult> {
@@ -82,7 +71,7 @@ async function runDetached(ctx: ModuleContext, plan: FixPlan, opts: DetachedOpti
   const deadline = Date.now() + opts.timeoutMs;
   let lastError: UnreachableError | undefined;
   while (Date.now() < deadline && !ctx.signal.aborted) {
-    await sleep(opts.pollMs, ctx.signal);
+    await sleepUnlessAborted(opts.pollMs, ctx.signal);
     try {
       if (lastError) await ctx.reconnect();
       const poll = await ctx.exec(`cat ${q}/rc 2>/dev/null || echo running`, { timeoutMs: 15_000 });

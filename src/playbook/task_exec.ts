@@ -4,6 +4,7 @@
  * step(s). Never throws for a task failure (that is a result); throws UnreachableError (the host is
  * gone) and HostStop (interrupt / any_errors_fatal).
  */
+import { sleepUnlessAborted } from '../core/sleep.js';
 import type { CheckResult } from '../core/check.js';
 import { formatLocation } from '../core/errors.js';
 import type { Vars } from '../core/inventory.js';
@@ -35,18 +36,6 @@ export function effectiveTags(task: { tags: readonly string[] }, scope: Scope): 
 const errMessage = (err: unknown, task: ModuleTask): string =>
   err instanceof RenderError ? err.message : `${formatLocation(task.loc)}: ${(err as Error).message ?? String(err)}`;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** What `register` stores (Ansible's shape: changed, failed, rc, stdout, stdout_lines, msg, …). */
 export function registerValue(r: ModuleResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -272,7 +261,7 @@ async function runItem(
       break;
     }
     if (hr.ctx.signal.aborted) break;
-    await sleep(task.delaySec * 1000, hr.ctx.signal);
+    await sleepUnlessAborted(task.delaySec * 1000, hr.ctx.signal);
   }
   record(result, attempts);
   if (result.facts && !result.failed) Object.assign(hr.state.runtimeVars, result.facts);
