@@ -9,7 +9,7 @@ export const inventoryOptions = {
     alias: 'i',
     type: 'string',
     array: true,
-    description: 'Inventory: INI/YAML file, directory, executable script, or a comma list of hosts ("hv1,hv2,"). Repeatable. Default: ./inventory if it exists',
+    description: 'Inventory (required): INI/YAML file, directory, executable script, or a comma list of hosts ("hv1,hv2,"). Repeatable',
   },
   'extra-vars': {
     alias: 'e',
@@ -44,6 +44,10 @@ export const connectionOptions = {
     alias: 'K',
     type: 'boolean',
     description: 'Prompt for the sudo password (or set FLEET_BECOME_PASSWORD); it is sent on sudo\'s stdin, never stored',
+  },
+  'ask-key-passphrase': {
+    type: 'boolean',
+    description: 'Prompt for the passphrase of encrypted private keys (or set FLEET_SSH_PASSPHRASE; ssh-agent needs neither)',
   },
   'host-key-checking': {
     type: 'string',

@@ -4,7 +4,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js';
 import { InputError } from '../core/errors.js';
 import { makeRedactor, type Redactor } from '../core/redact.js';
@@ -28,6 +27,7 @@ export interface ConnectionArgs {
   become?: boolean;
   'become-user'?: string;
   'ask-become-pass'?: boolean;
+  'ask-key-passphrase'?: boolean;
   'host-key-checking'?: string;
   'known-hosts'?: string[];
   'connect-timeout': number;
@@ -41,12 +41,13 @@ export interface Targets {
   readonly sources: string[];
 }
 
-/** Inventory sources from -i, or ./inventory when present (like ansible.cfg's inventory=). */
-export function inventorySources(args: InventoryArgs, cwd: string): string[] {
+/**
+ * Inventory sources from -i. There is deliberately no implicit default: an example inventory in the
+ * current directory must never be dialled by accident.
+ */
+export function inventorySources(args: InventoryArgs, _cwd: string): string[] {
   if (args.inventory?.length) return args.inventory;
-  const fallback = path.join(cwd, 'inventory');
-  if (existsSync(fallback)) return [fallback];
-  throw new InputError('no inventory given: use -i FILE|DIR|SCRIPT|"host1,host2," (or create ./inventory)');
+  throw new InputError('no inventory given: use -i FILE|DIR|SCRIPT or -i "host1,host2," (see inventory/example/ for the format)');
 }
 
 export type LoadedTargets = Omit<Targets, 'hosts'> & {
@@ -106,6 +107,8 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
   const warnings: string[] = [];
   let becomePassword = env.FLEET_BECOME_PASSWORD;
   if (args['ask-become-pass']) becomePassword = await promptSecret('BECOME password: ');
+  let passphrase = env.FLEET_SSH_PASSPHRASE;
+  if (args['ask-key-passphrase']) passphrase = await promptSecret('SSH key passphrase: ');
   const mode = (args['host-key-checking'] ?? env.FLEET_HOST_KEY_CHECKING ?? 'strict') as HostKeyMode;
   if (!['strict', 'accept-new', 'off'].includes(mode)) throw new InputError(`FLEET_HOST_KEY_CHECKING must be strict, accept-new or off, not '${mode}'`);
   if (mode === 'off') warnings.push('host key checking is OFF: hosts are not verified and a man in the middle would not be noticed');
@@ -121,7 +124,7 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
     keepaliveIntervalMs: 5000,
     knownHostsFiles,
     hostKeyMode: mode,
-    ...(env.FLEET_SSH_PASSPHRASE !== undefined ? { passphrase: env.FLEET_SSH_PASSPHRASE } : {}),
+    ...(passphrase !== undefined ? { passphrase } : {}),
     ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}),
   };
 
@@ -134,7 +137,7 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
       becomePassword: becomePassword ?? spec.becomePassword,
     };
   };
-  const secrets = [becomePassword, env.FLEET_SSH_PASSPHRASE, ...targets.hosts.map((h) => specOf(h).becomePassword)];
+  const secrets = [becomePassword, passphrase, ...targets.hosts.map((h) => specOf(h).becomePassword)];
   const redact = makeRedactor(secrets);
   const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options);
   return { specOf, pool, redact, warnings };
