@@ -27,10 +27,14 @@ export interface OpenSshKeyPair {
 
 /** A fresh ed25519 key pair in OpenSSH formats (PROTOCOL.key, cipher "none"). */
 export function ed25519KeyPair(comment: string): OpenSshKeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  const seed = Buffer.from(jwk.d!, 'base64url');
-  const pub = Buffer.from(jwk.x!, 'base64url');
+  // DER straight from the generator: Node 20's KeyObject JWK export can deadlock when a GC runs
+  // during it (seen on 20.20 after ~1000 keys). PKCS#8 / SPKI for Ed25519 end with the 32-byte seed / key.
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { format: 'der', type: 'pkcs8' },
+    publicKeyEncoding: { format: 'der', type: 'spki' },
+  });
+  const seed = privateKey.subarray(privateKey.length - 32);
+  const pub = publicKey.subarray(publicKey.length - 32);
   const pubBlob = Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]);
   const check = randomBytes(4).readUInt32BE();
   let priv = Buffer.concat([u32(check), u32(check), pubBlob, sshString(Buffer.concat([seed, pub])), sshString(comment)]);
