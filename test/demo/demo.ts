@@ -44,9 +44,11 @@ async function demo(): Promise<number> {
 
     say('results');
     await main(['runs', '--last', '5'], io);
+    const report = path.resolve('fleet-report.html');
+    await main(['report', '--last', '-o', report], io);
     const db = path.resolve(defaultDbPath());
     process.stdout.write(
-      `\nEverything is in ${db}. Try:\n` +
+      `\nEverything is in ${db}; the HTML report of the last run is ${report}. Try:\n` +
         `  npx fleet runs\n` +
         `  npx fleet show last              # the --fix run, host by host\n` +
         `  npx fleet show last --host hv02  # every check and step on one host\n`,
