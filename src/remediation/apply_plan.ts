@@ -1,0 +1,135 @@
+/**
+ * What must change at runtime to bring one bridge to its declared state, as `ip -batch` lines
+ * (the words after `ip`). Computed on the controller from the host's runtime snapshot; empty when
+ * the runtime already matches (idempotence). Pure.
+ *
+ * Declared state (issue 4 §1): the bridge exists with the uplink as its only non-guest port, the
+ * host address on the bridge (never on the uplink), the default route via the bridge, STP and
+ * forward delay as declared, the MTU on uplink and bridge. Guest ports (taps) are never touched.
+ */
+import type { BridgeParams } from '../bridge/index.js';
+import { isGuestPort, linkByName, type RuntimeSnapshot } from './runtime.js';
+
+export interface ApplyPlan {
+  /** `ip -force -batch` lines, in order. */
+  readonly batch: readonly string[];
+  /** One line per change, for humans. */
+  readonly changes: readonly string[];
+}
+
+/** Interface names that may appear in a batch line: what the kernel allows, minus anything ip's tokenizer would read as quoting. */
+const SAFE_NAME = /^[A-Za-z0-9_.+-]{1,15}$/;
+
+function safe(name: string): string {
+  if (!SAFE_NAME.test(name)) throw new Error(`interface name ${JSON.stringify(name)} on the host cannot be used safely in an ip batch`);
+  return name;
+}
+
+/** Throws when the declared state cannot be applied at all (nothing is touched then). */
+export function planApply(s: RuntimeSnapshot, p: BridgeParams): ApplyPlan {
+  const B = safe(p.bridge);
+  const U = safe(p.uplink);
+  const batch: string[] = [];
+  const changes: string[] = [];
+  const uplink = linkByName(s, U);
+  if (!uplink) throw new Error(`uplink ${U} does not exist on the host (declared uplink for ${B}); nothing changed`);
+  if (uplink.kind === 'bridge') throw new Error(`uplink ${U} is itself a bridge; nothing changed`);
+  let br = linkByName(s, B);
+  if (br && br.kind !== 'bridge') throw new Error(`${B} exists but is a ${br.kind ?? 'plain'} device, not a bridge; nothing changed`);
+  const fdCs = p.forward_delay * 100;
+  const stp = p.stp ? 1 : 0;
+
+  if (!br) {
+    const mac = p.bridge_mac ?? uplink.mac;
+    // The kernel refuses forward_delay < 2 s while STP runs: set the delay first.
+    batch.push(`link add name ${B}${mac ? ` address ${mac}` : ''} type bridge forward_delay ${fdCs} stp_state ${stp}`);
+    changes.push(`create bridge ${B}${mac ? ` with MAC ${mac}` : ''}`);
+    br = { name: B, kind: 'bridge', master: null, mtu: 1500, up: false, mac, stp, forwardDelayCs: fdCs };
+  } else {
+    if (br.stp !== stp || br.forwardDelayCs !== fdCs) {
+      const order = p.stp
+        ? [`link set dev ${B} type bridge forward_delay ${fdCs}`, `link set dev ${B} type bridge stp_state 1`]
+        : [`link set dev ${B} type bridge stp_state 0`, `link set dev ${B} type bridge forward_delay ${fdCs}`];
+      batch.push(...order);
+      changes.push(`${B}: STP ${br.stp ? 'on' : 'off'} → ${p.stp ? 'on' : 'off'}, forward delay ${(br.forwardDelayCs ?? 0) / 100}s → ${p.forward_delay}s`);
+    }
+    if (p.bridge_mac && br.mac?.toLowerCase() !== p.bridge_mac) {
+      batch.push(`link set dev ${B} address ${p.bridge_mac}`);
+      changes.push(`${B}: MAC ${br.mac} → ${p.bridge_mac}`);
+    }
+  }
+
+  // Other non-guest ports leave the bridge: the declared config names one uplink, and after a reboot
+  // the persisted file would bring up only that one anyway.
+  for (const l of s.links) {
+    if (l.master === B && l.name !== U && !isGuestPort(l)) {
+      batch.push(`link set dev ${safe(l.name)} nomaster`);
+      changes.push(`${l.name} leaves ${B} (not the declared uplink ${U})`);
+    }
+  }
+  if (p.mtu !== null) {
+    if (uplink.mtu !== p.mtu) {
+      batch.push(`link set dev ${U} mtu ${p.mtu}`);
+      changes.push(`${U}: MTU ${uplink.mtu} → ${p.mtu}`);
+    }
+    if (br.mtu !== p.mtu || uplink.master !== B) {
+      // Enslaving can lower a bridge's auto MTU: set it again after the port joins (below too).
+      if (br.mtu !== p.mtu) changes.push(`${B}: MTU ${br.mtu} → ${p.mtu}`);
+    }
+  }
+  if (uplink.master !== B) {
+    if (uplink.master) batch.push(`link set dev ${U} nomaster`);
+    batch.push(`link set dev ${U} master ${B}`);
+    changes.push(`${U} becomes a port of ${B}${uplink.master ? ` (was a port of ${uplink.master})` : ''}`);
+  }
+  if (p.mtu !== null && (br.mtu !== p.mtu || uplink.master !== B)) batch.push(`link set dev ${B} mtu ${p.mtu}`);
+  if (!uplink.up) {
+    batch.push(`link set dev ${U} up`);
+    changes.push(`${U} up`);
+  }
+  if (!br.up) {
+    batch.push(`link set dev ${B} up`);
+    changes.push(`${B} up`);
+  }
+
+  // Addresses: the declared one on the bridge first, then off every other link (a port holding it
+  // answers nothing once enslaved), then any global address left on the uplink.
+  if (p.address) {
+    const [ip, prefix] = p.address.split('/');
+    const onBridge = s.addrs.filter((a) => a.dev === B && a.local === ip);
+    if (!onBridge.some((a) => String(a.prefix) === prefix)) {
+      for (const a of onBridge) batch.push(`address del ${a.local}/${a.prefix} dev ${B}`);
+      batch.push(`address add ${p.address} dev ${B}`);
+      changes.push(`address ${p.address} on ${B}`);
+    }
+    for (const a of s.addrs) {
+      if (a.local === ip && a.dev !== B) {
+        batch.push(`address del ${a.local}/${a.prefix} dev ${safe(a.dev)}`);
+        changes.push(`address ${a.local}/${a.prefix} removed from ${a.dev}`);
+      }
+    }
+  }
+  for (const a of s.addrs) {
+    if (a.dev === U && !(p.address && a.local === p.address.split('/')[0])) {
+      batch.push(`address del ${a.local}/${a.prefix} dev ${U}`);
+      changes.push(`address ${a.local}/${a.prefix} removed from port ${U}`);
+    }
+  }
+
+  if (p.gateway) {
+    const defaults = s.routes.filter((r) => r.dst === 'default' && (r.type === null || r.type === 'unicast'));
+    const good = defaults.some((r) => r.gateway === p.gateway && r.dev === B);
+    for (const r of defaults) {
+      if (r.dev !== B && r.dev !== null && (r.dev === U || r.gateway === p.gateway)) {
+        batch.push(`route del default${r.gateway ? ` via ${r.gateway}` : ''} dev ${safe(r.dev)}${r.metric !== null ? ` metric ${r.metric}` : ''}`);
+        changes.push(`default route via ${r.gateway ?? '-'} dev ${r.dev} removed`);
+      }
+    }
+    if (!good || batch.length > 0) {
+      // replace, not add: idempotent, and re-creates the route if removing the old address flushed it.
+      batch.push(`route replace default via ${p.gateway} dev ${B}`);
+      if (!good) changes.push(`default route via ${p.gateway} dev ${B}`);
+    }
+  }
+  return { batch, changes };
+}

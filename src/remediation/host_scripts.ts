@@ -1,0 +1,196 @@
+/**
+ * The shell scripts the commit-confirmed flow runs on a host. Built on the controller (pure string
+ * builders, every value quoted); everything that must survive the SSH session dropping lives in
+ * files under the transaction directory `tx` and runs detached (own session, stdio closed).
+ *
+ *   tx/old/N, tx/old/manifest   backups of the config files (cp -p), "N present|absent PATH"
+ *   tx/runtime.before.json      the runtime snapshot (evidence)
+ *   tx/restore.batch            ip -force -batch that restores the runtime (restore_plan.ts)
+ *   tx/rollback.sh              files first, then runtime; gated by mkdir tx/decided
+ *   tx/new/N, tx/apply.batch    the new files and the runtime change
+ *   tx/apply.sh                 installs the files, runs the batch (+ reload), writes tx/apply.rc
+ *   tx/decided + tx/decision    who won: "commit" (fleet confirmed) or "rollback" (switch fired)
+ */
+import { shQuote } from '../transport/quote.js';
+import { RUNTIME_DUMP } from './runtime.js';
+
+export interface TxFile {
+  readonly path: string;
+  /** Octal permission bits, e.g. 0o644. */
+  readonly mode: number;
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/** Writes `content` to `dest` through a base64 here-document (binary-safe, no quoting issues). */
+function writeFile(dest: string, content: string): string {
+  return `base64 -d > ${dest} <<'FLEET_EOF'\n${b64(content).replace(/(.{76})/g, '$1\n')}\nFLEET_EOF`;
+}
+
+/** Section marker lines of the probe's output. */
+export const MARK = '@@fleet@@';
+
+/**
+ * Read-only: the runtime (3 JSON docs), each config file (present? mode, base64), and what the
+ * switch and the verification can use on this host. Changes nothing.
+ */
+export function probeScript(files: readonly string[]): string {
+  const lines = [`echo '${MARK} runtime'`, RUNTIME_DUMP];
+  files.forEach((f, i) => {
+    const q = shQuote(f);
+    lines.push(`echo '${MARK} file ${i}'`, `if [ -f ${q} ]; then stat -c '%a' ${q}; base64 -w0 < ${q}; echo; else echo absent; fi`);
+  });
+  lines.push(
+    `echo '${MARK} env'`,
+    // systemd-run only helps where systemd is PID 1 (sd_booted: /run/systemd/system exists).
+    `if [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && command -v systemd-run >/dev/null; then echo switch=systemd; else echo switch=setsid; fi`,
+    'command -v setsid >/dev/null && echo has=setsid',
+    'command -v ping >/dev/null && echo has=ping',
+    'command -v arping >/dev/null && echo has=arping',
+    'command -v nmcli >/dev/null && echo has=nmcli',
+    '[ -d /etc/pve ] && echo has=pve',
+    `dpkg-query -W -f='\${Package} \${Status}\\n' ifupdown ifupdown2 2>/dev/null | sed -n 's/^\\(ifupdown2\\{0,1\\}\\) install ok installed$/pkg=\\1/p'`,
+    `for u in networking NetworkManager systemd-networkd; do systemctl is-active --quiet "$u.service" 2>/dev/null && echo "unit=$u.service"; done`,
+    'ls /etc/netplan 2>/dev/null | sed "s/^/netplan=/"',
+    `grep -qsE '^[[:space:]]*source[[:space:]]+/etc/network/interfaces\\.d' /etc/network/interfaces && echo sources_d=1`,
+    `echo '${MARK} end'`,
+  );
+  return lines.join('\n');
+}
+
+/** Backup (phase 1): copies of the files, the runtime snapshot, the restore batch and rollback.sh. */
+export function backupScript(tx: string, files: readonly TxFile[], restoreBatch: readonly string[]): string {
+  const t = shQuote(tx);
+  const out = ['set -e', 'umask 077', `mkdir -p ${t}/old ${t}/new`, `: > ${t}/old/manifest`];
+  files.forEach((f, i) => {
+    const p = shQuote(f.path);
+    out.push(`if [ -e ${p} ]; then cp -p ${p} ${t}/old/${i}; echo "${i} present" >> ${t}/old/manifest; else echo "${i} absent" >> ${t}/old/manifest; fi`);
+  });
+  out.push(`{ ${RUNTIME_DUMP}; } > ${t}/runtime.before.json`);
+  out.push(writeFile(`${t}/restore.batch`, restoreBatch.join('\n') + '\n'));
+  out.push(writeFile(`${t}/rollback.sh`, rollbackSh(files)));
+  out.push(`echo backed-up`);
+  return out.join('\n');
+}
+
+/** rollback.sh: runs at most once, whoever starts it (the switch, or fleet when verification failed). */
+function rollbackSh(files: readonly TxFile[]): string {
+  const restore = files.map((f, i) => {
+    const p = shQuote(f.path);
+    return `if grep -qx '${i} present' "$tx/old/manifest"; then cp -p "$tx/old/${i}" ${p}.fleet-rb && mv -f ${p}.fleet-rb ${p}; else rm -f ${p}; fi`;
+  });
+  return [
+    '#!/bin/sh',
+    '# fleet dead-man switch: restore the config files and runtime network state saved before a change.',
+    'tx=$(cd "$(dirname "$0")" && pwd)',
+    // mkdir is atomic: exactly one of commit and rollback wins.
+    'if ! mkdir "$tx/decided" 2>/dev/null; then exit 0; fi',
+    'echo rollback > "$tx/decision"',
+    'exec >> "$tx/rollback.log" 2>&1',
+    'echo "rollback started $(date +%s)"',
+    // A still-running apply must not race the restore.
+    '[ -s "$tx/apply.pid" ] && kill -TERM -- "-$(cat "$tx/apply.pid")" 2>/dev/null',
+    // Files first: if the runtime restore hangs, a reboot still lands in the old config.
+    ...restore,
+    'ip -force -batch "$tx/restore.batch"; rc=$?',
+    'echo "$rc" > "$tx/rollback.rc"',
+    'echo "rollback done rc=$rc $(date +%s)"',
+    'touch "$tx/rollback.done"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Arms the switch (phase 2): rollback.sh after `timeoutS` unless committed. A transient systemd
+ * timer where systemd is PID 1, else a setsid process (own session: SSH hangup cannot reach it).
+ * Prints `armed systemd UNIT` or `armed setsid PID` only after checking it really is armed.
+ */
+export function armScript(tx: string, timeoutS: number, mode: 'systemd' | 'setsid', unit: string): string {
+  const t = shQuote(tx);
+  if (mode === 'systemd') {
+    const u = shQuote(unit);
+    return [
+      'set -e',
+      `systemd-run --quiet --unit=${u} --on-active=${timeoutS}s --timer-property=AccuracySec=1s --collect /bin/sh ${t}/rollback.sh`,
+      `systemctl is-active --quiet ${u}.timer`,
+      `echo ${u} > ${t}/deadman.unit`,
+      `echo "armed systemd ${unit}"`,
+    ].join('\n');
+  }
+  return [
+    'set -e',
+    `setsid sh -c 'echo $$ > "$1/deadman.pid"; sleep "$2"; exec sh "$1/rollback.sh"' fleet-deadman ${t} ${timeoutS} < /dev/null > /dev/null 2>&1 &`,
+    `i=0; while [ ! -s ${t}/deadman.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`,
+    `kill -0 "$(cat ${t}/deadman.pid)"`,
+    `echo "armed setsid $(cat ${t}/deadman.pid)"`,
+  ].join('\n');
+}
+
+/** The detached apply (phase 3): files in place (tmp + rename), the runtime batch, then reload commands. */
+export function applySh(files: readonly TxFile[], opts: { batch: boolean; preWrite: readonly string[]; reload: readonly string[] }): string {
+  const install = files.map((f, i) => {
+    const p = shQuote(f.path);
+    const dir = shQuote(f.path.replace(/\/[^/]*$/, '') || '/');
+    return `mkdir -p ${dir} && cp "$tx/new/${i}" ${p}.fleet-new && chmod ${f.mode.toString(8)} ${p}.fleet-new && mv -f ${p}.fleet-new ${p} || rc=1`;
+  });
+  return [
+    '#!/bin/sh',
+    'tx=$(cd "$(dirname "$0")" && pwd)',
+    'exec >> "$tx/apply.log" 2>&1',
+    'echo $$ > "$tx/apply.pid"',
+    'rc=0',
+    ...opts.preWrite.map((c) => `${c} || rc=1`),
+    ...install,
+    ...(opts.batch ? ['ip -force -batch "$tx/apply.batch" || rc=1'] : []),
+    ...opts.reload.map((c) => `${c} || rc=1`),
+    'echo "$rc" > "$tx/apply.rc.tmp" && mv "$tx/apply.rc.tmp" "$tx/apply.rc"',
+    '',
+  ].join('\n');
+}
+
+/** Uploads the new files, the batch and apply.sh, then starts it detached; prints `started`. */
+export function startApplyScript(tx: string, files: readonly { content: string }[], batch: readonly string[], applyText: string): string {
+  const t = shQuote(tx);
+  const out = ['set -e', 'umask 077'];
+  files.forEach((f, i) => out.push(writeFile(`${t}/new/${i}`, f.content)));
+  out.push(writeFile(`${t}/apply.batch`, batch.join('\n') + '\n'));
+  out.push(writeFile(`${t}/apply.sh`, applyText));
+  out.push(`setsid sh ${t}/apply.sh < /dev/null > /dev/null 2>&1 &`);
+  out.push('echo started');
+  return out.join('\n');
+}
+
+/** Read-only status of a transaction: `key=value` lines. */
+export function statusScript(tx: string): string {
+  const t = shQuote(tx);
+  return [
+    `printf 'apply_rc=%s\\n' "$(cat ${t}/apply.rc 2>/dev/null)"`,
+    `printf 'decision=%s\\n' "$(cat ${t}/decision 2>/dev/null)"`,
+    `printf 'rollback_rc=%s\\n' "$(cat ${t}/rollback.rc 2>/dev/null)"`,
+    `[ -e ${t}/rollback.done ] && echo rollback_done=1`,
+    `echo '${MARK} log'`,
+    `tail -c 2000 ${t}/rollback.log 2>/dev/null; tail -c 2000 ${t}/apply.log 2>/dev/null`,
+    'true',
+  ].join('\n');
+}
+
+/** Commit (phase 5): wins the decision, then disarms. Prints `committed` or `too-late DECISION`. */
+export function commitScript(tx: string): string {
+  const t = shQuote(tx);
+  return [
+    `if mkdir ${t}/decided 2>/dev/null; then`,
+    `  echo commit > ${t}/decision`,
+    `  [ -s ${t}/deadman.pid ] && kill -- "-$(cat ${t}/deadman.pid)" 2>/dev/null`,
+    `  [ -s ${t}/deadman.unit ] && systemctl stop "$(cat ${t}/deadman.unit).timer" 2>/dev/null`,
+    '  echo committed',
+    'else',
+    `  echo "too-late $(cat ${t}/decision 2>/dev/null)"`,
+    'fi',
+  ].join('\n');
+}
+
+/** Verification failed while connected: roll back now, detached (it may cut this session). */
+export function rollbackNowScript(tx: string): string {
+  const t = shQuote(tx);
+  return `setsid sh ${t}/rollback.sh < /dev/null > /dev/null 2>&1 &\necho rolling-back`;
+}

@@ -1,0 +1,35 @@
+/**
+ * `--limit @failed` / `--limit @skipped`: resume a rollout on what is left, from the last run of the
+ * same playbook recorded in the DB. @failed = hosts that failed (a rolled-back host is failed) or were
+ * unreachable; @skipped = hosts the stopped rollout never touched. Runs that made no change
+ * (read-only, --check) are passed over: resuming means resuming the last real rollout.
+ */
+import { InputError } from '../core/errors.js';
+import { makeRedactor } from '../core/redact.js';
+import type { HostStatus } from '../core/result.js';
+import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
+import type { RunRow } from '../store/types.js';
+
+const WANTED: Record<'@failed' | '@skipped', readonly HostStatus[]> = { '@failed': ['failed', 'unreachable'], '@skipped': ['skipped'] };
+
+/** Picks the run to resume from: the newest finished run, preferring one that applied changes (--fix). */
+export function runToResume(runs: readonly RunRow[]): RunRow | undefined {
+  const finished = runs.filter((r) => r.status !== 'running');
+  return finished.find((r) => r.options['mode'] === 'fix') ?? finished[0];
+}
+
+/** The host list (comma-separated, a valid --limit pattern) for @failed/@skipped. Throws InputError. */
+export async function resolveResumeLimit(db: string | undefined, playbook: string, which: '@failed' | '@skipped', warn: (w: string) => void): Promise<string> {
+  const store = await openSqliteStore(db ?? defaultDbPath(), { redact: makeRedactor([]) });
+  try {
+    await store.recoverInterrupted();
+    const run = runToResume(await store.listRuns({ playbook, limit: 50 }));
+    if (!run) throw new InputError(`--limit ${which}: no earlier run of playbook '${playbook}' in the results database`);
+    const hosts = (await store.getHosts(run.id)).filter((h) => WANTED[which].includes(h.status)).map((h) => h.host);
+    if (hosts.length === 0) throw new InputError(`--limit ${which}: run ${run.id} of '${playbook}' has no ${which.slice(1)} hosts`);
+    warn(`--limit ${which}: ${hosts.length} host(s) from run ${run.id} (${run.status}): ${hosts.join(', ')}`);
+    return hosts.join(',');
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Step 4 of commit-confirmed: on a NEW connection, is the host really in a good state? The health
+ * check's bridge checks on fresh facts, the default gateway answering, and every guest tap still
+ * on the bridge it was on before the change. Returns the problems (empty = confirm).
+ */
+import type { BridgeParams } from '../bridge/index.js';
+import type { ModuleContext } from '../modules/types.js';
+import { shJoin } from '../transport/quote.js';
+import { isGuestPort, parseRuntime, RUNTIME_DUMP, type RuntimeSnapshot } from './runtime.js';
+
+/** The health-check ids re-evaluated after a change (kvm-network-checks.md §4.2 step 7). */
+export const VERIFY_CHECKS = [
+  'bridge.exists',
+  'bridge.up',
+  'bridge.uplink-enslaved',
+  'bridge.ip-on-port',
+  'bridge.stp-forward-delay',
+  'bridge.mtu',
+  'route.default-gateway',
+  'libvirt.tap-attached',
+] as const;
+
+export interface Verification {
+  readonly problems: string[];
+  /** What was looked at, for the record. */
+  readonly evidence: Record<string, unknown>;
+}
+
+/** Guest ports whose bridge changed between two snapshots. */
+export function detachedTaps(before: RuntimeSnapshot, after: RuntimeSnapshot): string[] {
+  const now = new Map(after.links.map((l) => [l.name, l]));
+  const out: string[] = [];
+  for (const l of before.links) {
+    if (!isGuestPort(l) || !l.master) continue;
+    const n = now.get(l.name);
+    if (!n) out.push(`${l.name} (was on ${l.master}) is gone`);
+    else if (n.master !== l.master) out.push(`${l.name} moved from ${l.master} to ${n.master ?? 'no bridge'}`);
+  }
+  return out;
+}
+
+/** Runs the verification over ctx (which must already be a new connection). */
+export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: RuntimeSnapshot, has: ReadonlySet<string>): Promise<Verification> {
+  const problems: string[] = [];
+  const evidence: Record<string, unknown> = {};
+
+  const factsRun = await ctx.exec(ctx.catalog.factsCommand(ctx.engine.resolvedView(ctx.vars)), { timeoutMs: 60_000 });
+  if (factsRun.timedOut || factsRun.stdout.trim() === '') {
+    problems.push(`facts could not be gathered (rc ${factsRun.rc})`);
+  } else {
+    const facts = ctx.catalog.parseFacts(factsRun.stdout);
+    const vars = ctx.engine.resolvedView({ ...ctx.vars, bridge: p.bridge, uplink: p.uplink, ...(p.mtu !== null ? { mtu: p.mtu } : {}) });
+    const checks: Record<string, string> = {};
+    for (const id of VERIFY_CHECKS) {
+      if (!ctx.catalog.hasCheck(id)) continue;
+      const r = ctx.catalog.runCheck(id, facts, vars);
+      checks[id] = r.status;
+      if (r.status === 'fail' || r.status === 'error') problems.push(`${id} ${r.status}: ${r.message}`);
+    }
+    evidence['checks'] = checks;
+  }
+
+  const after = await ctx.exec(RUNTIME_DUMP, { timeoutMs: 15_000 });
+  try {
+    const taps = detachedTaps(before, parseRuntime(after.stdout));
+    evidence['taps'] = taps.length === 0 ? 'all guest taps on their bridges' : taps;
+    for (const t of taps) problems.push(`VM tap ${t}`);
+  } catch (err) {
+    problems.push(`runtime after the change unreadable: ${(err as Error).message}`);
+  }
+
+  if (p.gateway) {
+    // Three one-second tries: right after a bridge change the gateway's ARP entry may be stale.
+    const probe = has.has('ping')
+      ? shJoin(['ping', '-c1', '-W1', '-I', p.bridge, p.gateway])
+      : has.has('arping')
+        ? shJoin(['arping', '-c1', '-w1', '-I', p.bridge, p.gateway])
+        : undefined;
+    if (probe) {
+      const r = await ctx.exec(`for i in 1 2 3; do ${probe} >/dev/null 2>&1 && { echo reachable; exit 0; }; done; echo unreachable; exit 1`, { timeoutMs: 15_000 });
+      evidence['gateway'] = `${p.gateway}: ${r.stdout.trim()}`;
+      if (r.rc !== 0) problems.push(`gateway ${p.gateway} does not answer ${has.has('ping') ? 'ping' : 'arping'} on ${p.bridge}`);
+    } else {
+      evidence['gateway'] = `${p.gateway}: not probed (neither ping nor arping on the host; route.default-gateway judged the ARP entry)`;
+    }
+  }
+  return { problems, evidence };
+}
