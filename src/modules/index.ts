@@ -1,5 +1,7 @@
 /** The task modules a playbook can use, by name. */
 import { assertModule } from './assert.js';
+// Issue 4 (bridge remediation): commit-confirmed bridge apply.
+import { bridgeApplyModule } from './bridge_apply.js';
 import { checkModule } from './check.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
@@ -13,7 +15,7 @@ import { templateModule } from './template.js';
 import type { TaskModule } from './types.js';
 
 export const MODULES: ReadonlyMap<string, TaskModule> = new Map(
-  [commandModule, shellModule, copyModule, templateModule, sysctlModule, assertModule, failModule, debugModule, setFactModule, checkModule, fixModule].map(
+  [commandModule, shellModule, copyModule, templateModule, sysctlModule, assertModule, failModule, debugModule, setFactModule, checkModule, fixModule, bridgeApplyModule].map(
     (m) => [m.name, m],
   ),
 );

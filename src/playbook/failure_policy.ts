@@ -29,3 +29,20 @@ export function maxFailExceeded(maxFailPercentage: number | undefined, t: BatchT
   }
   return undefined;
 }
+
+/**
+ * Issue 4: `max_unreachable_percentage`, checked like max_fail_percentage (per batch and over the
+ * play) but over hosts that could not be reached. Only used when the play sets it; then unreachable
+ * hosts no longer count as failures for max_fail_percentage.
+ */
+export function maxUnreachableExceeded(maxPct: number | undefined, t: { batch: number; batchUnreachable: number; batchSize: number; playUnreachable: number; playTotal: number }): string | undefined {
+  if (maxPct === undefined) return undefined;
+  const pct = (n: number, d: number) => (d === 0 ? 0 : (n / d) * 100);
+  if (pct(t.batchUnreachable, t.batchSize) > maxPct) {
+    return `max_unreachable_percentage ${maxPct}% exceeded: ${t.batchUnreachable} of ${t.batchSize} hosts unreachable in batch ${t.batch}`;
+  }
+  if (pct(t.playUnreachable, t.playTotal) > maxPct) {
+    return `max_unreachable_percentage ${maxPct}% exceeded: ${t.playUnreachable} of ${t.playTotal} hosts unreachable so far`;
+  }
+  return undefined;
+}

@@ -39,6 +39,8 @@ export interface PlayShared {
   readonly playHosts: readonly string[];
   /** any_errors_fatal: the first host whose failure stops the play. */
   fatal: string | undefined;
+  /** Issue 4: the serial batch running now (1-based; 1 = canary), exposed to tasks as `fleet_batch`. */
+  batch: number;
 }
 
 /** What a task inherits from its play and enclosing blocks. */
@@ -119,6 +121,7 @@ export class HostRun {
       group_names: this.host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
       ansible_play_hosts: this.playShared.playHosts,
       ansible_play_name: this.play.name,
+      fleet_batch: this.playShared.batch,
       ...this.run.hostVars(this.host),
       ...this.playShared.playVars,
       ...scope.vars,

@@ -78,6 +78,7 @@ export class PlaybookParser {
       gatherFacts: this.optBool(raw, 'gather_facts') ?? false,
       serial: this.serial(raw),
       maxFailPercentage: this.percentage(raw),
+      maxUnreachablePercentage: this.percentage(raw, 'max_unreachable_percentage'),
       anyErrorsFatal: this.optBool(raw, 'any_errors_fatal') ?? false,
       become: this.optBool(raw, 'become'),
       becomeUser: this.optString(raw, 'become_user'),
@@ -101,12 +102,12 @@ export class PlaybookParser {
     return list.map((s) => (typeof s === 'string' && /^\s*\d+\s*$/.test(s) ? Number(s) : s)) as SerialSpec;
   }
 
-  private percentage(raw: Raw): number | undefined {
-    const v = raw['max_fail_percentage'];
+  private percentage(raw: Raw, key: 'max_fail_percentage' | 'max_unreachable_percentage' = 'max_fail_percentage'): number | undefined {
+    const v = raw[key];
     if (v === undefined || v === null) return undefined;
     const n = typeof v === 'string' ? Number(v.trim().replace(/%$/, '')) : v;
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
-      throw new PlaybookError('max_fail_percentage must be a number from 0 to 100', this.src.keyLoc(raw, 'max_fail_percentage'));
+      throw new PlaybookError(`${key} must be a number from 0 to 100`, this.src.keyLoc(raw, key));
     }
     return n;
   }

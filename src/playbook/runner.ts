@@ -10,7 +10,7 @@ import type { ActiveRun } from '../engine/run.js';
 import { DEFAULT_DETACHED, type DetachedOptions } from '../modules/fix_exec.js';
 import type { CheckCatalog, RunMode } from '../modules/types.js';
 import { markLazy } from '../templates/lazy.js';
-import { maxFailExceeded } from './failure_policy.js';
+import { maxFailExceeded, maxUnreachableExceeded } from './failure_policy.js';
 import { runPlayOnHost } from './host_play.js';
 import type { PlayShared, RunShared } from './host_run.js';
 import { HostState, type CheckRecord } from './host_state.js';
@@ -158,23 +158,32 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
     playVars: markLazy({ ...play.vars, ...play.varsFiles }),
     playHosts: hosts.map((h) => h.name),
     fatal: undefined,
+    batch: 0,
   };
   const batches = serialBatches(hosts, play.serial);
   let playFailed = 0;
+  let playUnreachable = 0;
   let playTotal = 0;
+  // Issue 4: with max_unreachable_percentage set, unreachable hosts have their own limit.
+  const separateUnreachable = play.maxUnreachablePercentage !== undefined;
   for (let i = 0; i < batches.length; i++) {
     const batch = batches[i] ?? [];
     if (run.signal.aborted) return undefined;
+    playShared.batch = i + 1; // exposed to tasks as fleet_batch (1 = the canary batch)
     const outcomes = await run.runHosts(batch, (ctx) => runPlayOnHost(ctx, shared, playShared, stateOf(ctx.host)));
+    const isUnreachable = (h: Host) => stateOf(h).unreachable || outcomes.get(h.name)?.status === 'unreachable';
+    const batchUnreachable = batch.filter(isUnreachable).length;
     const batchFailed = batch.filter((h) => {
       const s = stateOf(h);
-      return s.rolloutFailed || s.unreachable || outcomes.get(h.name)?.status === 'unreachable';
+      return separateUnreachable ? s.rolloutFailed && !isUnreachable(h) : s.rolloutFailed || isUnreachable(h);
     }).length;
     playFailed += batchFailed;
+    playUnreachable += batchUnreachable;
     playTotal += batch.length;
     const reason =
       (playShared.fatal !== undefined ? `any_errors_fatal: ${playShared.fatal} failed in play '${play.name}'` : undefined) ??
-      maxFailExceeded(play.maxFailPercentage, { batch: i + 1, batchFailed, batchSize: batch.length, playFailed, playTotal }, play.serial !== undefined);
+      maxFailExceeded(play.maxFailPercentage, { batch: i + 1, batchFailed, batchSize: batch.length, playFailed, playTotal }, play.serial !== undefined) ??
+      maxUnreachableExceeded(play.maxUnreachablePercentage, { batch: i + 1, batchUnreachable, batchSize: batch.length, playUnreachable, playTotal });
     if (reason) {
       const rest = batches.slice(i + 1).flat();
       if (rest.length) run.skip(rest, `not run: ${reason}`);

@@ -80,6 +80,8 @@ export interface Play {
   readonly gatherFacts: boolean;
   readonly serial: SerialSpec | undefined;
   readonly maxFailPercentage: number | undefined;
+  /** Issue 4: when set, unreachable hosts count against this limit instead of max_fail_percentage. */
+  readonly maxUnreachablePercentage: number | undefined;
   readonly anyErrorsFatal: boolean;
   readonly become: boolean | undefined;
   readonly becomeUser: string | undefined;

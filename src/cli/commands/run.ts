@@ -17,6 +17,9 @@ import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '.
 import { runOnTargets, type RunCommandArgs } from '../run_context.js';
 import { loadTargets, openStore, validateConnectionArgs } from '../session.js';
 import type { Io } from '../io.js';
+// Issue 4: --diff prints what changed per host; --limit @failed/@skipped resume from the last run.
+import { StepDiffPrinter } from '../../remediation/step_printer.js';
+import { resolveResumeLimit } from '../../remediation/resume.js';
 
 interface RunArgs extends RunCommandArgs {
   playbook: string;
@@ -72,6 +75,7 @@ const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) =
 export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number> {
   validateConnectionArgs(args);
   const warn = (w: string) => io.stderr.write(`fleet: warning: ${w}\n`);
+  if (args.limit === '@failed' || args.limit === '@skipped') args = { ...args, limit: await resolveResumeLimit(args.db, args.playbook, args.limit, warn) };
   const loaded = await loadTargets(args, io.cwd, warn);
   const file = resolvePlaybook(args.playbook, io.cwd);
   const catalog = builtinCatalog();
@@ -107,6 +111,7 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
       });
       if (result.stoppedReason) run.stop(result.stoppedReason);
     },
+    args.diff && !args.json ? [new StepDiffPrinter(io.stdout)] : [],
   );
 
   if (args.json) {
