@@ -125,7 +125,8 @@ export function planApply(s: RuntimeSnapshot, p: BridgeParams): ApplyPlan {
         changes.push(`default route via ${r.gateway ?? '-'} dev ${r.dev} removed`);
       }
     }
-    if (!good || batch.length > 0) {
+    // Moving addresses can flush the default route: put it back whenever an address moved.
+    if (!good || batch.some((l) => l.startsWith('address '))) {
       // replace, not add: idempotent, and re-creates the route if removing the old address flushed it.
       batch.push(`route replace default via ${p.gateway} dev ${B}`);
       if (!good) changes.push(`default route via ${p.gateway} dev ${B}`);

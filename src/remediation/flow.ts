@@ -16,7 +16,7 @@ import { applySh, armScript, backupScript, commitScript, probeScript, rollbackNo
 import { keepUnmanagedStanzas } from './interfaces_keep.js';
 import { lockoutWarning } from './lockout.js';
 import { parseProbe, type Probe } from './probe.js';
-import { restoreBatch } from './restore_plan.js';
+import { bridgesToRecreate, restoreBatch } from './restore_plan.js';
 import { verifyHost } from './verify.js';
 
 export interface RemediationOptions {
@@ -205,7 +205,7 @@ async function applyConfirmed(
   });
 
   // 1. Backup: on the host, before anything changes.
-  const backed = await timed(phases, 'backup', () => ctx.exec(backupScript(tx, p.files, restore), { timeoutMs: 30_000 }));
+  const backed = await timed(phases, 'backup', () => ctx.exec(backupScript(tx, p.files, restore, bridgesToRecreate(p.probe.runtime)), { timeoutMs: 30_000 }));
   if (backed.rc !== 0) return fail(`backup failed (rc ${backed.rc}): ${backed.stderr.trim()}; nothing changed`);
   // 2. Arm the switch; nothing is applied unless it is verifiably armed.
   const armedAt = Date.now();
@@ -231,7 +231,7 @@ async function applyConfirmed(
   // 4. New connections only, until the switch is about to fire (keep a margin to commit).
   const margin = Math.min(5000, Math.max(1000, opts.confirmTimeoutS * 200));
   const verifyBy = fireAt - margin;
-  await sleep(opts.settleMs, ctx.signal);
+  await timed(phases, 'settle', () => sleep(opts.settleMs, ctx.signal));
   let lastProblem = 'host did not answer on a new connection';
   while (Date.now() < verifyBy && !ctx.signal.aborted) {
     try {

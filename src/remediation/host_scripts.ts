@@ -59,7 +59,7 @@ export function probeScript(files: readonly string[]): string {
 }
 
 /** Backup (phase 1): copies of the files, the runtime snapshot, the restore batch and rollback.sh. */
-export function backupScript(tx: string, files: readonly TxFile[], restoreBatch: readonly string[]): string {
+export function backupScript(tx: string, files: readonly TxFile[], restoreBatch: readonly string[], bridges: readonly string[] = []): string {
   const t = shQuote(tx);
   const out = ['set -e', 'umask 077', `mkdir -p ${t}/old ${t}/new`, `: > ${t}/old/manifest`];
   files.forEach((f, i) => {
@@ -68,13 +68,13 @@ export function backupScript(tx: string, files: readonly TxFile[], restoreBatch:
   });
   out.push(`{ ${RUNTIME_DUMP}; } > ${t}/runtime.before.json`);
   out.push(writeFile(`${t}/restore.batch`, restoreBatch.join('\n') + '\n'));
-  out.push(writeFile(`${t}/rollback.sh`, rollbackSh(files)));
+  out.push(writeFile(`${t}/rollback.sh`, rollbackSh(files, bridges)));
   out.push(`echo backed-up`);
   return out.join('\n');
 }
 
 /** rollback.sh: runs at most once, whoever starts it (the switch, or fleet when verification failed). */
-function rollbackSh(files: readonly TxFile[]): string {
+function rollbackSh(files: readonly TxFile[], bridges: readonly string[]): string {
   const restore = files.map((f, i) => {
     const p = shQuote(f.path);
     return `if grep -qx '${i} present' "$tx/old/manifest"; then cp -p "$tx/old/${i}" ${p}.fleet-rb && mv -f ${p}.fleet-rb ${p}; else rm -f ${p}; fi`;
@@ -92,6 +92,7 @@ function rollbackSh(files: readonly TxFile[]): string {
     '[ -s "$tx/apply.pid" ] && kill -TERM -- "-$(cat "$tx/apply.pid")" 2>/dev/null',
     // Files first: if the runtime restore hangs, a reboot still lands in the old config.
     ...restore,
+    ...bridges.map((b) => `ip link show dev ${shQuote(b)} >/dev/null 2>&1 || ip link add name ${shQuote(b)} type bridge`),
     'ip -force -batch "$tx/restore.batch"; rc=$?',
     'echo "$rc" > "$tx/rollback.rc"',
     'echo "rollback done rc=$rc $(date +%s)"',

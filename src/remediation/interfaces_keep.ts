@@ -55,11 +55,11 @@ export function keepUnmanagedStanzas(rendered: string, previous: string, managed
     } else if (keyword === 'source' || keyword === 'source-directory') {
       if (renderedLines.has(first.trim())) continue;
     }
-    const lead = s.lead.filter((l) => l !== KEPT_MARKER);
-    // Drop trailing blank lines of a stanza; one blank line separates kept stanzas.
-    while (lines.length > 1 && (lines.at(-1) ?? '').trim() === '') lines = lines.slice(0, -1);
-    kept.push([...lead.filter((l, i) => !(i === 0 && l.trim() === '')), ...lines].join('\n').replace(/^\n+/, ''));
+    // Blank and comment lines before a stanza stay with it, so the original spacing survives.
+    kept.push(...s.lead.filter((l) => l !== KEPT_MARKER), ...lines);
   }
+  while (kept.length && (kept[0] ?? '').trim() === '') kept.shift();
+  while (kept.length && (kept.at(-1) ?? '').trim() === '') kept.pop();
   if (kept.length === 0) return rendered;
-  return `${rendered.replace(/\n*$/, '\n')}\n${KEPT_MARKER}\n${kept.join('\n\n')}\n`;
+  return `${rendered.replace(/\n*$/, '\n')}\n${KEPT_MARKER}\n${kept.join('\n')}\n`;
 }

@@ -15,13 +15,18 @@ function w(v: string): string {
   return v;
 }
 
+/** Bridges of the snapshot; rollback.sh re-creates any that is missing before running the batch. */
+export function bridgesToRecreate(before: RuntimeSnapshot): string[] {
+  return before.links.filter((l) => l.kind === 'bridge' && SAFE.test(l.name)).map((l) => l.name);
+}
+
 /** `createdBridge`: the bridge the apply will create (absent from the snapshot), deleted first. */
 export function restoreBatch(before: RuntimeSnapshot, opts: { createdBridge?: string; touched: readonly string[] }): string[] {
   const out: string[] = [];
   const links = before.links.filter((l) => l.name !== 'lo' && SAFE.test(l.name));
   if (opts.createdBridge && !linkByName(before, opts.createdBridge)) out.push(`link del dev ${w(opts.createdBridge)}`);
   const bridges = links.filter((l) => l.kind === 'bridge');
-  for (const b of bridges) out.push(`link add name ${b.name} type bridge`);
+  // Bridges that vanished are re-created by rollback.sh before this batch (bridgesToRecreate).
   // Masters: release first, then re-attach (a port moved between bridges must leave the wrong one).
   for (const l of links) if (l.kind !== 'bridge' && !l.master) out.push(`link set dev ${l.name} nomaster`);
   for (const l of links) if (l.master && SAFE.test(l.master)) out.push(`link set dev ${l.name} master ${l.master}`);

@@ -1,0 +1,154 @@
+/** The pure planners of bridge remediation: apply batch, restore batch, kept stanzas, lockout warning. */
+import { describe, expect, it } from 'vitest';
+import { validateBridgeParams } from '../../../src/bridge/index.js';
+import { planApply } from '../../../src/remediation/apply_plan.js';
+import { keepUnmanagedStanzas, KEPT_MARKER } from '../../../src/remediation/interfaces_keep.js';
+import { lockoutWarning } from '../../../src/remediation/lockout.js';
+import { bridgesToRecreate, restoreBatch } from '../../../src/remediation/restore_plan.js';
+import { parseRuntime, type RuntimeSnapshot } from '../../../src/remediation/runtime.js';
+import { detachedTaps } from '../../../src/remediation/verify.js';
+
+const link = (ifname: string, extra: Record<string, unknown> = {}) => ({ ifname, flags: ['UP'], mtu: 1500, address: '02:00:00:00:00:01', ...extra });
+const bridge = (ifname: string, stp = 0, fd = 0, extra: Record<string, unknown> = {}) =>
+  link(ifname, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd } }, ...extra });
+
+function snap(links: object[], addrs: [string, string][], routes: object[]): RuntimeSnapshot {
+  const byDev = new Map<string, object[]>();
+  for (const [dev, cidr] of addrs) {
+    const [local, p] = cidr.split('/');
+    byDev.set(dev, [...(byDev.get(dev) ?? []), { family: 'inet', local, prefixlen: Number(p), scope: 'global' }]);
+  }
+  const addrDoc = [...byDev].map(([ifname, addr_info]) => ({ ifname, addr_info }));
+  return parseRuntime(`${JSON.stringify(links)}\n${JSON.stringify(addrDoc)}\n${JSON.stringify(routes)}\n`);
+}
+
+const params = (extra: Record<string, unknown> = {}) =>
+  validateBridgeParams({ bridge: 'br0', uplink: 'eth0', address: '198.18.0.2/22', gateway: '198.18.0.1', mtu: 1500, ...extra }, 'hv01');
+
+const HEALTHY = snap(
+  [link('lo'), link('eth0', { master: 'br0' }), bridge('br0'), link('tap-a', { master: 'br1' }), bridge('br1'), link('eth1', { master: 'br1' })],
+  [['br0', '198.18.0.2/22']],
+  [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }, { dst: '198.18.0.0/22', dev: 'br0', protocol: 'kernel', scope: 'link', prefsrc: '198.18.0.2' }],
+);
+
+describe('planApply', () => {
+  it('is empty on a host already in the declared state (idempotence)', () => {
+    expect(planApply(HEALTHY, params()).batch).toEqual([]);
+  });
+
+  it('turns STP off before setting forward delay 0 (the kernel refuses fd < 2 s with STP on)', () => {
+    const s = snap([link('eth0', { master: 'br0' }), bridge('br0', 1, 1500)], [['br0', '198.18.0.2/22']], [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }]);
+    expect(planApply(s, params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0']);
+  });
+
+  it('moves the address and default route from the uplink to the bridge in one batch, bridge first', () => {
+    const s = snap([link('eth0'), bridge('br0')], [['eth0', '198.18.0.2/22']], [{ dst: 'default', gateway: '198.18.0.1', dev: 'eth0' }]);
+    expect(planApply(s, params()).batch).toEqual([
+      'link set dev eth0 master br0',
+      'link set dev br0 mtu 1500',
+      'address add 198.18.0.2/22 dev br0',
+      'address del 198.18.0.2/22 dev eth0',
+      'route del default via 198.18.0.1 dev eth0',
+      'route replace default via 198.18.0.1 dev br0',
+    ]);
+  });
+
+  it('creates a missing bridge with the uplink MAC, and never touches guest taps', () => {
+    const s = snap([link('eth0', { address: '02:18:00:00:01:00' }), link('tap-x', { master: 'br1' }), bridge('br1')], [['eth0', '198.18.0.2/22']], []);
+    const b = planApply(s, params()).batch;
+    expect(b[0]).toBe('link add name br0 address 02:18:00:00:01:00 type bridge forward_delay 0 stp_state 0');
+    expect(b.join('\n')).not.toMatch(/tap-x/);
+    expect(b).toContain('route replace default via 198.18.0.1 dev br0');
+  });
+
+  it('releases a port that is not the declared uplink (so a wrong uplink really moves the bridge)', () => {
+    const b = planApply(HEALTHY, params({ uplink: 'eth1' })).batch;
+    expect(b).toEqual(['link set dev eth0 nomaster', 'link set dev eth1 nomaster', 'link set dev eth1 master br0', 'link set dev br0 mtu 1500']);
+  });
+
+  it('refuses before touching anything when the uplink does not exist or the bridge is not a bridge', () => {
+    expect(() => planApply(HEALTHY, params({ uplink: 'eth9' }))).toThrow(/uplink eth9 does not exist/);
+    const s = snap([link('eth0'), link('br0')], [], []);
+    expect(() => planApply(s, params())).toThrow(/not a bridge/);
+  });
+
+  it('refuses host interface names that could be read as quoting by ip -batch', () => {
+    const s = snap([link('eth0', { master: 'br0' }), bridge('br0'), link('e"vil', { master: 'br0' })], [['br0', '198.18.0.2/22']], []);
+    expect(() => planApply(s, params())).toThrow(/cannot be used safely/);
+  });
+});
+
+describe('restoreBatch', () => {
+  it('puts masters, bridge settings, addresses and routes back; deletes a bridge the apply created', () => {
+    const before = snap([link('lo'), link('eth0'), bridge('br1', 1, 1500), link('tap-a', { master: 'br1' })], [['eth0', '198.18.0.2/22']], [
+      { dst: 'default', gateway: '198.18.0.1', dev: 'eth0' },
+      { dst: '198.18.0.0/22', dev: 'eth0', protocol: 'kernel', scope: 'link' },
+    ]);
+    const b = restoreBatch(before, { createdBridge: 'br0', touched: ['br0', 'eth0'] });
+    expect(b[0]).toBe('link del dev br0');
+    expect(b).toContain('link set dev eth0 nomaster');
+    expect(b).toContain('link set dev tap-a master br1');
+    expect(b.indexOf('link set dev br1 type bridge forward_delay 1500')).toBeLessThan(b.indexOf('link set dev br1 type bridge stp_state 1'));
+    expect(b).toContain('address flush dev eth0 scope global');
+    expect(b).toContain('address add 198.18.0.2/22 dev eth0');
+    expect(b.at(-1)).toBe('route replace default via 198.18.0.1 dev eth0');
+    expect(b.join('\n')).not.toMatch(/dev lo\b|proto kernel/);
+    expect(bridgesToRecreate(before)).toEqual(['br1']);
+  });
+});
+
+describe('keepUnmanagedStanzas', () => {
+  const previous = [
+    '# old header',
+    'auto lo',
+    'iface lo inet loopback',
+    '',
+    'iface eth0 inet manual',
+    '',
+    'auto br0 br1',
+    'iface br0 inet static',
+    '    address 198.18.0.2/22',
+    '',
+    'iface eth1 inet manual',
+    '',
+    '# VM bridge',
+    'iface br1 inet manual',
+    '    bridge_ports eth1',
+    '',
+  ].join('\n');
+  const rendered = 'auto lo\niface lo inet loopback\n\nauto br0\niface br0 inet static\n    address 198.18.0.2/22\n';
+
+  it('keeps the stanzas of other interfaces verbatim after the rendered text', () => {
+    const out = keepUnmanagedStanzas(rendered, previous, ['br0', 'eth0']);
+    expect(out.startsWith(rendered)).toBe(true);
+    expect(out.slice(rendered.length)).toBe(`\n${KEPT_MARKER}\nauto br1\n\niface eth1 inet manual\n\n# VM bridge\niface br1 inet manual\n    bridge_ports eth1\n`);
+  });
+
+  it('is stable: applying it to its own output changes nothing', () => {
+    const once = keepUnmanagedStanzas(rendered, previous, ['br0', 'eth0']);
+    expect(keepUnmanagedStanzas(rendered, once, ['br0', 'eth0'])).toBe(once);
+  });
+
+  it('returns the rendered text alone when nothing else is defined', () => {
+    expect(keepUnmanagedStanzas(rendered, 'auto lo\niface lo inet loopback\n', ['br0', 'eth0'])).toBe(rendered);
+  });
+});
+
+describe('lockoutWarning and tap attachment', () => {
+  it('warns when the batch touches the link carrying the connection address, and says which safety applies', () => {
+    const s = snap([link('eth0'), bridge('br0')], [['eth0', '198.18.0.2/22']], []);
+    const w = lockoutWarning(s, params(), planApply(s, params()).batch, '198.18.0.2', 'dead-man switch');
+    expect(w).toMatch(/moves 198\.18\.0\.2 .* from eth0 to br0/);
+    expect(w).toMatch(/safety: dead-man switch/);
+  });
+
+  it('does not warn when nothing on that link changes', () => {
+    expect(lockoutWarning(HEALTHY, params(), [], '198.18.0.2', 'x')).toBeUndefined();
+  });
+
+  it('detachedTaps names guest ports that moved or vanished', () => {
+    const after = snap([link('eth0', { master: 'br0' }), bridge('br0'), link('tap-a', { master: 'br0' }), bridge('br1')], [], []);
+    expect(detachedTaps(HEALTHY, after)).toEqual(['tap-a moved from br1 to br0']);
+    expect(detachedTaps(HEALTHY, HEALTHY)).toEqual([]);
+  });
+});
