@@ -16,8 +16,30 @@ export interface FleetRecord {
   /** True when the simulator created `dir` itself (then teardown deletes it). */
   ownDir: boolean;
   blocks: number[];
+  /** Process that owns the fleet (tears it down on exit) … */
   pid: number;
+  /** … unless it let go with detach(): then anyone may remove the fleet. */
+  detached?: boolean;
   createdAt: string;
+}
+
+/** The live process that still owns `rec`'s fleet (other than this one), if any. */
+export function liveOwner(rec: FleetRecord | undefined): number | undefined {
+  if (!rec || rec.detached || rec.pid === process.pid) return undefined;
+  try {
+    process.kill(rec.pid, 0);
+  } catch {
+    return undefined;
+  }
+  try {
+    // A zombie or a recycled pid that is not node does not own anything.
+    const stat = readFileSync(`/proc/${rec.pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
+    if (!readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').includes('node')) return undefined;
+  } catch {
+    return undefined;
+  }
+  return rec.pid;
 }
 
 export const PREFIX_RE = /^[a-z][a-z0-9]{0,5}$/;

@@ -27,7 +27,7 @@ import { registerLiveFleet, unregisterLiveFleet } from './exit-hooks.js';
 import { FAULTS } from './faults/index.js';
 import type { FaultContext, FaultName, FaultOptionsMap } from './faults/types.js';
 import { nicMacs, planHosts, type HostState, type SimHost, type VmNetworkMode } from './model.js';
-import { checkPrefix, claimBlocks, writeRecord } from './registry.js';
+import { checkPrefix, claimBlocks, liveOwner, readRecord, writeRecord } from './registry.js';
 import { renderInterfaces } from './render/interfaces.js';
 import { renderInventory } from './render/inventory.js';
 import { renderLibvirtNatRules } from './render/libvirt-nat-rules.js';
@@ -149,6 +149,10 @@ export class SimFleet {
     }
     requireRootAndTools();
     const prefix = opts.prefix;
+    const owner = liveOwner(readRecord(prefix));
+    if (owner !== undefined) {
+      throw new SimFleetError(`fleet prefix "${prefix}" is in use by live process ${owner}; use another prefix or stop that process`);
+    }
     cleanupPrefix(prefix);
     const cleanup = mark();
 
@@ -328,6 +332,8 @@ export class SimFleet {
    */
   detach(): void {
     unregisterLiveFleet(this.prefix);
+    const rec = readRecord(this.prefix);
+    if (rec) writeRecord({ ...rec, detached: true });
   }
 
   /** Removes everything this fleet created; safe to call twice. Returns what was removed. */

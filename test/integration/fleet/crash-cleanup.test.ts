@@ -90,6 +90,20 @@ describe('crash cleanup', () => {
     }
   });
 
+  it('a fleet whose owner is alive is neither taken over by up() nor removed by cleanup.js without --force', async () => {
+    const { pid, dir } = await startFleetProcess('ftg', 1);
+    try {
+      await expect(SimFleet.up({ prefix: 'ftg', count: 1 })).rejects.toThrow(`fleet prefix "ftg" is in use by live process ${pid}`);
+      const r = await runCmd(process.execPath, [path.join(DIST, 'cleanup.js')]);
+      expect(r.stdout).toContain(`ftg: skipped, owned by live process ${pid}`);
+      expect(leftovers('ftg', dir).netns.sort()).toEqual(['ftg-fabric', 'ftg-hv01']);
+    } finally {
+      process.kill(pid, 'SIGTERM');
+      await waitGone(pid);
+    }
+    expect(leftovers('ftg', dir).netns).toEqual([]);
+  });
+
   it('refuses to start without root, in one line that says why', async () => {
     const r = await runCmd('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(DIST, 'up.js'), '--prefix', 'fth', '--count', '1']);
     expect(r.code).toBe(1);
