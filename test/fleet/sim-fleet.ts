@@ -198,7 +198,7 @@ export class SimFleet {
           keyPath,
           knownHostsPath: path.join(dir, 'known_hosts'),
           vmNetworkMode,
-          l2Segment: (h) => `${prefix}-${names.lanBridge(h.group, h.segment)}`,
+          l2Segment: (h) => `${prefix}-${names.lanBridge(h)}`,
         }),
       );
       const files = mark();

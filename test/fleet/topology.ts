@@ -6,7 +6,7 @@
  *   <prefix>-hvNN       eth0 (veth) ─ port of br0; br0 holds the host address and the default route
  *                       eth1 (veth) ─ port of br1, the VM bridge; tap-<vm> veths are br1 ports too
  *                       [nat mode] virbr0 198.19.254.1/24, the first VM's tap is its port
- *   <prefix>-fabric     lan-<group>-<k> bridges joining the hosts' eth1 peers (u<n>): the VM LAN;
+ *   <prefix>-fabric     lan-<group>-<k> bridges joining the eth1 peers (u<n>) of up to 100 hosts: VM LANs;
  *                       g<n>v<j>: the guest end of each tap, carrying the guest MAC (kept up so the
  *                       tap has carrier, otherwise the bridge port would be "disabled")
  *
@@ -20,13 +20,21 @@ export const names = {
   mgmtBridge: (prefix: string, segment: number) => `${prefix}-m${segment}`,
   rootVeth: (prefix: string, n: number) => `${prefix}-h${n}`,
   fabric: (prefix: string) => `${prefix}-fabric`,
-  lanBridge: (group: string, segment: number) => `lan-${group}-${segment}`,
+  /** The VM LAN of a host: its group, in buckets of LAN_HOSTS consecutive hosts. */
+  lanBridge: (host: { group: string; index: number }) => `lan-${host.group}-${Math.floor((host.index - 1) / LAN_HOSTS)}`,
   lanPeer: (n: number) => `u${n}`,
   extraPeer: (n: number) => `x${n}`,
   station: (prefix: string, n: number) => `${prefix}-dup${n}`,
 };
 
 const BRIDGE_CLEAN = 'type bridge stp_state 0 forward_delay 0';
+
+/**
+ * Hosts per VM LAN bridge. Each port added to a Linux bridge gets slower the more ports it has
+ * (1000-port LANs made the fabric setup quadratic: ~16 s at 1000 hosts), and a real L2 domain of a
+ * hundred hypervisors is plenty for duplicate-MAC scenarios.
+ */
+export const LAN_HOSTS = 100;
 
 /** Root namespace: all namespaces, management bridges (with gateway addresses) and host veths. */
 export function rootBatch(prefix: string, block: number, hosts: readonly HostState[]): string[] {
@@ -97,10 +105,10 @@ export function tapLines(vm: { tap: string; mac: string; guestIf: string; bridge
 export function fabricBatch(hosts: readonly HostState[]): string[] {
   const lines = ['link set dev lo up'];
   const lans = new Set<string>();
-  for (const { host } of hosts) lans.add(names.lanBridge(host.group, host.segment));
+  for (const { host } of hosts) lans.add(names.lanBridge(host));
   for (const lan of lans) lines.push(`link add ${lan} ${BRIDGE_CLEAN}`, `link set dev ${lan} addrgenmode none up`);
   for (const { host } of hosts) {
-    lines.push(`link set dev ${names.lanPeer(host.index)} addrgenmode none master ${names.lanBridge(host.group, host.segment)} up`);
+    lines.push(`link set dev ${names.lanPeer(host.index)} addrgenmode none master ${names.lanBridge(host)} up`);
     for (const vm of host.vms) lines.push(`link set dev ${vm.guestIf} addrgenmode none up`);
   }
   return lines;

@@ -130,7 +130,7 @@ export const portState: FaultImpl<'bridge.port-state'> = async (ctx, o) => {
     `link add eth2 address ${hostMac(ctx.block, host.index, 2)} type veth peer name ${names.extraPeer(host.index)} netns ${fabric}`,
     `link set dev eth2 addrgenmode none master ${HOST_LAYOUT.vmBridge} up`,
   ]);
-  await ctx.ipIn(fabric, [`link set dev ${names.extraPeer(host.index)} addrgenmode none master ${names.lanBridge(host.group, host.segment)} up`]);
+  await ctx.ipIn(fabric, [`link set dev ${names.extraPeer(host.index)} addrgenmode none master ${names.lanBridge(host)} up`]);
   // A new STP port starts out blocking before any BPDU arrives; only after a hello interval (2 s)
   // does "blocking" mean the loop was detected, so look from then on.
   await new Promise((r) => setTimeout(r, 3000));

@@ -67,7 +67,7 @@ export const ifaceDirect: FaultImpl<'libvirt.iface-direct'> = async (ctx, o) => 
     `link add link eth3 name macvtap0 address ${vm.mac} type macvtap mode bridge`,
     'link set dev macvtap0 addrgenmode none up',
   ]);
-  await ctx.ipIn(fabric, [`link set dev ${peer} addrgenmode none master ${names.lanBridge(host.group, host.segment)} up`]);
+  await ctx.ipIn(fabric, [`link set dev ${peer} addrgenmode none master ${names.lanBridge(host)} up`]);
   const iface = ifaceOf(ctx.h, vm.name);
   iface.type = 'direct';
   iface.source = 'eth3';
@@ -110,7 +110,8 @@ export const duplicateMacFleet: FaultImpl<'fleet.duplicate-mac'> = async (ctx, o
   const { host } = ctx.h;
   const from = o.from
     ? ctx.all.find((s) => s.host.name === o.from)
-    : (ctx.all.find((s) => s.host.group === host.group && s.host.name !== host.name) ?? ctx.all.find((s) => s.host.name !== host.name));
+    : (ctx.all.find((s) => names.lanBridge(s.host) === names.lanBridge(host) && s.host.name !== host.name) ??
+      ctx.all.find((s) => s.host.name !== host.name));
   if (!from || from.host.name === host.name) throw new SimFleetError(`${host.name}: fleet.duplicate-mac: no other host ${o.from ? `"${o.from}"` : 'in the fleet'}`);
   const variant = o.variant ?? 'guest-mac';
   if (variant === 'guest-mac') {
