@@ -4,7 +4,8 @@
  *  - read-only (default): nothing is queued, nothing runs;
  *  - --check: each fix is described (its commands; its tasks run in check mode, with diffs when
  *    --diff), the check is recorded `would-fix`;
- *  - --fix: each fix runs, handlers run, facts are gathered again ONCE, every fixed check is
+ *  - --fix: each fix runs, handlers run, facts are gathered again (once, or a few times while a
+ *    fixed check has not settled yet: links take a moment to come up), every fixed check is
  *    evaluated again on the fresh facts and recorded `fixed`, `still-failing` or `fix-failed`;
  *    failing checks without a fix are evaluated again too (fixStatus null), since another fix may
  *    have resolved them, so the run records the host as it is now.
@@ -16,6 +17,7 @@ import { UnreachableError } from '../transport/types.js';
 import { recordCheck, runNodes } from './task_list.js';
 import type { HostRun, PendingFix, Scope } from './host_run.js';
 import { renderArgs } from './task_exec.js';
+import { sleepUnlessAborted } from '../core/sleep.js';
 
 /** Runs (or, with --check, describes) the fixes of the host's failed checks. */
 export async function applyFixes(hr: HostRun): Promise<void> {
@@ -100,15 +102,7 @@ export async function verifyFixes(hr: HostRun): Promise<void> {
   }
   // After a detached fix (a network change) the old connection proves nothing: dial a new one.
   if (hr.pending.some((p) => p.detached)) await hr.ctx.reconnect();
-  if (hr.pending.some((p) => p.task.args['command'] === undefined)) {
-    hr.forgetFacts();
-    try {
-      await hr.facts(hr.play.become);
-    } catch (err) {
-      if (err instanceof UnreachableError) throw err;
-      // Each re-check below reports the missing facts as its own error.
-    }
-  }
+  if (hr.pending.some((p) => p.task.args['command'] === undefined)) await gatherSettled(hr);
   for (const p of [...hr.pending]) {
     const startedAt = Date.now();
     const stepId = `${p.check.id}:verify`;
@@ -150,5 +144,38 @@ export async function verifyFixes(hr: HostRun): Promise<void> {
       false,
     );
     if (fixStatus !== 'fixed') hr.state.fail(`check ${p.check.id} ${fixStatus} after --fix: ${after.message}`);
+  }
+}
+
+/** How often, and how far apart, facts are gathered again while a fixed check has not settled. */
+export const SETTLE = { attempts: 4, delayMs: 750 };
+
+/**
+ * Gathers fresh facts after the fixes. Links take a moment to settle after a change (a bridge set up
+ * reports operstate UP only once its port forwards; carrier propagates asynchronously), so while a
+ * built-in check whose fix ran still fails on the new facts, gather again, a bounded number of times.
+ * On a host where everything settled at once this is one exec, as before.
+ */
+async function gatherSettled(hr: HostRun): Promise<void> {
+  const fixed = hr.pending.filter((p) => !p.recheckOnly && p.fixOk !== false && p.task.args['command'] === undefined);
+  for (let attempt = 1; ; attempt++) {
+    hr.forgetFacts();
+    let facts: unknown;
+    try {
+      facts = await hr.facts(hr.play.become);
+    } catch (err) {
+      if (err instanceof UnreachableError) throw err;
+      return; // Each re-check reports the missing facts as its own error.
+    }
+    const unsettled = fixed.some((p) => {
+      try {
+        const r = hr.run.catalog.runCheck(p.check.id, facts, hr.run.pb.engine.resolvedView(p.vars));
+        return r.status !== 'pass' && r.status !== 'skipped';
+      } catch {
+        return false;
+      }
+    });
+    if (!unsettled || attempt >= SETTLE.attempts || hr.ctx.signal.aborted) return;
+    await sleepUnlessAborted(SETTLE.delayMs, hr.ctx.signal);
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, playbookDir, runHarness, type HarnessOptions } from './harness.js';
 import { testCatalog } from './test_catalog.js';
+import { SETTLE } from '../../../src/playbook/fixes.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
@@ -106,6 +107,17 @@ describe('built-in checks', () => {
     const ro = await run('- hosts: all\n  tasks:\n    - check: file.mirror\n', { hosts: ['h1'], run: { fix: true } });
     expect(ro.catalog.factsRuns).toBe(1);
     expect(checksOf(ro)).toEqual([['file.mirror', 'fail', null]]);
+  });
+
+  it('--fix: facts are gathered again (bounded) while a fixed check has not settled yet', async () => {
+    const r = await run('- hosts: all\n  tasks:\n    - check: file.settles\n', { hosts: ['h1'], run: { fix: true } });
+    expect(checksOf(r)).toEqual([['file.settles', 'pass', 'fixed']]);
+    // One gather before, then at least two after the fix (the first came too early), at most SETTLE.attempts.
+    expect(r.catalog.factsRuns).toBeGreaterThanOrEqual(3);
+    expect(r.catalog.factsRuns).toBeLessThanOrEqual(1 + SETTLE.attempts);
+    // A fix that never helps is given up on after SETTLE.attempts gathers, not retried forever.
+    const noop = await run('- hosts: all\n  tasks:\n    - check: file.present\n', { hosts: { h1: { fix_id: 'file.noop' } }, run: { fix: true } });
+    expect(noop.catalog.factsRuns).toBe(1 + SETTLE.attempts);
   });
 
   it('--fix: a warning with a fix is fixed; one the fix does not clear is still-failing', async () => {

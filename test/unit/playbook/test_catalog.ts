@@ -34,6 +34,11 @@ const CHECKS: Record<string, CheckFn> = {
     files(facts).includes('wanted')
       ? { id: 'file.mirror', status: 'pass', severity: 'medium', message: 'mirror ok' }
       : { id: 'file.mirror', status: 'fail', severity: 'medium', message: 'mirror sees no wanted' },
+  // Its fix takes effect a moment after it returns (like a link coming up).
+  'file.settles': (facts) =>
+    files(facts).includes('settled')
+      ? { id: 'file.settles', status: 'pass', severity: 'high', message: 'settled' }
+      : { id: 'file.settles', status: 'fail', severity: 'high', message: 'not settled', fixId: 'file.settle-later' },
   // A warning that has a fix.
   'file.tidy': (facts) =>
     files(facts).includes('clutter')
@@ -49,6 +54,7 @@ const FIXES: Record<string, (facts: unknown, vars: Vars) => FixPlan> = {
   'file.create': (_f, vars) => ({ description: `create ${String(vars['want_file'] ?? 'wanted')}`, commands: [`touch ${shQuote(String(vars['want_file'] ?? 'wanted'))}`] }),
   'file.broken': () => ({ description: 'a fix that fails', commands: ['echo trying', 'false', 'touch never'] }),
   'file.noop': () => ({ description: 'a fix that does nothing useful', commands: ['true'] }),
+  'file.settle-later': () => ({ description: 'settle in a moment', commands: ['(sleep 0.3; touch settled) >/dev/null 2>&1 &'] }),
   'file.tidy-fix': (_f, vars) => ({ description: 'remove clutter', commands: [vars['tidy_noop'] ? 'true' : 'rm -f clutter'] }),
   'net.detached-fix': () => ({ description: 'bounce the network', commands: ['sleep 0.3', 'touch net-ok'], detached: true }),
 };
