@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync }
 import os from 'node:os';
 import path from 'node:path';
 import { runSync } from './exec.js';
-import { checkPrefix, forgetPrefix, readRecord } from './registry.js';
+import { checkPrefix, forgetPrefix, listRecordedPrefixes, liveOwner, readRecord } from './registry.js';
 
 export interface CleanupReport {
   prefix: string;
@@ -142,4 +142,21 @@ export function leftovers(prefix: string, dir?: string): { netns: string[]; link
   // Match processes by the dir even when the dir itself is already gone.
   const processes = findProcesses(new Set(), [...new Set([...dirs, ...(dir ? [dir] : [])])]).filter(isAlive);
   return { netns, links, etc, processes, dirs };
+}
+
+/**
+ * Removes fleets whose owning process died without tearing them down (SIGKILLed test workers), so
+ * a machine running tests over and over does not accumulate them. Detached fleets are left alone, and
+ * so are records younger than `minAgeMs` (their owner may have died a moment ago on purpose).
+ */
+export function cleanupOrphans(minAgeMs = 60_000): string[] {
+  const removed: string[] = [];
+  for (const prefix of listRecordedPrefixes()) {
+    const rec = readRecord(prefix);
+    if (!rec || rec.detached || rec.pid === process.pid || liveOwner(rec) !== undefined) continue;
+    if (Date.now() - Date.parse(rec.createdAt) < minAgeMs) continue;
+    cleanupPrefix(prefix);
+    removed.push(prefix);
+  }
+  return removed;
 }

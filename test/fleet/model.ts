@@ -107,8 +107,10 @@ export interface HostState {
   logPath: string;
   /** Directory first on the SSH sessions' PATH (the `hang` fault puts wrappers there). */
   binDir: string;
-  /** /etc/netns/<netns>: bind-mounted over /etc by `ip netns exec`. */
+  /** /etc/netns/<netns>: bind-mounted over /etc by `ip netns exec` (and for sshd via fstabPath). */
   etcDir: string;
+  /** Mounts of the sshd's mount namespace (sysfs + the /etc/netns entries). */
+  fstabPath: string;
   /** Fault stations and extra objects created for this host (names, for teardown and snapshots). */
   stations: string[];
 }
@@ -213,6 +215,7 @@ export function planHosts(input: PlanInput): HostState[] {
       logPath: path.join(dir, 'sshd.log'),
       binDir: path.join(dir, 'bin'),
       etcDir: path.join('/etc/netns', netns),
+      fstabPath: path.join(dir, 'fstab'),
       stations: [],
     });
   }

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { blocksNeeded, MAX_HOSTS } from './addressing.js';
-import { cleanupPrefix, type CleanupReport } from './cleanup-lib.js';
+import { cleanupOrphans, cleanupPrefix, type CleanupReport } from './cleanup-lib.js';
 import { ipBatch, SimFleetError, type RunResult } from './exec.js';
 import { ed25519KeyPair } from './keys.js';
 import { registerLiveFleet, unregisterLiveFleet } from './exit-hooks.js';
@@ -35,7 +35,7 @@ import { renderLibvirtXml } from './render/libvirt-xml.js';
 import { renderSshdConfig } from './render/sshd-config.js';
 import { run as runInHost, type RunInHostOptions } from './run.js';
 import { snapshotHost } from './snapshot.js';
-import { forgetSshd, spawnSshd, stopSshd, waitSshdReady } from './sshd.js';
+import { forgetSshd, renderHostFstab, spawnSshd, stopSshd, waitSshdReady } from './sshd.js';
 import { fabricBatch, hostBatch, names, rootBatch } from './topology.js';
 
 export interface SimFleetOptions {
@@ -154,6 +154,7 @@ export class SimFleet {
       throw new SimFleetError(`fleet prefix "${prefix}" is in use by live process ${owner}; use another prefix or stop that process`);
     }
     cleanupPrefix(prefix);
+    cleanupOrphans();
     const cleanup = mark();
 
     const block = claimBlocks(prefix, blocksNeeded(opts.count), opts.subnetIndex);
@@ -216,9 +217,11 @@ export class SimFleet {
       await ipBatch(`fleet ${prefix}: fabric setup`, fabricBatch(states), names.fabric(prefix));
       const fabric = mark();
       const deadline = Date.now() + 30_000 + opts.count * 50;
+      // sshd start-up is mostly waiting (exec, key load, listen), so more of them overlap well.
+      const sshdLimit = pLimit(4 * (opts.concurrency ?? 8));
       await Promise.all(
         states.map((s) =>
-          limit(async () => {
+          sshdLimit(async () => {
             await spawnSshd(prefix, names.fabric(prefix), s, natMode ? setupPath : undefined);
             await waitSshdReady(s, deadline);
           }),
@@ -346,6 +349,9 @@ export class SimFleet {
   }
 }
 
+/** What each host's /etc overlay holds (never ssh/, passwd or anything else sshd needs). */
+const ETC_ENTRIES = ['hostname', 'machine-id', 'network', 'sysctl.d'] as const;
+
 /** Writes one host's keys, sshd config, libvirt XML, bin dir and /etc/netns overlay. */
 function writeHostFiles(s: HostState, hostPrivateKey: string, clientPublicKey: string, block: number): void {
   const { host } = s;
@@ -374,4 +380,5 @@ function writeHostFiles(s: HostState, hostPrivateKey: string, clientPublicKey: s
   writeFileSync(path.join(s.etcDir, 'sysctl.d/README.sysctl'), 'Per-host sysctl.d of a simulated hypervisor (fleet simulator).\n');
   writeFileSync(path.join(s.etcDir, 'hostname'), `${host.name}\n`);
   writeFileSync(path.join(s.etcDir, 'machine-id'), `${host.machineId}\n`);
+  writeFileSync(s.fstabPath, renderHostFstab(s.etcDir, ETC_ENTRIES));
 }

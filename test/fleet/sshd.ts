@@ -11,23 +11,31 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { SimFleetError } from './exec.js';
 import type { HostState } from './model.js';
 
 const SSHD = '/usr/sbin/sshd';
 
-/** Runs in the new mount+UTS namespace (already inside the host netns): $1 name, $2 /etc/netns dir, $3 config, $4 setup script. */
+/**
+ * Runs in the new mount+UTS namespace (already inside the host netns): $1 name, $2 fstab, $3 config,
+ * $4 setup script. One `mount -a` does sysfs and the /etc binds (see renderHostFstab): few execs per
+ * host, which is what bounds start-up time for big fleets.
+ */
 const LAUNCH = `set -e
-umount -l /sys
-mount -t sysfs sysfs /sys
-for e in "$2"/*; do [ -e "$e" ] && mount --bind "$e" "/etc/\${e##*/}"; done
-# A hypervisor has its own root home: without this, every SSH exec would run the CONTROLLER
-# machine's ~/.bashrc (here: pyenv init, ~0.2 s of CPU per command) and distort every measurement.
-mount -t tmpfs -o size=4m,mode=700 fleet-root /root
-hostname "$1"
+mount -a -T "$2"
+echo "$1" > /proc/sys/kernel/hostname
 if [ -n "$4" ]; then . "$4"; fi
-exec ${SSHD} -D -e -f "$3"`;
+exec ${SSHD} -D -f "$3"`;
+
+/** fstab for a host's sshd mount namespace: its netns' sysfs, then each /etc/netns entry over /etc. */
+export function renderHostFstab(etcDir: string, entries: readonly string[]): string {
+  return [
+    // A source name other than "sysfs", or `mount -a` would think /sys is already mounted.
+    'fleet-sim-sysfs /sys sysfs rw,nosuid,nodev,noexec 0 0',
+    ...entries.map((e) => `${etcDir}/${e} /etc/${e} none bind 0 0`),
+    '',
+  ].join('\n');
+}
 
 const children = new Map<string, ChildProcess>();
 const templates = new Map<string, number>();
@@ -81,7 +89,7 @@ export async function spawnSshd(prefix: string, fabricNetns: string, h: HostStat
         `--net=/run/netns/${h.host.netns}`,
         `--mount=/proc/${template}/ns/mnt`,
         'unshare', '--mount', '--uts', '--propagation', 'private',
-        'sh', '-c', LAUNCH, 'sh', h.host.name, h.etcDir, h.sshdConfigPath, setupScript ?? '',
+        'sh', '-c', LAUNCH, 'sh', h.host.name, h.fstabPath, h.sshdConfigPath, setupScript ?? '',
       ],
       { detached: true, stdio: ['ignore', log, log] },
     );
@@ -106,31 +114,30 @@ function tailOfLog(h: HostState): string {
   }
 }
 
-function tryConnect(address: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: address, port, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.once('connect', () => done(true));
-    s.once('timeout', () => done(false));
-    s.once('error', () => done(false));
-  });
+/** The pid sshd wrote (after it started listening), if it is the pid we started. */
+function listeningPid(h: HostState, child: ChildProcess): boolean {
+  try {
+    return Number(readFileSync(h.pidPath, 'utf8').trim()) === child.pid;
+  } catch {
+    return false;
+  }
 }
 
-/** Waits until the host's sshd accepts TCP connections from the root namespace. */
+/**
+ * Waits until the host's sshd listens: it writes its PidFile right after binding. (Not by
+ * connecting: every connection makes sshd re-exec itself, which is most of the start-up cost.)
+ */
 export async function waitSshdReady(h: HostState, deadline: number): Promise<void> {
   for (;;) {
     const child = children.get(h.host.netns);
     if (!child || child.exitCode !== null || child.signalCode !== null) {
       throw new SimFleetError(`${h.host.name}: sshd exited during start: ${tailOfLog(h) || 'no log output'}`);
     }
-    if (await tryConnect(h.host.address, 22, 1000)) return;
+    if (listeningPid(h, child)) return;
     if (Date.now() > deadline) {
-      throw new SimFleetError(`${h.host.name}: sshd not reachable on ${h.host.address}:22 in time: ${tailOfLog(h) || 'no log output'}`);
+      throw new SimFleetError(`${h.host.name}: sshd did not start listening on ${h.host.address}:22 in time: ${tailOfLog(h) || 'no log output'}`);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -11,6 +11,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { leftovers } from '../../fleet/cleanup-lib.js';
 import { runCmd } from '../../fleet/exec.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';
+import { uniquePrefix } from './helpers.js';
+
+const PK = uniquePrefix('fk');
+const PJ = uniquePrefix('fj');
+const PI = uniquePrefix('fi');
+const PG = uniquePrefix('fg');
+const PH = uniquePrefix('fh');
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const DIST = path.join(ROOT, 'dist/test/fleet');
@@ -58,56 +65,56 @@ describe('crash cleanup', () => {
   });
 
   it('SIGKILL leaves the fleet behind; cleanup.js removes every trace', async () => {
-    const { pid, dir } = await startFleetProcess('ftk', 3);
+    const { pid, dir } = await startFleetProcess(PK, 3);
     process.kill(pid, 'SIGKILL');
     await waitGone(pid);
-    const left = leftovers('ftk', dir);
+    const left = leftovers(PK, dir);
     expect(left.netns).toHaveLength(4);
     expect(left.processes.length).toBeGreaterThanOrEqual(3);
-    const r = await runCmd(process.execPath, [path.join(DIST, 'cleanup.js'), 'ftk']);
+    const r = await runCmd(process.execPath, [path.join(DIST, 'cleanup.js'), PK]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^ftk: removed 4 namespaces, \d+ links, \d+ processes, 3 \/etc\/netns entries, 1 dirs\n$/);
-    expect(leftovers('ftk', dir)).toEqual({ netns: [], links: [], etc: [], processes: [], dirs: [] });
+    expect(r.stdout).toMatch(new RegExp(`^${PK}: removed 4 namespaces, \\d+ links, \\d+ processes, 3 /etc/netns entries, 1 dirs\\n$`));
+    expect(leftovers(PK, dir)).toEqual({ netns: [], links: [], etc: [], processes: [], dirs: [] });
   });
 
   it('SIGTERM to the owning process tears the fleet down', async () => {
-    const { pid, dir } = await startFleetProcess('ftj', 2);
+    const { pid, dir } = await startFleetProcess(PJ, 2);
     process.kill(pid, 'SIGTERM');
     await waitGone(pid);
-    expect(leftovers('ftj', dir)).toEqual({ netns: [], links: [], etc: [], processes: [], dirs: [] });
+    expect(leftovers(PJ, dir)).toEqual({ netns: [], links: [], etc: [], processes: [], dirs: [] });
   });
 
   it('the next up() with the same prefix clears a crashed run first', async () => {
-    const { pid, dir } = await startFleetProcess('fti', 2);
+    const { pid, dir } = await startFleetProcess(PI, 2);
     process.kill(pid, 'SIGKILL');
     await waitGone(pid);
-    const f = await SimFleet.up({ prefix: 'fti', count: 1 });
+    const f = await SimFleet.up({ prefix: PI, count: 1 });
     try {
-      expect(leftovers('fti', dir).dirs).not.toContain(dir);
-      expect(leftovers('fti').netns.sort()).toEqual(['fti-fabric', 'fti-hv01']);
+      expect(leftovers(PI, dir).dirs).not.toContain(dir);
+      expect(leftovers(PI).netns.sort()).toEqual([`${PI}-fabric`, `${PI}-hv01`]);
     } finally {
       await f.down();
     }
   });
 
   it('a fleet whose owner is alive is neither taken over by up() nor removed by cleanup.js without --force', async () => {
-    const { pid, dir } = await startFleetProcess('ftg', 1);
+    const { pid, dir } = await startFleetProcess(PG, 1);
     try {
-      await expect(SimFleet.up({ prefix: 'ftg', count: 1 })).rejects.toThrow(`fleet prefix "ftg" is in use by live process ${pid}`);
+      await expect(SimFleet.up({ prefix: PG, count: 1 })).rejects.toThrow(`fleet prefix "${PG}" is in use by live process ${pid}`);
       const r = await runCmd(process.execPath, [path.join(DIST, 'cleanup.js')]);
-      expect(r.stdout).toContain(`ftg: skipped, owned by live process ${pid}`);
-      expect(leftovers('ftg', dir).netns.sort()).toEqual(['ftg-fabric', 'ftg-hv01']);
+      expect(r.stdout).toContain(`${PG}: skipped, owned by live process ${pid}`);
+      expect(leftovers(PG, dir).netns.sort()).toEqual([`${PG}-fabric`, `${PG}-hv01`]);
     } finally {
       process.kill(pid, 'SIGTERM');
       await waitGone(pid);
     }
-    expect(leftovers('ftg', dir).netns).toEqual([]);
+    expect(leftovers(PG, dir).netns).toEqual([]);
   });
 
   it('refuses to start without root, in one line that says why', async () => {
-    const r = await runCmd('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(DIST, 'up.js'), '--prefix', 'fth', '--count', '1']);
+    const r = await runCmd('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(DIST, 'up.js'), '--prefix', PH, '--count', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('up: SimFleet needs root: it creates network namespaces, bridges and veths (CAP_NET_ADMIN) and runs sshd in them\n');
-    expect(leftovers('fth').netns).toEqual([]);
+    expect(leftovers(PH).netns).toEqual([]);
   });
 });

@@ -2,6 +2,14 @@
 import { runCmd, type RunResult } from '../../fleet/exec.js';
 import type { SimFleet } from '../../fleet/sim-fleet.js';
 
+/**
+ * A fleet prefix unique to this process (2-letter tag + pid in base 36), so two test runs on one
+ * machine (e.g. the lead's `npm test` and a helper's) never contend for the same fleet.
+ */
+export function uniquePrefix(tag: string): string {
+  return `${tag}${(process.pid % 36 ** 4).toString(36).padStart(4, '0')}`;
+}
+
 /** Runs `cmd` on a host over real SSH (system ssh client, strict host keys, batch mode). */
 export function ssh(fleet: SimFleet, host: string, cmd: string, timeoutMs = 20_000, connectTimeoutS = 5): Promise<RunResult> {
   return runCmd('ssh', [...fleet.sshArgs(host, connectTimeoutS), cmd], { timeoutMs });

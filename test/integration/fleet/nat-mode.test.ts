@@ -4,12 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { bridgePorts, link, ssh } from './helpers.js';
+import { bridgePorts, link, ssh, uniquePrefix } from './helpers.js';
+
+const PZ = uniquePrefix('fz');
 
 describe('NAT-mode fleet', () => {
   let f: SimFleet;
   beforeAll(async () => {
-    f = await SimFleet.up({ prefix: 'ftz', count: 5, vmNetworkMode: 'nat', vmsPerHost: 2 });
+    f = await SimFleet.up({ prefix: PZ, count: 5, vmNetworkMode: 'nat', vmsPerHost: 2 });
   });
   afterAll(async () => {
     await f?.down();

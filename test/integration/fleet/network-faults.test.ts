@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationAddress } from '../../fleet/addressing.js';
 import { runCmd } from '../../fleet/exec.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { bridgePorts, json, link, ssh } from './helpers.js';
+import { bridgePorts, json, link, ssh, uniquePrefix } from './helpers.js';
+
+const PN = uniquePrefix('fn');
 
 // ARP duplicate-address probe (RFC 5227: sender IP 0.0.0.0) with a raw socket; exit 1 + MAC if answered.
 const DAD_PROBE = `
@@ -46,7 +48,7 @@ describe('KVM networking faults (bridge mode)', () => {
   };
 
   beforeAll(async () => {
-    f = await SimFleet.up({ prefix: 'ftn', count: 34 });
+    f = await SimFleet.up({ prefix: PN, count: 34 });
   });
   afterAll(async () => {
     await f?.down();

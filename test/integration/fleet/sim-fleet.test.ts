@@ -9,15 +9,19 @@ import { ip4ToInt } from '../../fleet/addressing.js';
 import { leftovers } from '../../fleet/cleanup-lib.js';
 import { runCmd } from '../../fleet/exec.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { bridgePorts, link, ssh } from './helpers.js';
+import { bridgePorts, link, ssh, uniquePrefix } from './helpers.js';
+
+const PA = uniquePrefix('fa');
+const PB = uniquePrefix('fb');
+const PD = uniquePrefix('fd');
 
 describe('SimFleet (bridge mode, two fleets side by side)', () => {
   let a: SimFleet;
   let b: SimFleet;
 
   beforeAll(async () => {
-    a = await SimFleet.up({ prefix: 'fta', count: 3 });
-    b = await SimFleet.up({ prefix: 'ftb', count: 2 });
+    a = await SimFleet.up({ prefix: PA, count: 3 });
+    b = await SimFleet.up({ prefix: PB, count: 2 });
   });
 
   afterAll(async () => {
@@ -67,7 +71,7 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
     const macs: string[] = [];
     for (const h of [...a.hosts, ...b.hosts]) {
       for (const vm of h.vms) {
-        const r = await (h.netns.startsWith('fta') ? a : b).run(h.name, `virsh -c ${h.libvirtUri} -q domiflist ${vm.name}`);
+        const r = await (h.netns.startsWith(PA) ? a : b).run(h.name, `virsh -c ${h.libvirtUri} -q domiflist ${vm.name}`);
         expect(r.stdout.trim().split(/\s+/)).toEqual([vm.tap, 'bridge', 'br1', 'virtio', vm.mac]);
         expect(vm.mac).toMatch(/^52:54:00:/);
         macs.push(vm.mac);
@@ -81,10 +85,10 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
     const blockOf = (ip: string) => Math.floor((ip4ToInt(ip) - ip4ToInt('198.18.0.0')) / 4096);
     expect(new Set(a.hosts.map((h) => blockOf(h.address)))).toEqual(new Set([a.block]));
     expect(new Set(b.hosts.map((h) => blockOf(h.address)))).toEqual(new Set([b.block]));
-    expect(a.mgmtBridges).toEqual(['fta-m0']);
+    expect(a.mgmtBridges).toEqual([`${PA}-m0`]);
     // The controller never routes host traffic onwards (network safety), whatever ip_forward says.
-    expect(readFileSync('/proc/sys/net/ipv4/conf/fta-m0/forwarding', 'utf8').trim()).toBe('0');
-    expect(b.mgmtBridges).toEqual(['ftb-m0']);
+    expect(readFileSync(`/proc/sys/net/ipv4/conf/${PA}-m0/forwarding`, 'utf8').trim()).toBe('0');
+    expect(b.mgmtBridges).toEqual([`${PB}-m0`]);
     const r = await ssh(b, 'hv02', 'hostname');
     expect(r.stdout.trim()).toBe('hv02');
     // Known_hosts of one fleet does not vouch for the other's hosts (same names, different keys).
@@ -139,7 +143,7 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
   });
 
   it('rejects unknown hosts and faults with one-line errors', async () => {
-    expect(() => a.host('hv99')).toThrow('fleet fta has no host "hv99"');
+    expect(() => a.host('hv99')).toThrow(`fleet ${PA} has no host "hv99"`);
     await expect(a.inject('hv01', 'no-such-fault' as never)).rejects.toThrow('unknown fault "no-such-fault"');
     await expect(SimFleet.up({ prefix: 'Bad-Prefix', count: 1 })).rejects.toThrow(/invalid fleet prefix/);
   });
@@ -147,15 +151,15 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
 
 describe('SimFleet.down', () => {
   it('removes namespaces, links, sshd processes, /etc/netns entries and the work dir', async () => {
-    const f = await SimFleet.up({ prefix: 'ftd', count: 3 });
-    expect(leftovers('ftd', f.dir).netns.length).toBe(4);
-    expect(leftovers('ftd', f.dir).processes.length).toBeGreaterThanOrEqual(3);
+    const f = await SimFleet.up({ prefix: PD, count: 3 });
+    expect(leftovers(PD, f.dir).netns.length).toBe(4);
+    expect(leftovers(PD, f.dir).processes.length).toBeGreaterThanOrEqual(3);
     await f.inject('hv01', 'arp.duplicate-ip');
     await f.inject('hv02', 'netem', { delayMs: 10 });
     await f.inject('hv03', 'hang');
     await ssh(f, 'hv03', 'virsh list', 1500).catch(() => undefined);
     await f.down();
-    expect(leftovers('ftd', f.dir)).toEqual({ netns: [], links: [], etc: [], processes: [], dirs: [] });
+    expect(leftovers(PD, f.dir)).toEqual({ netns: [], links: [], etc: [], processes: [], dirs: [] });
     const ps = await runCmd('pgrep', ['-af', f.dir]);
     expect(ps.stdout.trim()).toBe('');
     await f.down(); // idempotent

@@ -4,12 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { ssh } from './helpers.js';
+import { ssh, uniquePrefix } from './helpers.js';
+
+const PT = uniquePrefix('ft');
 
 describe('transport faults', () => {
   let f: SimFleet;
   beforeAll(async () => {
-    f = await SimFleet.up({ prefix: 'ftt', count: 6 });
+    f = await SimFleet.up({ prefix: PT, count: 6 });
   });
   afterAll(async () => {
     await f?.down();
