@@ -2,7 +2,7 @@
  * renderBridgeConfig: validated parameters + stack → files (path, content, mode) and apply commands.
  * Pure apart from reading the templates; nothing here touches a host.
  */
-import { renderBridgeTemplate } from '../templates/bridge_env.js';
+import { TemplateEngine } from '../templates/render.js';
 import { hostError } from './errors.js';
 import { ipFamily } from './ip.js';
 import { stackPlan } from './plan.js';
@@ -24,6 +24,14 @@ export function templateContext(p: BridgeParams): Record<string, unknown> {
   };
 }
 
+/** One engine per templates directory: fleet's single template engine (Jinja2 syntax, strict undefined). */
+const engines = new Map<string, TemplateEngine>();
+function engineFor(dir: string): TemplateEngine {
+  let e = engines.get(dir);
+  if (!e) engines.set(dir, (e = new TemplateEngine({ searchPaths: [dir] })));
+  return e;
+}
+
 /** Renders the files for `stack`; throws InputError when the stack cannot express the parameters. */
 export function renderBridgeConfig(stack: BridgeStack, params: BridgeParams): BridgeConfig {
   if (stack === 'netplan' && params.vlan_aware) {
@@ -36,7 +44,7 @@ export function renderBridgeConfig(stack: BridgeStack, params: BridgeParams): Br
   const files = plan.files.map((f) => ({
     path: f.path,
     mode: f.mode,
-    content: renderBridgeTemplate(dir, f.template, { ...ctx, template: f.template, path: f.path }),
+    content: engineFor(dir).renderFile(f.template, { ...ctx, template: f.template, path: f.path }),
   }));
   return { stack, files, preWrite: plan.preWrite, reload: plan.reload };
 }
