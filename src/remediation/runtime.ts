@@ -13,8 +13,15 @@ export interface RtLink {
   readonly mac: string | null;
   /** Only for bridges. */
   readonly stp: number | null;
-  /** Centiseconds, only for bridges. */
+  /**
+   * Centiseconds, only for bridges. The kernel reports the OPERATIONAL delay: on a bridge that is
+   * not its own STP root it is the root's, learned from BPDUs, not the one configured here.
+   */
   readonly forwardDelayCs: number | null;
+  /** STP bridge priority, only for bridges. */
+  readonly priority: number | null;
+  /** STP root port number, only for bridges: 0 = this bridge is the root (its own delay is in force). */
+  readonly rootPort: number | null;
 }
 
 export interface RtAddr {
@@ -83,6 +90,8 @@ export function parseRuntime(text: string): RuntimeSnapshot {
       mac: str(l['address']),
       stp: kind === 'bridge' ? num(data['stp_state']) : null,
       forwardDelayCs: kind === 'bridge' ? num(data['forward_delay']) : null,
+      priority: kind === 'bridge' ? num(data['priority']) : null,
+      rootPort: kind === 'bridge' ? num(data['root_port']) : null,
     };
   });
   const addrs: RtAddr[] = [];

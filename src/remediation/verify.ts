@@ -1,11 +1,13 @@
 /**
  * Step 4 of commit-confirmed: on a NEW connection, is the host really in a good state? The health
- * check's bridge checks on fresh facts, the default gateway answering, and every guest tap still
- * on the bridge it was on before the change. Returns the problems (empty = confirm).
+ * check's bridge checks on fresh facts, the default gateway answering, every guest tap still on the
+ * bridge it was on before the change, and nothing left for the apply plan to do (converged).
+ * Returns the problems (empty = confirm).
  */
 import type { BridgeParams } from '../bridge/index.js';
 import type { ModuleContext } from '../modules/types.js';
 import { shJoin } from '../transport/quote.js';
+import { planApply } from './apply_plan.js';
 import { isGuestPort, parseRuntime, RUNTIME_DUMP, type RuntimeSnapshot } from './runtime.js';
 
 /** The health-check ids re-evaluated after a change (kvm-network-checks.md §4.2 step 7). */
@@ -62,9 +64,16 @@ export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: Ru
 
   const after = await ctx.exec(RUNTIME_DUMP, { timeoutMs: 15_000 });
   try {
-    const taps = detachedTaps(before, parseRuntime(after.stdout));
+    const now = parseRuntime(after.stdout);
+    const taps = detachedTaps(before, now);
     evidence['taps'] = taps.length === 0 ? 'all guest taps on their bridges' : taps;
     for (const t of taps) problems.push(`VM tap ${t}`);
+    // Converged: what a new run would still change. Not empty = the next run is not a no-op, and a
+    // warn-only check (STP) would have let a half-applied change be committed.
+    const plan = planApply(now, p);
+    const left = plan.changes.length > 0 ? plan.changes : plan.batch.map((l) => `ip ${l}`);
+    evidence['remaining'] = left.length === 0 ? 'none: runtime in the declared state' : left;
+    if (left.length > 0) problems.push(`runtime not in the declared state after the apply: ${left.join('; ')}`);
   } catch (err) {
     problems.push(`runtime after the change unreadable: ${(err as Error).message}`);
   }

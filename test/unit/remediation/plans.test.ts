@@ -41,6 +41,22 @@ describe('planApply', () => {
     expect(planApply(s, params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0']);
   });
 
+  // Recorded from a kernel 6.18 bridge that lost the STP root election to a neighbour: the reported
+  // forward_delay is the root's, and stays so after stp_state 0 until max_age runs out.
+  const nonRoot = (stp: number, fd: number, priority = 32768) =>
+    snap([link('eth0', { master: 'br0' }), bridge('br0', stp, fd, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd, priority, root_port: 1 } } })], [['br0', '198.18.0.2/22']], [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }]);
+
+  it('re-elects a non-root bridge as its own root after STP off, so its own forward delay is in force at once', () => {
+    const kick = ['link set dev br0 type bridge priority 0', 'link set dev br0 type bridge priority 32768'];
+    expect(planApply(nonRoot(1, 1500), params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0', ...kick]);
+    // STP already off but the old root's delay still showing: the same, not a silent no-op.
+    expect(planApply(nonRoot(0, 1500, 4096), params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0', 'link set dev br0 type bridge priority 0', 'link set dev br0 type bridge priority 4096']);
+  });
+
+  it('does not chase the root\'s delay when STP stays on (a non-root bridge cannot show its own)', () => {
+    expect(planApply(nonRoot(1, 1500), params({ stp: true, forward_delay: 4 })).batch).toEqual([]);
+  });
+
   it('moves the address and default route from the uplink to the bridge in one batch, bridge first', () => {
     const s = snap([link('eth0'), bridge('br0')], [['eth0', '198.18.0.2/22']], [{ dst: 'default', gateway: '198.18.0.1', dev: 'eth0' }]);
     expect(planApply(s, params()).batch).toEqual([
@@ -89,6 +105,9 @@ describe('restoreBatch', () => {
     expect(b).toContain('link set dev eth0 nomaster');
     expect(b).toContain('link set dev tap-a master br1');
     expect(b.indexOf('link set dev br1 type bridge forward_delay 1500')).toBeLessThan(b.indexOf('link set dev br1 type bridge stp_state 1'));
+    expect(b).not.toContain('link set dev br1 type bridge priority 32768');
+    const withPrio = restoreBatch(snap([bridge('br1', 0, 0, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: 0, forward_delay: 0, priority: 4096 } } })], [], []), { touched: [] });
+    expect(withPrio).toContain('link set dev br1 type bridge priority 4096');
     expect(b).toContain('address flush dev eth0 scope global');
     expect(b).toContain('address add 198.18.0.2/22 dev eth0');
     expect(b.at(-1)).toBe('route replace default via 198.18.0.1 dev eth0');
