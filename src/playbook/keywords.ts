@@ -17,6 +17,8 @@ export const PLAY_KEYWORDS = [
   'become_user',
   'tags',
   'fleet_checks',
+  // A remediation play: its changes are its purpose, so it runs them without --fix (see README).
+  'fix',
 ] as const;
 
 /** Keywords every task and block accepts. */

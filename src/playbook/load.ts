@@ -46,7 +46,7 @@ async function build(src: YamlSource, opts: LoadOptions): Promise<Playbook> {
   const dir = path.resolve(path.dirname(src.file));
   const plays = await new PlaybookParser(src, (f, at) => loadVarsFile(dir, f, at)).plays();
   const engine = new TemplateEngine({ searchPaths: [path.join(dir, 'templates'), dir] });
-  const pb: Playbook = { file: src.file, dir, plays, engine };
+  const pb: Playbook = { file: src.file, dir, plays, fixByDefault: plays[0]?.fix ?? false, engine };
   validatePlaybook(pb, opts);
   return pb;
 }

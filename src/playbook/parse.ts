@@ -31,6 +31,12 @@ export class PlaybookParser {
     if (root.length === 0) throw new PlaybookError('playbook has no plays', this.src.loc(root));
     const plays: Play[] = [];
     for (let i = 0; i < root.length; i++) plays.push(await this.play(root[i], i + 1, this.src.itemLoc(root, i)));
+    // --fix is one switch for the whole run, so a playbook cannot mix remediation and check plays.
+    const first = plays[0];
+    const odd = plays.find((p) => p.fix !== first?.fix);
+    if (first && odd) {
+      throw new PlaybookError(`play ${odd.index} ${odd.fix ? 'sets' : 'does not set'} 'fix: true' but play ${first.index} ${first.fix ? 'does' : 'does not'}: every play of a playbook must agree (split it into two playbooks)`, odd.loc);
+    }
     return plays;
   }
 
@@ -86,6 +92,7 @@ export class PlaybookParser {
       tasks,
       handlers: handlers as ModuleTask[],
       fleetChecks: this.fleetChecks(raw),
+      fix: this.optBool(raw, 'fix') ?? false,
     };
   }
 

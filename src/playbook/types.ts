@@ -90,6 +90,8 @@ export interface Play {
   readonly handlers: readonly ModuleTask[];
   /** Fleet-wide checks after the run: true = all (when facts were gathered), false = none, or these ids. */
   readonly fleetChecks: boolean | readonly string[];
+  /** `fix: true`: a remediation play, which changes hosts without --fix (--check previews, --no-fix reads only). */
+  readonly fix: boolean;
 }
 
 export interface Playbook {
@@ -98,6 +100,8 @@ export interface Playbook {
   /** Absolute directory of the playbook (files/, templates/, vars_files are relative to it). */
   readonly dir: string;
   readonly plays: readonly Play[];
+  /** What a run without --fix/--no-fix does: true when the plays declare `fix: true` (all or none do). */
+  readonly fixByDefault: boolean;
   /** The engine every template and expression of this playbook was compiled with. */
   readonly engine: TemplateEngine;
 }

@@ -1,4 +1,8 @@
-/** `fleet run PLAYBOOK`: a check/fix playbook on the hosts its plays name. Read-only unless --fix. */
+/**
+ * `fleet run PLAYBOOK`: a check/fix playbook on the hosts its plays name. Read-only unless --fix, or
+ * unless the playbook is a remediation (`fix: true` plays, e.g. bridge-remediation): then it applies
+ * unless --check (preview) or --no-fix (read only).
+ */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,12 +56,15 @@ export function resolvePlaybook(name: string, cwd: string): string {
 export function runCommand(io: Io, setExit: (code: number) => void) {
   return {
     command: 'run <playbook>',
-    describe: 'Run a check/fix playbook. Read-only by default: nothing on any host changes without --fix',
+    describe: 'Run a playbook. Check playbooks (health-check) are read-only unless --fix; remediation playbooks (fix: true, e.g. bridge-remediation) apply unless --check or --no-fix',
     builder: (y: Argv) =>
       y
         .positional('playbook', { type: 'string', demandOption: true, describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook' })
         .options({ ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions })
-        .option('fix', { type: 'boolean', describe: 'Run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing)' })
+        .option('fix', {
+          type: 'boolean',
+          describe: 'Change hosts: run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing). The default for remediation playbooks; --no-fix makes them read-only',
+        })
         .option('check', { alias: 'C', type: 'boolean', describe: 'Dry run: report what each fix and task WOULD do; change nothing' })
         .option('diff', { alias: 'D', type: 'boolean', describe: 'With --check or --fix: show file diffs' })
         .option('tags', { alias: 't', type: 'string', array: true, describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)' })
@@ -65,7 +72,10 @@ export function runCommand(io: Io, setExit: (code: number) => void) {
         .example('$0 run health-check -i inventory/', 'check every hypervisor; nothing changes')
         .example('$0 run health-check -l dc1 --tags bridge,netfilter', 'only bridge and netfilter checks in dc1')
         .example('$0 run health-check --check --fix', 'show what the fixes would do')
-        .example('$0 run health-check --fix -e br_netfilter_fix=sysctl', 'repair runtime faults, then re-check'),
+        .example('$0 run health-check --fix -e br_netfilter_fix=sysctl', 'repair runtime faults, then re-check')
+        .example('$0 run bridge-remediation --check --diff', 'preview each host\'s config diff, runtime commands and lockout warnings')
+        .example('$0 run bridge-remediation', 'apply, canary first, each host commit-confirmed')
+        .example('$0 run bridge-remediation --limit @failed', 'resume on the hosts that failed last time'),
     handler: async (argv: RunArgs) => setExit(await runPlaybookCommand(io, argv)),
   };
 }
@@ -86,8 +96,12 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
   const tags = splitList(args.tags);
   const skipTags = splitList(args['skip-tags']);
   const mode = args.check ? 'check' : 'normal';
-  const runMode = runModeOf({ mode, fix: args.fix ?? false });
-  if (args.check && args.fix) io.stderr.write('fleet: --check with --fix: showing what the fixes would do; nothing changes\n');
+  // A remediation playbook exists to change hosts: it applies unless told otherwise.
+  const fix = args.fix ?? pb.fixByDefault;
+  const runMode = runModeOf({ mode, fix });
+  if (args.check && fix) io.stderr.write(`fleet: --check${args.fix ? ' with --fix' : ''}: showing what ${args.fix ? 'the fixes' : 'the changes'} would do; nothing changes\n`);
+  else if (fix && args.fix === undefined) io.stderr.write(`fleet: ${args.playbook} is a remediation playbook (fix: true): applying changes; preview with --check --diff, read only with --no-fix\n`);
+  else if (!fix && pb.fixByDefault) io.stderr.write(`fleet: --no-fix: read-only; nothing changes\n`);
 
   let result: PlaybookResult | undefined;
   const { summary, ctx } = await runOnTargets(
@@ -105,7 +119,7 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
         tags,
         skipTags,
         mode,
-        fix: args.fix ?? false,
+        fix,
         diff: args.diff ?? false,
         recordFleetCheck: (c) => rc.store.recordFleetCheck(run.runId, c),
       });
