@@ -108,8 +108,8 @@ describe('every error names file:line, before anything connects', () => {
     expect(await errorOf(play('    - command: ls\n      register: my-result\n'))).toMatch(/inline\.yml:4: register: 'my-result' is not a valid variable name/);
     expect(await errorOf(play('    - copy: {dest: /x, content: y, mode: 644}\n'))).toMatch(/mode 644 is a YAML number; quote it/);
     expect(await errorOf(play('    - command: ls\n      retries: -1\n'))).toMatch(/inline\.yml:4: 'retries' must be a non-negative integer/);
-    expect(await errorOf('- hosts: all\n  fix: maybe\n'))).toBe(`${FILE}:2: 'fix' must be true or false`);
-    expect(await errorOf('- hosts: all\n  tasks: []\n- hosts: all\n  fix: true\n'))).toMatch(/inline\.yml:3: play 2 sets 'fix: true' but play 1 does not/);
+    expect(await errorOf('- hosts: all\n  fix: maybe\n')).toBe(`${FILE}:2: 'fix' must be true or false`);
+    expect(await errorOf('- hosts: all\n  tasks: []\n- hosts: all\n  fix: true\n')).toMatch(/inline\.yml:3: play 2 sets 'fix: true' but play 1 does not/);
     expect(await errorOf('- hosts: all\n  fleet_checks: [fleet.same-file]\n')).toMatch(/unknown fleet check 'fleet\.same-file' \(did you mean fleet\.same-files\?\)/);
   });
 

@@ -1,0 +1,159 @@
+/**
+ * Issue 4 acceptance on a real simulated fleet, remediating the MANAGEMENT bridge br0 (the host
+ * address and SSH live on it, so a bad change really cuts the connection).
+ *
+ * Faults on br0 that still leave SSH working (the "host works, VMs don't" family), 4 hosts each:
+ *   hv01-04 STP on with forward delay 15 s      hv05-08 bridge MTU 1400 (uplink 1500)
+ *   hv09-12 uplink not enslaved, address + default route moved to eth0
+ *   hv13-16 host address also on the enslaved port eth0
+ *   hv17-19 bridge missing, address + default route on eth0 (created by the remediation)
+ *   hv20    clean (idempotence: nothing changes, recorded ok)
+ * (br0 down or a bare `ip link del br0` would cut SSH: those are not "still reachable" faults.)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderBridgeConfig, validateBridgeParams } from '../../../src/bridge/index.js';
+import { keepUnmanagedStanzas } from '../../../src/remediation/interfaces_keep.js';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
+import { makeRedactor } from '../../../src/core/redact.js';
+import { SimFleet } from '../../fleet/sim-fleet.js';
+import { fleet, ROOT } from '../../helpers/cli.js';
+import { interfacesFiles, networkState, runRemediation, settledSnapshots, snapshots, writeBr0Vars } from './helpers.js';
+
+interface RunJson {
+  run_id: number;
+  status: string;
+  hosts: Record<string, { status: string; changed: boolean; reason: string | null; checks: Record<string, { status: string; message: string }> }>;
+}
+
+let sim: SimFleet;
+let tmp: string;
+let vars: string;
+let db: string;
+let originalFiles: Record<string, string>;
+const names = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `hv${String(from + i).padStart(2, '0')}`);
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-rem-'));
+  sim = await SimFleet.up({ prefix: 'rmr', count: 20, vmsPerHost: 1 });
+  vars = writeBr0Vars(sim, tmp);
+  db = path.join(tmp, 'fleet.db');
+  originalFiles = await interfacesFiles(sim);
+  for (const h of names(1, 4)) await sim.inject(h, 'bridge.stp-forward-delay', { bridge: 'br0' });
+  for (const h of names(5, 8)) await sim.run(h, 'ip link set dev br0 mtu 1400');
+  for (const h of names(9, 12)) await sim.inject(h, 'bridge.uplink-enslaved', { bridge: 'br0' });
+  for (const h of names(13, 16)) await sim.inject(h, 'bridge.ip-on-port', { bridge: 'br0' });
+  for (const h of names(17, 19)) {
+    await sim.inject(h, 'bridge.uplink-enslaved', { bridge: 'br0' });
+    await sim.run(h, 'ip link del br0');
+  }
+});
+
+afterAll(async () => {
+  await sim?.down();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function bridgeChecks(): Promise<RunJson> {
+  const r = await fleet(['run', 'health-check', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', path.join(tmp, 'hc.db'), '--json', '--tags', 'bridge', '-e', 'bridge=br0', '-e', 'uplink=eth0']);
+  return JSON.parse(r.stdout) as RunJson;
+}
+
+describe('bridge-remediation on 20 hosts with faults on the management bridge', () => {
+  it('--check --diff shows diffs, runtime commands and lockout warnings, and changes nothing', async () => {
+    const before = await settledSnapshots(sim);
+    const r = await runRemediation(sim, db, vars, ['bridge-remediation', '--check', '--diff']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toMatch(/--- \/etc\/network\/interfaces\ton host\n\+\+\+ \/etc\/network\/interfaces\tdeclared/);
+    expect(r.stdout).toContain('ip link set dev br0 type bridge stp_state 0');
+    expect(r.stdout).toContain('ip link add name br0');
+    expect(r.stdout).toMatch(/WARNING: lockout risk: the change moves \S+ \(the address fleet connects to\) from eth0 to br0.*safety: dead-man switch \(detached setsid process\) restores files and runtime after 12s/);
+    expect(await snapshots(sim)).toEqual(before);
+    expect(await interfacesFiles(sim)).toEqual(originalFiles);
+  });
+
+  it('fleet run bridge-remediation brings every host to the declared state: bridge checks pass, all reachable, file matches the template', async () => {
+    const t0 = Date.now();
+    const r = await runRemediation(sim, db, vars, ['bridge-remediation', '--json']);
+    const doc = JSON.parse(r.stdout) as RunJson;
+    console.log(`bridge-remediation on 20 hosts: ${Date.now() - t0} ms, exit ${r.code}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/bridge-remediation is a remediation playbook \(fix: true\): applying changes/);
+    // hv20's runtime is clean; only its file changes (the template's text replaces the simulator's).
+    for (const h of names(1, 20)) expect(doc.hosts[h], h).toMatchObject({ status: 'ok', changed: true });
+
+    const hc = await bridgeChecks();
+    for (const h of sim.hosts) {
+      expect(hc.hosts[h.name]?.status, `${h.name} reachable`).not.toBe('unreachable');
+      for (const [id, c] of Object.entries(hc.hosts[h.name]?.checks ?? {})) expect(c.status, `${h.name} ${id}: ${c.message}`).toMatch(/pass|skipped/);
+    }
+    const files = await interfacesFiles(sim);
+    for (const h of sim.hosts) {
+      const params = validateBridgeParams({ bridge: 'br0', uplink: 'eth0', address: `${h.address}/${h.prefixLength}`, gateway: h.gateway, mtu: 1500 }, h.name);
+      const rendered = renderBridgeConfig('ifupdown', params).files[0]?.content ?? '';
+      expect(files[h.name]?.startsWith(rendered), h.name).toBe(true);
+      // The VM bridge br1's stanzas are carried over, not lost.
+      expect(files[h.name]).toBe(keepUnmanagedStanzas(rendered, originalFiles[h.name] ?? '', ['br0', 'eth0']));
+      expect(files[h.name]).toMatch(/iface br1 inet manual\n {4}bridge_ports eth1/);
+    }
+
+    // Recorded per host: outcome, batch (ramp 1, 5, 20% = 1,5,4,4,4,2), phase timings, the diff.
+    const store = await openSqliteStore(db, { redact: makeRedactor([]) });
+    try {
+      const steps = (await store.getSteps(doc.run_id)).filter((s) => s.name === 'bridge to declared state');
+      const byHost = new Map(steps.map((s) => [s.host, s.stdout]));
+      expect(byHost.get('hv01')).toMatch(/^outcome: applied\nbatch: 1\n/);
+      expect(byHost.get('hv02')).toMatch(/^outcome: applied\nbatch: 2\n/);
+      // hv20: runtime already right, only the file is rewritten (still verified and committed).
+      expect(byHost.get('hv20')).toMatch(/^outcome: applied\nbatch: 6\n[^]*runtime commands \(ip -force -batch\): none/);
+      expect(byHost.get('hv10')).toMatch(/phases: probe=\d+ms backup=\d+ms arm=\d+ms apply=\d+ms settle=\d+ms reconnect=\d+ms verify=\d+ms commit=\d+ms/);
+      expect(byHost.get('hv10')).toContain('+++ /etc/network/interfaces\tdeclared');
+      for (const s of steps) console.log(`${s.host} ${s.durationMs}ms ${/phases: (.*)/.exec(s.stdout)?.[1] ?? ''}`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a second run changes nothing (idempotent: every host ok)', async () => {
+    const before = await snapshots(sim);
+    const r = await runRemediation(sim, db, vars, ['bridge-remediation', '--json']);
+    const doc = JSON.parse(r.stdout) as RunJson;
+    const store = await openSqliteStore(db, { redact: makeRedactor([]) });
+    for (const s of await store.getSteps(doc.run_id)) if (s.changed) console.log(`second run changed ${s.host}: ${s.message}\n${s.stdout}`);
+    await store.close();
+    expect(r.code).toBe(0);
+    for (const h of sim.hosts) expect(doc.hosts[h.name], h.name).toMatchObject({ status: 'ok', changed: false });
+    expect(await snapshots(sim)).toEqual(before);
+  });
+
+  it('a canary with a wrong uplink cuts itself off, restores itself and is recorded rolled_back; no other host is touched; @skipped resumes', async () => {
+    const before = await snapshots(sim);
+    const canaryBefore = await networkState(sim, 'hv01');
+    const canary = path.join(ROOT, 'test/fixtures/remediation/canary.yml');
+    const t0 = Date.now();
+    const r = await runRemediation(sim, db, vars, [canary, '--json', '-e', 'wrong_host=hv01']);
+    const elapsed = Date.now() - t0;
+    console.log(`canary rollback: ${elapsed} ms`);
+    const doc = JSON.parse(r.stdout) as RunJson;
+    console.log(`canary: ${doc.hosts['hv01']?.reason}\n${(await sim.run('hv01', `cat ${sim.dir}/tx/hv01-*/rollback.log`)).stdout}`);
+    expect(r.code).toBe(2);
+    expect(doc.status).toBe('failed');
+    expect(doc.hosts['hv01']?.status).toBe('failed');
+    expect(doc.hosts['hv01']?.reason).toMatch(/rolled_back: not confirmed within 12s/);
+    for (const h of names(2, 20)) expect(doc.hosts[h]?.reason, h).toMatch(/^not run: max_fail_percentage 0% exceeded: 1 of 1 hosts failed in batch 1/);
+    // Restored within the timeout (+ the rollback grace): reachable again, every host as before.
+    expect(elapsed).toBeLessThan((12 + 30) * 1000);
+    const after = await snapshots(sim);
+    for (const h of names(2, 20)) expect(after[h], `${h} untouched`).toBe(before[h]);
+    expect(await networkState(sim, 'hv01')).toBe(canaryBefore);
+
+    const again = await runRemediation(sim, db, vars, [canary, '--json', '-e', 'wrong_host=none', '--limit', '@skipped']);
+    const doc2 = JSON.parse(again.stdout) as RunJson;
+    expect(again.stderr).toMatch(/--limit @skipped: 19 host\(s\) from run \d+/);
+    expect(Object.keys(doc2.hosts).sort()).toEqual(names(2, 20));
+    const failed = await runRemediation(sim, db, vars, [canary, '--json', '-e', 'wrong_host=none', '--limit', '@failed']);
+    expect(failed.stderr).toMatch(/has no failed hosts/);
+  });
+});
