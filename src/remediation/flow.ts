@@ -10,7 +10,7 @@ import { sleepUnlessAborted as sleep } from '../core/sleep.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import { shQuote } from '../transport/quote.js';
 import { UnreachableError } from '../transport/types.js';
-import { applySh, armScript, backupScript, commitScript, MARK, rollbackNowScript, startApplyScript, statusScript } from './host_scripts.js';
+import { applySh, armScript, backupScript, commitScript, HOST_LOCK, LOCKED_RC, MARK, rollbackNowScript, startApplyScript, statusScript, unlockScript } from './host_scripts.js';
 import { prepare, summary, timed, type Outcome, type Phases, type Prepared, type RemediationOptions } from './prepare.js';
 import { bridgesToRecreate, restoreBatch } from './restore_plan.js';
 import { verifyHost } from './verify.js';
@@ -80,13 +80,25 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
   const restore = restoreBatch(p.probe.runtime, { createdBridge: p.params.bridge, touched });
   const fail = (msg: string) => hc.result('failed', { changed: false, failed: true, msg, lines: [`tx: ${dir}`], data: { tx: dir } });
 
-  // 1. Backup: on the host, before anything changes.
+  const unlock = () => ctx.exec(unlockScript(dir), { timeoutMs: 10_000 }).catch(() => undefined);
+
+  // 1. Lock the host (one transaction at a time), then back up, before anything changes.
   const backed = await timed(phases, 'backup', () => ctx.exec(backupScript(dir, p.files, restore, bridgesToRecreate(p.probe.runtime)), { timeoutMs: 30_000 }));
-  if (backed.rc !== 0) return fail(`backup failed (rc ${backed.rc}): ${backed.stderr.trim()}; nothing changed`);
+  if (backed.rc === LOCKED_RC) {
+    const owner = /^locked (.*)$/m.exec(backed.stdout)?.[1]?.trim() || '(unknown)';
+    return fail(`another fleet transaction is still open on this host (${HOST_LOCK} held by ${owner}); nothing changed: run again once it has committed or rolled back`);
+  }
+  if (backed.rc !== 0) {
+    await unlock();
+    return fail(`backup failed (rc ${backed.rc}): ${backed.stderr.trim()}; nothing changed`);
+  }
   // 2. Arm the switch; nothing is applied unless it is verifiably armed.
   const armedAt = Date.now();
   const armed = await timed(phases, 'arm', () => ctx.exec(armScript(dir, opts.confirmTimeoutS, p.probe.switchMode, `fleet-rb-${id}`), { timeoutMs: 30_000 }));
-  if (armed.rc !== 0 || !armed.stdout.includes('armed')) return fail(`could not arm the dead-man switch (rc ${armed.rc}): ${armed.stderr.trim()}; nothing changed`);
+  if (armed.rc !== 0 || !armed.stdout.includes('armed')) {
+    await unlock();
+    return fail(`could not arm the dead-man switch (rc ${armed.rc}): ${armed.stderr.trim()}; nothing changed`);
+  }
   const tx: Tx = { dir, fireAt: armedAt + opts.confirmTimeoutS * 1000 };
   // 3. Apply, detached: the old connection may die under it.
   const applyText = applySh(p.files, { batch: p.batch.length > 0, preWrite: p.preWrite, reload: p.reload });

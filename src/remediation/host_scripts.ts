@@ -10,6 +10,10 @@
  *   tx/new/N, tx/apply.batch    the new files and the runtime change
  *   tx/apply.sh                 installs the files, runs the batch (+ reload), writes tx/apply.rc
  *   tx/decided + tx/decision    who won: "commit" (fleet confirmed) or "rollback" (switch fired)
+ *
+ * One transaction at a time per host: HOST_LOCK (a directory naming its transaction) is taken before
+ * the backup and given back by the commit or at the end of the rollback. Two controllers, or a
+ * scheduled run and an operator, would otherwise back up each other's half-applied state.
  */
 import { shQuote } from '../transport/quote.js';
 import { RUNTIME_DUMP } from './runtime.js';
@@ -29,6 +33,44 @@ function writeFile(dest: string, content: string): string {
 
 /** Section marker lines of the probe's output. */
 export const MARK = '@@fleet@@';
+
+/** The per-host lock (on tmpfs: a reboot ends every transaction's runtime part anyway). */
+export const HOST_LOCK = '/run/fleet/bridge.lock';
+
+/** Exit status of the backup script when another open transaction holds the host lock. */
+export const LOCKED_RC = 75;
+
+/**
+ * Takes HOST_LOCK for transaction $t, or prints `locked OWNER` and exits LOCKED_RC. A holder is
+ * stale (taken over) when its transaction is over: committed, rolled back to the end, gone, or never
+ * armed a minute after it took the lock (its controller died before changing anything).
+ */
+function lockSh(): string {
+  return [
+    `lock=${HOST_LOCK}`,
+    'mkdir -p "${lock%/*}"',
+    'tx_open() {',
+    '  [ -d "$1" ] || return 1',
+    '  if [ -e "$1/decided" ]; then [ "$(cat "$1/decision" 2>/dev/null)" = rollback ] && [ ! -e "$1/rollback.done" ]; return; fi',
+    '  [ -s "$1/deadman.pid" ] || [ -s "$1/deadman.unit" ] || [ -n "$(find "$lock" -maxdepth 0 -mmin -1 2>/dev/null)" ]',
+    '}',
+    'if ! mkdir "$lock" 2>/dev/null; then',
+    '  owner=$(cat "$lock/tx" 2>/dev/null || true)',
+    `  if [ -n "$owner" ] && tx_open "$owner"; then echo "locked $owner"; exit ${LOCKED_RC}; fi`,
+    '  rm -rf "$lock"',
+    `  mkdir "$lock" 2>/dev/null || { echo "locked $(cat "$lock/tx" 2>/dev/null)"; exit ${LOCKED_RC}; }`,
+    'fi',
+    'echo "$t" > "$lock/tx"',
+  ].join('\n');
+}
+
+/** Gives HOST_LOCK back if transaction $t still holds it. */
+const UNLOCK_SH = `[ "$(cat ${HOST_LOCK}/tx 2>/dev/null)" = "$t" ] && rm -rf ${HOST_LOCK}`;
+
+/** Releases the lock after a failure before anything changed (backup or arming failed). */
+export function unlockScript(tx: string): string {
+  return [`t=${shQuote(tx)}`, UNLOCK_SH, 'true'].join('\n');
+}
 
 /**
  * Read-only: the runtime (3 JSON docs), each config file (present? mode, base64), and what the
@@ -61,7 +103,7 @@ export function probeScript(files: readonly string[]): string {
 /** Backup (phase 1): copies of the files, the runtime snapshot, the restore batch and rollback.sh. */
 export function backupScript(tx: string, files: readonly TxFile[], restoreBatch: readonly string[], bridges: readonly string[] = []): string {
   const t = shQuote(tx);
-  const out = ['set -e', 'umask 077', `mkdir -p ${t}/old ${t}/new`, `: > ${t}/old/manifest`];
+  const out = ['set -e', 'umask 077', `t=${t}`, lockSh(), `mkdir -p ${t}/old ${t}/new`, `: > ${t}/old/manifest`];
   files.forEach((f, i) => {
     const p = shQuote(f.path);
     out.push(`if [ -e ${p} ]; then cp -p ${p} ${t}/old/${i}; echo "${i} present" >> ${t}/old/manifest; else echo "${i} absent" >> ${t}/old/manifest; fi`);
@@ -97,6 +139,7 @@ function rollbackSh(files: readonly TxFile[], bridges: readonly string[]): strin
     'echo "$rc" > "$tx/rollback.rc"',
     'echo "rollback done rc=$rc $(date +%s)"',
     'touch "$tx/rollback.done"',
+    `t=$tx; ${UNLOCK_SH}`,
     '',
   ].join('\n');
 }
@@ -183,6 +226,7 @@ export function commitScript(tx: string): string {
     `  echo commit > ${t}/decision`,
     `  [ -s ${t}/deadman.pid ] && kill -- "-$(cat ${t}/deadman.pid)" 2>/dev/null`,
     `  [ -s ${t}/deadman.unit ] && systemctl stop "$(cat ${t}/deadman.unit).timer" 2>/dev/null`,
+    `  t=${t}; ${UNLOCK_SH}`,
     '  echo committed',
     'else',
     `  echo "too-late $(cat ${t}/decision 2>/dev/null)"`,

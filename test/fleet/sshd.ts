@@ -22,16 +22,21 @@ const SSHD = '/usr/sbin/sshd';
  * host, which is what bounds start-up time for big fleets.
  */
 const LAUNCH = `set -e
+mkdir -p /run/fleet
 mount -a -T "$2"
 echo "$1" > /proc/sys/kernel/hostname
 if [ -n "$4" ]; then . "$4"; fi
 exec ${SSHD} -D -f "$3"`;
 
-/** fstab for a host's sshd mount namespace: its netns' sysfs, then each /etc/netns entry over /etc. */
+/**
+ * fstab for a host's sshd mount namespace: its netns' sysfs, its own /run/fleet (where fleet keeps
+ * per-host runtime state such as the bridge transaction lock), then each /etc/netns entry over /etc.
+ */
 export function renderHostFstab(etcDir: string, entries: readonly string[]): string {
   return [
     // A source name other than "sysfs", or `mount -a` would think /sys is already mounted.
     'fleet-sim-sysfs /sys sysfs rw,nosuid,nodev,noexec 0 0',
+    'fleet-sim-run /run/fleet tmpfs rw,nosuid,nodev,size=1m,mode=755 0 0',
     ...entries.map((e) => `${etcDir}/${e} /etc/${e} none bind 0 0`),
     '',
   ].join('\n');

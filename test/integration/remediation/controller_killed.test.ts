@@ -64,9 +64,11 @@ it('SIGKILL of the controller mid-apply: the host restores itself; the next comm
   }
   console.log(`host restored itself ${Date.now() - killedAt} ms after the controller died`);
   expect(await networkState(sim, 'hv01')).toBe(before);
-  const reach = await fleet(['exec', 'hv01', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--', 'ip -br addr show dev br0']);
+  const reach = await fleet(['exec', 'hv01', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--', 'ip -br addr show dev br0; test -e /run/fleet/bridge.lock && echo lock-held || echo lock-free']);
   expect(reach.code, reach.stderr).toBe(0);
   expect(reach.stdout).toContain(sim.hosts[0]?.address ?? 'missing');
+  // The rollback gave the host's transaction lock back: the next remediation is not refused.
+  expect(reach.stdout).toContain('lock-free');
 
   // The exec above opened the DB first: the killed run is now interrupted.
   const runs = await fleet(['runs', '--db', db, '--json']);

@@ -128,6 +128,30 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     expect(await snapshots(sim)).toEqual(before);
   });
 
+  it('a host with another open transaction is refused untouched; once that one is over its lock is taken over', async () => {
+    const sh = async (cmd: string) => {
+      const r = await fleet(['exec', 'hv20', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', path.join(tmp, 'exec.db'), '--', cmd]);
+      expect(r.code, `${cmd}: ${r.stdout}${r.stderr}`).toBe(0);
+    };
+    const other = path.join(sim.dir, 'tx', 'other-controller');
+    // Another controller's transaction: armed (its switch has a pid), not decided.
+    await sh(`mkdir -p ${other} /run/fleet/bridge.lock && echo 4242 > ${other}/deadman.pid && echo ${other} > /run/fleet/bridge.lock/tx`);
+    await sim.run('hv20', 'ip link set dev br0 mtu 1400');
+    const before = await sim.snapshot('hv20');
+    const refused = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20']);
+    const doc = JSON.parse(refused.stdout) as RunJson;
+    expect(refused.code).toBe(2);
+    expect(doc.hosts['hv20']?.reason).toMatch(new RegExp(`another fleet transaction is still open on this host \\(/run/fleet/bridge.lock held by ${other}\\); nothing changed`));
+    expect(await sim.snapshot('hv20')).toBe(before);
+
+    // It committed: the lock is stale, the next run takes it, converges and gives it back.
+    await sh(`mkdir ${other}/decided && echo commit > ${other}/decision`);
+    const ok = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as RunJson).hosts['hv20']).toMatchObject({ status: 'ok', changed: true });
+    await sh('test ! -e /run/fleet/bridge.lock');
+  });
+
   it('a canary with a wrong uplink cuts itself off, restores itself and is recorded rolled_back; no other host is touched; @skipped resumes', async () => {
     const before = await snapshots(sim);
     const canaryBefore = await networkState(sim, 'hv01');
