@@ -5,7 +5,7 @@
  * bridge vars (src/bridge BRIDGE_VARS: bridge, uplink, address, gateway, mtu, stp…) taken from the
  * task's variables; any of them may be given as an argument instead. Changes hosts only with --fix.
  */
-import { BRIDGE_VARS } from '../bridge/index.js';
+import { BRIDGE_VARS, validateBridgeParams } from '../bridge/index.js';
 import { PlaybookError } from '../core/errors.js';
 import { remediateBridge, type RemediationOptions } from '../remediation/flow.js';
 import { checkArgs, int, str, type ArgType } from './args.js';
@@ -40,26 +40,35 @@ export const bridgeApplyModule: TaskModule = {
     return args;
   },
   mutates: () => true,
+  preflight(args, view, host) {
+    const { vars } = inputs(args, view);
+    validateBridgeParams(vars, host);
+  },
   async run(ctx, args) {
-    const view = ctx.engine.resolvedView(ctx.vars);
-    const pick = (argKey: string, varKey: string = argKey): unknown => (args[argKey] !== undefined ? args[argKey] : view[varKey]);
-    const vars: Record<string, unknown> = {};
-    for (const k of [...BRIDGE_VARS, 'network_stack', 'ansible_host', 'fleet_batch']) {
-      const v = pick(k);
-      if (v !== undefined) vars[k] = v;
-    }
-    const optInt = (argKey: string, varKey: string, dflt: number) => int({ v: pick(argKey, varKey) }, 'v') ?? dflt;
-    const method = str({ v: pick('apply', 'bridge_apply_method') }, 'v') ?? 'auto';
-    if (!(METHODS as readonly string[]).includes(method)) throw new Error(`apply must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
-    const opts: RemediationOptions = {
-      confirmTimeoutS: optInt('confirm_timeout', 'bridge_confirm_timeout', DEFAULT_CONFIRM_TIMEOUT_S),
-      txDir: str({ v: pick('tx_dir', 'bridge_tx_dir') }, 'v') ?? DEFAULT_TX_DIR,
-      applyMethod: method as RemediationOptions['applyMethod'],
-      settleMs: optInt('settle_ms', 'bridge_settle_ms', 1000),
-      rollbackGraceS: optInt('rollback_grace', 'bridge_rollback_grace', 60),
-    };
-    if (opts.confirmTimeoutS < 5) throw new Error('confirm_timeout must be at least 5 seconds');
-    if (!opts.txDir.startsWith('/')) throw new Error('tx_dir must be an absolute path');
+    const { vars, opts } = inputs(args, ctx.engine.resolvedView(ctx.vars));
     return remediateBridge(ctx, vars, opts);
   },
 };
+
+/** The declared state and the safety options, from the task's args over the host's variables. Throws on bad options. */
+function inputs(args: Record<string, unknown>, view: Record<string, unknown>): { vars: Record<string, unknown>; opts: RemediationOptions } {
+  const pick = (argKey: string, varKey: string = argKey): unknown => (args[argKey] !== undefined ? args[argKey] : view[varKey]);
+  const vars: Record<string, unknown> = {};
+  for (const k of [...BRIDGE_VARS, 'network_stack', 'ansible_host', 'fleet_batch']) {
+    const v = pick(k);
+    if (v !== undefined) vars[k] = v;
+  }
+  const optInt = (argKey: string, varKey: string, dflt: number) => int({ v: pick(argKey, varKey) }, 'v') ?? dflt;
+  const method = str({ v: pick('apply', 'bridge_apply_method') }, 'v') ?? 'auto';
+  if (!(METHODS as readonly string[]).includes(method)) throw new Error(`apply must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  const opts: RemediationOptions = {
+    confirmTimeoutS: optInt('confirm_timeout', 'bridge_confirm_timeout', DEFAULT_CONFIRM_TIMEOUT_S),
+    txDir: str({ v: pick('tx_dir', 'bridge_tx_dir') }, 'v') ?? DEFAULT_TX_DIR,
+    applyMethod: method as RemediationOptions['applyMethod'],
+    settleMs: optInt('settle_ms', 'bridge_settle_ms', 1000),
+    rollbackGraceS: optInt('rollback_grace', 'bridge_rollback_grace', 60),
+  };
+  if (opts.confirmTimeoutS < 5) throw new Error('confirm_timeout must be at least 5 seconds');
+  if (!opts.txDir.startsWith('/')) throw new Error('tx_dir must be an absolute path');
+  return { vars, opts };
+}

@@ -119,5 +119,11 @@ export interface TaskModule {
   mutates(args: Record<string, unknown>): boolean;
   /** Deeper load-time checks (template files compile, check ids exist). */
   validate?(args: Record<string, unknown>, v: ValidateContext): void;
+  /**
+   * Per-host input checks before a play's first batch, on rendered args and the host's variables
+   * (no connection, no facts): throws an Error naming what is wrong. A play that changes hosts does
+   * not start while any host fails it, so a bad var on host #300 cannot stop a rollout half-way.
+   */
+  preflight?(args: Record<string, unknown>, vars: Record<string, unknown>, host: string): void;
   run(ctx: ModuleContext, args: Record<string, unknown>): Promise<ModuleResult>;
 }

@@ -84,6 +84,21 @@ export class HostStop extends Error {
   }
 }
 
+/** A host's variables in a play, below task scope (Ansible precedence, lowest first; extra vars go on top later). */
+export function playHostVars(run: RunShared, playShared: PlayShared, host: Host): Vars {
+  return {
+    ...run.globalVars,
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0] ?? host.name,
+    group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
+    ansible_play_hosts: playShared.playHosts,
+    ansible_play_name: playShared.play.name,
+    fleet_batch: playShared.batch,
+    ...run.hostVars(host),
+    ...playShared.playVars,
+  };
+}
+
 export class HostRun {
   readonly notified = new Set<string>();
   readonly pending: PendingFix[] = [];
@@ -115,15 +130,7 @@ export class HostRun {
   vars(scope: Scope, taskVars: Vars): Vars {
     const facts = this.state.facts === undefined ? {} : { fleet_facts: this.state.facts };
     return {
-      ...this.run.globalVars,
-      inventory_hostname: this.host.name,
-      inventory_hostname_short: this.host.name.split('.')[0] ?? this.host.name,
-      group_names: this.host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
-      ansible_play_hosts: this.playShared.playHosts,
-      ansible_play_name: this.play.name,
-      fleet_batch: this.playShared.batch,
-      ...this.run.hostVars(this.host),
-      ...this.playShared.playVars,
+      ...playHostVars(this.run, this.playShared, this.host),
       ...scope.vars,
       ...markLazy(taskVars),
       ...facts,

@@ -14,6 +14,7 @@ import { maxFailExceeded, maxUnreachableExceeded } from './failure_policy.js';
 import { runPlayOnHost } from './host_play.js';
 import type { PlayShared, RunShared } from './host_run.js';
 import { HostState, type CheckRecord } from './host_state.js';
+import { preflightPlay } from './preflight.js';
 import { serialBatches } from './serial.js';
 import type { Play, Playbook } from './types.js';
 
@@ -148,7 +149,7 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
     return `play '${play.name}': hosts '${pattern}': ${(err as Error).message}`;
   }
   // Hosts that failed or became unreachable earlier leave the playbook, as in Ansible.
-  const hosts = selected.filter((h) => {
+  let hosts = selected.filter((h) => {
     const s = stateOf(h);
     return !s.rolloutFailed && !s.unreachable;
   });
@@ -160,6 +161,21 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
     fatal: undefined,
     batch: 0,
   };
+  // Bad input on any host is found before the first batch: a change never starts on a fleet
+  // where it would stop half-way on host #300's typo. Previews still show the other hosts.
+  const invalid = preflightPlay(shared, playShared, hosts);
+  if (invalid.size > 0) {
+    const bad = hosts.filter((h) => invalid.has(h.name));
+    for (const h of bad) stateOf(h).fail(`invalid input: ${invalid.get(h.name)}`);
+    await run.runHosts(bad, async (ctx) => ({ status: 'failed', reason: stateOf(ctx.host).failReason ?? 'invalid input' }));
+    hosts = hosts.filter((h) => !invalid.has(h.name));
+    if (shared.mode === 'fix') {
+      const first = bad[0]?.name ?? '';
+      const reason = `invalid input on ${bad.length} host(s) of play '${play.name}' (first: ${first}: ${invalid.get(first)}); no host was changed`;
+      if (hosts.length) run.skip(hosts, `not run: ${reason}`);
+      return reason;
+    }
+  }
   const batches = serialBatches(hosts, play.serial);
   let playFailed = 0;
   let playUnreachable = 0;

@@ -11,7 +11,7 @@ import type { Vars } from '../core/inventory.js';
 import type { StepStatus } from '../core/result.js';
 import { MODULES } from '../modules/index.js';
 import type { ModuleResult } from '../modules/types.js';
-import { RenderError } from '../templates/render.js';
+import { RenderError, type TemplateEngine } from '../templates/render.js';
 import { isMapping } from '../templates/truth.js';
 import { UnreachableError } from '../transport/types.js';
 import type { HostRun, Scope } from './host_run.js';
@@ -151,10 +151,15 @@ export function isDryRun(hr: HostRun, task: ModuleTask, scope: Scope, mutates: b
 
 /** The task's arguments rendered with `vars` (expression and raw arguments stay as written). Throws RenderError. */
 export function renderArgs(hr: HostRun, task: ModuleTask, vars: Vars): Record<string, unknown> {
+  return renderTaskArgs(hr.run.pb.engine, task, vars);
+}
+
+/** renderArgs without a running host (the play's preflight). Throws RenderError. */
+export function renderTaskArgs(engine: TemplateEngine, task: ModuleTask, vars: Vars): Record<string, unknown> {
   const module = MODULES.get(task.module);
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(task.args)) {
-    args[k] = module?.rawArgs?.includes(k) || module?.expressionArgs?.includes(k) ? v : hr.run.pb.engine.renderValue(v, vars, task.argLocs[k] ?? task.argsLoc);
+    args[k] = module?.rawArgs?.includes(k) || module?.expressionArgs?.includes(k) ? v : engine.renderValue(v, vars, task.argLocs[k] ?? task.argsLoc);
   }
   return args;
 }
