@@ -11,6 +11,7 @@ import { probeScript } from './host_scripts.js';
 import { keepUnmanagedStanzas } from './interfaces_keep.js';
 import { lockoutWarning } from './lockout.js';
 import { parseProbe, type Probe } from './probe.js';
+import { linkByName, type RuntimeSnapshot } from './runtime.js';
 
 export interface RemediationOptions {
   /** Seconds until the dead-man switch restores the host unless confirmed. */
@@ -58,13 +59,26 @@ export interface Prepared {
 
 const WHOLE_FILE = '/etc/network/interfaces';
 
+/**
+ * Without a declared MAC (bridge_mac or uplink_mac), the config pins the MAC in use: the bridge's
+ * own, or the uplink's for a bridge about to be created (what planApply gives it). A remediation
+ * never changes a MAC nobody asked to change, and a reboot cannot either (kvm-network-checks.md
+ * check 10: DHCP reservations, ARP caches and port security key on it).
+ */
+export function withMacInUse(p: BridgeParams, s: RuntimeSnapshot): BridgeParams {
+  if (p.bridge_mac) return p;
+  const mac = (linkByName(s, p.bridge)?.mac ?? linkByName(s, p.uplink)?.mac ?? '').toLowerCase();
+  return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) ? { ...p, bridge_mac: mac } : p;
+}
+
 export async function prepare(ctx: ModuleContext, vars: Record<string, unknown>, opts: RemediationOptions, phases: Phases): Promise<Prepared> {
-  const params = validateBridgeParams(vars, ctx.host);
+  const declared = validateBridgeParams(vars, ctx.host);
   const probe = await timed(phases, 'probe', async () => {
     const r = await ctx.exec(probeScript([]), { timeoutMs: 30_000 });
     if (r.rc !== 0 && !r.stdout.includes('@@fleet@@ end')) throw new Error(`host probe failed (rc ${r.rc}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
     return parseProbe(r.stdout, 0);
   });
+  const params = withMacInUse(declared, probe.runtime);
   const detected = detectStack(probe.stackFacts, ctx.host, vars['network_stack']);
   const config = renderBridgeConfig(detected.stack, params);
   const current = await timed(phases, 'probe', async () => {

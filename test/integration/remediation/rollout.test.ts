@@ -91,9 +91,13 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     }
     const files = await interfacesFiles(sim);
     for (const h of sim.hosts) {
-      const params = validateBridgeParams({ bridge: 'br0', uplink: 'eth0', address: `${h.address}/${h.prefixLength}`, gateway: h.gateway, mtu: 1500 }, h.name);
+      // No MAC declared: the file pins the one in use (the simulator's br0 has eth0's; hv17-19's new br0 gets it).
+      const mac = (await sim.run(h.name, 'cat /sys/class/net/eth0/address /sys/class/net/br0/address')).stdout.trim().split('\n');
+      expect(mac[1], `${h.name} bridge MAC`).toBe(mac[0]);
+      const params = validateBridgeParams({ bridge: 'br0', uplink: 'eth0', address: `${h.address}/${h.prefixLength}`, gateway: h.gateway, mtu: 1500, bridge_mac: mac[0] }, h.name);
       const rendered = renderBridgeConfig('ifupdown', params).files[0]?.content ?? '';
       expect(files[h.name]?.startsWith(rendered), h.name).toBe(true);
+      expect(rendered).toContain(`hwaddress ${mac[0]}`);
       // The VM bridge br1's stanzas are carried over, not lost.
       expect(files[h.name]).toBe(keepUnmanagedStanzas(rendered, originalFiles[h.name] ?? '', ['br0', 'eth0']));
       expect(files[h.name]).toMatch(/iface br1 inet manual\n {4}bridge_ports eth1/);

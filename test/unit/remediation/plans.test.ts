@@ -6,6 +6,7 @@ import { keepUnmanagedStanzas, KEPT_MARKER } from '../../../src/remediation/inte
 import { lockoutWarning } from '../../../src/remediation/lockout.js';
 import { bridgesToRecreate, restoreBatch } from '../../../src/remediation/restore_plan.js';
 import { parseRuntime, type RuntimeSnapshot } from '../../../src/remediation/runtime.js';
+import { withMacInUse } from '../../../src/remediation/prepare.js';
 import { detachedTaps } from '../../../src/remediation/verify.js';
 
 const link = (ifname: string, extra: Record<string, unknown> = {}) => ({ ifname, flags: ['UP'], mtu: 1500, address: '02:00:00:00:00:01', ...extra });
@@ -113,6 +114,18 @@ describe('restoreBatch', () => {
     expect(b.at(-1)).toBe('route replace default via 198.18.0.1 dev eth0');
     expect(b.join('\n')).not.toMatch(/dev lo\b|proto kernel/);
     expect(bridgesToRecreate(before)).toEqual(['br1']);
+  });
+});
+
+describe('withMacInUse', () => {
+  it('pins the bridge MAC in use, or the uplink MAC for a bridge to be created; a declared MAC wins', () => {
+    const withBridge = snap([link('eth0', { address: '02:00:00:00:00:0a' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0B' })], [], []);
+    expect(withMacInUse(params(), withBridge).bridge_mac).toBe('02:00:00:00:00:0b');
+    expect(withMacInUse(params(), snap([link('eth0', { address: '02:00:00:00:00:0a' })], [], [])).bridge_mac).toBe('02:00:00:00:00:0a');
+    expect(withMacInUse(params({ bridge_mac: '02:00:00:00:00:0c' }), withBridge).bridge_mac).toBe('02:00:00:00:00:0c');
+    expect(withMacInUse(params({ uplink_mac: '02:00:00:00:00:0d' }), withBridge).bridge_mac).toBe('02:00:00:00:00:0d');
+    // Pinning the MAC in use plans no runtime change.
+    expect(planApply(HEALTHY, withMacInUse(params(), HEALTHY)).batch).toEqual([]);
   });
 });
 
