@@ -10,6 +10,12 @@ export function terminalSafe(text: string): string {
   return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** One line of a block (output, a diff): escaped and cut at `max`, its indentation kept. */
+export function blockLine(line: string, max = 400): string {
+  const safe = terminalSafe(line.replace(/\r$/, '').trimEnd());
+  return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
+}
+
 /** One line, for summaries: newlines become ⏎ and it is cut at `max` characters. */
 export function oneLine(text: string, max = 200): string {
   const flat = terminalSafe(text.replace(/\r?\n/g, ' ⏎ ').trim());

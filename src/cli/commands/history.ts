@@ -5,7 +5,7 @@ import type { RunStatus } from '../../core/result.js';
 import { openStore } from '../session.js';
 import { dbOptions } from '../options.js';
 import type { Io } from '../io.js';
-import { oneLine } from '../../output/terminal_safe.js';
+import { blockLine, oneLine } from '../../output/terminal_safe.js';
 import { makeRedactor } from '../../core/redact.js';
 
 interface RunsArgs {
@@ -152,7 +152,8 @@ function indent(text: string, prefix: string): string {
   return text
     .replace(/\n$/, '')
     .split('\n')
-    .map((l) => prefix + oneLine(l, 400))
+    // Indentation kept: a diff or a config stanza is unreadable flush left.
+    .map((l) => prefix + blockLine(l))
     .join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneLine, terminalSafe } from '../../../src/output/terminal_safe.js';
+import { blockLine, oneLine, terminalSafe } from '../../../src/output/terminal_safe.js';
 
 describe('terminalSafe()', () => {
   it('neutralises escape sequences from host output', () => {
@@ -18,5 +18,14 @@ describe('oneLine()', () => {
   it('folds newlines and cuts long text', () => {
     expect(oneLine('a\nb')).toBe('a ⏎ b');
     expect(oneLine('x'.repeat(300), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+});
+
+describe('blockLine()', () => {
+  it('keeps the indentation of output and diff lines, escapes control characters, drops a CR and trailing blanks', () => {
+    expect(blockLine('    address 198.18.0.2/22  \r')).toBe('    address 198.18.0.2/22');
+    expect(blockLine('+    mtu 1500')).toBe('+    mtu 1500');
+    expect(blockLine('  \u001b[2Jx')).toBe('  \\x1b[2Jx');
+    expect(blockLine('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`);
   });
 });
