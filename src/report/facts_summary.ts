@@ -3,7 +3,8 @@
  * addresses, default route, VMs, libvirt networks, what could not be gathered), never the whole
  * (possibly megabytes of) facts object. Reads fleet's HostFacts (facts/types.ts, `fleet-facts/v1`)
  * defensively, since stored JSON is only data; anything else gets a generic key/value preview.
- * Also where host groups come from until the store keeps the inventory's groups: a `groups` array.
+ * Groups: a run records each host's inventory groups (store v3); for runs recorded before that, a
+ * `groups` array in the facts is still read (groupsFromFacts).
  */
 
 type Rec = Record<string, unknown>;

@@ -160,7 +160,8 @@ export function assembleReport(input: ReportInput): ReportModel {
   const details: ModelResult[][] = [];
   for (const h of sortedHosts) {
     const facts = input.facts.get(h.host);
-    const groups = groupsFromFacts(facts).map(groupOf);
+    // Recorded groups (schema v3); older runs may carry them in their facts.
+    const groups = (input.data.groups.get(h.host) ?? groupsFromFacts(facts)).map(groupOf);
     const factPairs = summariseFacts(facts, 24, 240).flatMap(([k, v]) => [strings.add(k), strings.add(v)]);
     hosts.push([h.host, h.status, h.reason ? strings.add(h.reason) : -1, groups, factPairs]);
     const rows = byHost.get(h.host) ?? [];

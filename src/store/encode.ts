@@ -31,6 +31,11 @@ export function hostParams(w: Of<'host'>, o: EncodeOptions): SqlValue[] {
   return [w.runId, r.host, r.status, optText(r.reason, o), r.startedAt, r.finishedAt];
 }
 
+export const GROUP_COLUMNS = ['run_id', 'host', 'group_name'] as const;
+export function groupRows(w: Of<'groups'>): SqlValue[][] {
+  return [...new Set(w.groups)].map((g) => [w.runId, w.host, g]);
+}
+
 export const STEP_COLUMNS = [
   'run_id', 'host', 'step_id', 'name', 'status', 'changed', 'rc',
   'stdout', 'stdout_truncated', 'stderr', 'stderr_truncated', 'started_at', 'duration_ms', 'message',

@@ -106,10 +106,21 @@ CREATE INDEX run_hosts_by_host ON run_hosts (host, run_id);
 CREATE INDEX steps_by_host ON steps (host, run_id);
 `;
 
+const V3 = `
+CREATE TABLE run_host_groups (
+  run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  host       TEXT    NOT NULL,
+  group_name TEXT    NOT NULL,
+  PRIMARY KEY (run_id, host, group_name)
+);
+CREATE INDEX run_host_groups_by_group ON run_host_groups (group_name, run_id);
+`;
+
 /** Every migration, oldest first; versions are 1, 2, 3… with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'runs, run_hosts, steps, facts', sql: V1 },
   { version: 2, description: 'check_results, fleet_checks, report indexes', sql: V2 },
+  { version: 3, description: 'run_host_groups: the inventory groups of each host of a run', sql: V3 },
 ];
 
 /** The schema version this code writes. */

@@ -108,6 +108,20 @@ export async function getHosts(db: SqlDb, runId: number): Promise<HostRow[]> {
   }));
 }
 
+export async function getHostGroups(db: SqlDb, runId: number): Promise<Map<string, string[]>> {
+  const rows = await db.all<{ host: string; group_name: string }>(
+    'SELECT host, group_name FROM run_host_groups WHERE run_id = ? ORDER BY host, group_name',
+    [runId],
+  );
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = out.get(r.host);
+    if (list) list.push(r.group_name);
+    else out.set(r.host, [r.group_name]);
+  }
+  return out;
+}
+
 interface StepRecord {
   host: string; step_id: string; name: string; status: StepStatus; changed: number; rc: number | null;
   stdout: string; stdout_truncated: number; stderr: string; stderr_truncated: number;

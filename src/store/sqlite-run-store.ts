@@ -103,6 +103,12 @@ export class SqliteRunStore implements RunStore {
     this.queue.push({ kind: 'host', runId, row });
   }
 
+  recordHostGroups(runId: number, host: string, groups: readonly string[]): void {
+    this.assertOpen();
+    assertRunId(runId);
+    if (groups.length > 0) this.queue.push({ kind: 'groups', runId, host, groups: [...groups] });
+  }
+
   recordStep(runId: number, host: string, step: StepResult): void {
     this.assertOpen();
     assertRunId(runId);
@@ -162,6 +168,10 @@ export class SqliteRunStore implements RunStore {
   }
   getHosts(runId: number): Promise<HostRow[]> {
     return this.read(() => q.getHosts(this.db, runId));
+  }
+
+  getHostGroups(runId: number): Promise<Map<string, string[]>> {
+    return this.read(() => q.getHostGroups(this.db, runId));
   }
   getSteps(runId: number, host?: string): Promise<StepRow[]> {
     return this.read(() => q.getSteps(this.db, runId, host));

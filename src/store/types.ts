@@ -73,6 +73,8 @@ export interface RunStore {
   /** Creates the run row (status `running`) and returns its id. Awaited: the id is needed. */
   startRun(run: NewRun): Promise<number>;
   recordHost(runId: number, row: Omit<HostRow, 'runId'>): void;
+  /** The host's inventory groups when the run started (without all/ungrouped): reports filter by them. */
+  recordHostGroups(runId: number, host: string, groups: readonly string[]): void;
   recordStep(runId: number, host: string, step: StepResult): void;
   recordFacts(runId: number, host: string, facts: unknown): void;
   recordCheck(runId: number, host: string, check: CheckResult, fixStatus?: CheckRow['fixStatus']): void;
@@ -86,6 +88,8 @@ export interface RunStore {
   listRuns(filter?: RunFilter): Promise<RunRow[]>;
   getRun(id: number): Promise<RunRow | undefined>;
   getHosts(runId: number): Promise<HostRow[]>;
+  /** Host → its recorded groups, sorted (hosts without groups are absent). */
+  getHostGroups(runId: number): Promise<Map<string, string[]>>;
   getSteps(runId: number, host?: string): Promise<StepRow[]>;
   getChecks(runId: number, host?: string): Promise<CheckRow[]>;
   getFleetChecks(runId: number): Promise<FleetCheckResult[]>;

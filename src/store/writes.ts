@@ -10,6 +10,7 @@ export type FixStatus = CheckRow['fixStatus'];
 
 export type PendingWrite =
   | { readonly kind: 'host'; readonly runId: number; readonly row: Omit<HostRow, 'runId'> }
+  | { readonly kind: 'groups'; readonly runId: number; readonly host: string; readonly groups: readonly string[] }
   | { readonly kind: 'step'; readonly runId: number; readonly host: string; readonly step: StepResult }
   /** Facts and evidence are serialised when recorded: later mutation by the caller cannot change history. */
   | { readonly kind: 'facts'; readonly runId: number; readonly host: string; readonly json: string }

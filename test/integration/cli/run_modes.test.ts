@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { fleet } from '../../helpers/cli.js';
 
 let dir: string;
@@ -39,7 +40,7 @@ async function run(pb: string, ...extra: string[]) {
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-modes-'));
   inventory = path.join(dir, 'hosts');
-  writeFileSync(inventory, 'localhost ansible_connection=local\n');
+  writeFileSync(inventory, '[lab]\nlocalhost ansible_connection=local\n[dc1:children]\nlab\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -73,6 +74,18 @@ describe('fleet run: check playbooks read, remediation playbooks apply', () => {
     expect(noFix.code, noFix.stderr).toBe(0);
     expect(noFix.wrote).toBe(false);
     expect(noFix.stderr).toMatch(/--no-fix: read-only; nothing changes/);
+  });
+
+  it('records the host\'s inventory groups with the run (what the report filters by)', async () => {
+    const r = await run(playbook('groups', undefined));
+    expect(r.code, r.stderr).toBe(0);
+    const store = await openSqliteStore(path.join(dir, 'fleet.db'));
+    try {
+      const [last] = await store.listRuns({ limit: 1 });
+      expect(await store.getHostGroups(last?.id ?? 0)).toEqual(new Map([['localhost', ['dc1', 'lab']]]));
+    } finally {
+      await store.close();
+    }
   });
 
   it('plays that disagree about fix are refused before anything runs, naming file and line', async () => {

@@ -27,7 +27,7 @@ function bigReport(): string {
     }),
   );
   const run = { id: 1, playbook: 'health-check', inventorySources: [], limit: null, options: {}, controller: 'c', pid: 1, user: 'u', startedAt: 0, finishedAt: 1000, status: 'failed' as const, hostCounts: {} };
-  return renderReportHtml(assembleReport({ data: { run, hosts, checks, fleet: [] }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 2000 }));
+  return renderReportHtml(assembleReport({ data: { run, hosts, checks, fleet: [], groups: new Map() }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 2000 }));
 }
 
 describe('matrix with 3,000 hosts', () => {
@@ -82,7 +82,7 @@ describe('degenerate runs', () => {
       { runId: 3, host: 'hv2', status: 'failed', reason: 'exit code 1: No such file', startedAt: 0, finishedAt: 1 },
       { runId: 3, host: 'hv3', status: 'unreachable', reason: 'connection refused', startedAt: 0, finishedAt: 1 },
     ];
-    const page = (h: HostRow[]) => renderReportHtml(assembleReport({ data: { run, hosts: h, checks: [], fleet: [] }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 5 }));
+    const page = (h: HostRow[]) => renderReportHtml(assembleReport({ data: { run, hosts: h, checks: [], fleet: [], groups: new Map() }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 5 }));
     const browser = await launchBrowser();
     try {
       for (const [name, h, expectRows] of [['no-checks', hosts, 3], ['no-hosts', [], 0]] as const) {

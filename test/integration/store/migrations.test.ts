@@ -31,7 +31,7 @@ async function withDb<T>(file: string, fn: (db: SqlDb) => Promise<T>): Promise<T
   }
 }
 
-/** Opens an upgraded v1 database and checks the v1 data and the v2 tables. */
+/** Opens an upgraded v1 database and checks the v1 data and the v2 and v3 tables. */
 async function assertUpgraded(file: string): Promise<void> {
   const store = await openSqliteStore(file);
   try {
@@ -60,6 +60,13 @@ async function assertUpgraded(file: string): Promise<void> {
     expect((await store.getChecks(1)).map((c) => [c.checkId, c.status])).toEqual([['bridge.uplink-enslaved', 'fail']]);
     expect((await store.getFleetChecks(1)).map((c) => c.id)).toEqual(['fleet.mtu-consistent']);
     expect((await store.previousRun(id))?.id).toBe(1);
+
+    // v3: groups per host; a run recorded before v3 simply has none.
+    store.recordHostGroups(id, 'hv01', ['dc1', 'rack-a', 'dc1']);
+    store.recordHostGroups(id, 'hv02', []);
+    await store.flush();
+    expect(await store.getHostGroups(id)).toEqual(new Map([['hv01', ['dc1', 'rack-a']]]));
+    expect(await store.getHostGroups(1)).toEqual(new Map());
   } finally {
     await store.close();
   }

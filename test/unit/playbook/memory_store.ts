@@ -17,6 +17,10 @@ export class MemoryStore implements RunStore {
   recordHost(_runId: number, row: Omit<HostRow, 'runId'>): void {
     this.hosts.push(row);
   }
+  readonly groups = new Map<string, string[]>();
+  recordHostGroups(_runId: number, host: string, groups: readonly string[]): void {
+    this.groups.set(host, [...groups]);
+  }
   recordStep(_runId: number, host: string, step: StepResult): void {
     this.steps.push({ host, step });
   }
@@ -44,6 +48,9 @@ export class MemoryStore implements RunStore {
   }
   async getHosts(): Promise<HostRow[]> {
     return [];
+  }
+  async getHostGroups(): Promise<Map<string, string[]>> {
+    return new Map(this.groups);
   }
   async getSteps(): Promise<StepRow[]> {
     return [];

@@ -59,6 +59,15 @@ describe('assembleReport', () => {
     const facts = m.hosts[0]![4].map((i) => m.strings[i]);
     expect(facts).toEqual(['vms', `[${HOSTILE.vmName}]`]);
   });
+  it('prefers the groups the run recorded (an unreachable host has no facts but has groups)', () => {
+    const base = input();
+    const recorded = new Map([['hv3', ['dc2']], ['hv1', ['dc1']]]);
+    const r = assembleReport({ ...base, data: { ...base.data, groups: recorded } });
+    expect(r.groups).toEqual(['dc1', 'dc2']);
+    const byHost = Object.fromEntries(r.hosts.map((h) => [h[0], h[3].map((g) => r.groups[g])]));
+    // hv1: recorded wins over its facts' dc1+rack-a; hv2: nothing recorded, its facts still count (older runs).
+    expect(byHost).toMatchObject({ hv3: ['dc2'], hv1: ['dc1'], hv2: ['dc1'] });
+  });
   it('ranks failing checks by host index and carries the trend', () => {
     expect(m.ranked).toEqual([[0, [0, 1]], [1, [2, 0]]]);
     expect(m.trend.map((t) => [t.id, t.hosts, t.failed, t.unreachable])).toEqual([[5, 5, 1, 0], [7, 5, 3, 1]]);

@@ -28,6 +28,6 @@ export function fleetCheck(id: string, status: CheckStatus, hosts: string[], ove
   return { id, status, severity: 'high', message: `${id} ${status}`, hosts, ...over };
 }
 
-export function data(hosts: HostRow[], checks: CheckRow[], fleet: FleetCheckResult[] = [], r: RunRow = run()): RunData {
-  return { run: r, hosts, checks, fleet };
+export function data(hosts: HostRow[], checks: CheckRow[], fleet: FleetCheckResult[] = [], r: RunRow = run(), groups: ReadonlyMap<string, readonly string[]> = new Map()): RunData {
+  return { run: r, hosts, checks, fleet, groups };
 }
