@@ -4,15 +4,17 @@
  *
  * Only runs whose controller is THIS host are judged: a pid means nothing on another machine, and a
  * sharded future may have several controllers writing to one database. Runs of other controllers are
- * left alone (their own controller, or an operator, must recover them). A pid that was reused by an
- * unrelated live process keeps its run `running` until that process exits: erring towards "still
- * running" never corrupts anything, the opposite could.
+ * left alone (their own controller, or an operator, must recover them). A pid reused by an unrelated
+ * process is recognised by that process being younger than the run (liveness.ts); where that cannot
+ * be told, the run stays `running` until the process exits: erring towards "still running" never
+ * corrupts anything, the opposite could.
  */
 import type { SqlDb } from './sql-db.js';
 
 export interface RecoverDeps {
   readonly hostname: string;
-  readonly isAlive: (pid: number) => boolean;
+  /** Whether the process `pid` that started a run at `startedAt` (epoch ms) may still be running it. */
+  readonly isAlive: (pid: number, startedAt: number) => boolean;
 }
 
 // The run ends when its last sign of life was recorded, not when we noticed: keeps durations honest.
@@ -28,10 +30,10 @@ WHERE id = ? AND status = 'running'`;
 
 /** Marks dead local runs interrupted in one transaction; returns their ids (oldest first). */
 export async function recoverInterrupted(db: SqlDb, deps: RecoverDeps): Promise<number[]> {
-  const running = await db.all<{ id: number; controller: string; pid: number }>(
-    "SELECT id, controller, pid FROM runs WHERE status = 'running' ORDER BY id",
+  const running = await db.all<{ id: number; controller: string; pid: number; started_at: number }>(
+    "SELECT id, controller, pid, started_at FROM runs WHERE status = 'running' ORDER BY id",
   );
-  const dead = running.filter((r) => r.controller === deps.hostname && !deps.isAlive(r.pid));
+  const dead = running.filter((r) => r.controller === deps.hostname && !deps.isAlive(r.pid, r.started_at));
   if (dead.length === 0) return [];
   const marked: number[] = [];
   await db.exec('BEGIN IMMEDIATE');

@@ -8,7 +8,7 @@ import type { CheckResult, FleetCheckResult } from '../core/check.js';
 import type { RunStatus, StepResult } from '../core/result.js';
 import { writeBatch } from './batch-writer.js';
 import type { EncodeOptions } from './encode.js';
-import { isProcessAlive } from './liveness.js';
+import { isRunOwnerAlive } from './liveness.js';
 import * as q from './queries.js';
 import { recoverInterrupted } from './recover.js';
 import { Serial } from './serial.js';
@@ -157,7 +157,7 @@ export class SqliteRunStore implements RunStore {
 
   /** See recover.ts: only runs of this host whose pid is gone; other controllers' runs are left alone. */
   recoverInterrupted(): Promise<number[]> {
-    return this.read(() => recoverInterrupted(this.db, { hostname: hostname(), isAlive: isProcessAlive }));
+    return this.read(() => recoverInterrupted(this.db, { hostname: hostname(), isAlive: isRunOwnerAlive }));
   }
 
   listRuns(filter?: RunFilter): Promise<RunRow[]> {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isProcessAlive } from '../../../src/store/liveness.js';
+import { isProcessAlive, processStartedAt } from '../../../src/store/liveness.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { newRun, step, tempDir } from './helpers.js';
 
@@ -24,7 +24,7 @@ describe('recoverInterrupted', () => {
     const me = hostname();
     const dead = deadPid();
     const deadLocal = await store.startRun(newRun({ controller: me, pid: dead, startedAt: 1000 }));
-    const aliveLocal = await store.startRun(newRun({ controller: me, pid: process.pid, startedAt: 2000 }));
+    const aliveLocal = await store.startRun(newRun({ controller: me, pid: process.pid, startedAt: Date.now() }));
     const deadElsewhere = await store.startRun(newRun({ controller: 'other-controller.example', pid: dead, startedAt: 3000 }));
     const finished = await store.startRun(newRun({ controller: me, pid: dead, startedAt: 4000 }));
     store.finishRun(finished, 'completed', 4100);
@@ -41,6 +41,19 @@ describe('recoverInterrupted', () => {
     expect(await status(deadElsewhere)).toBe('running');
     expect(await status(finished)).toBe('completed');
     expect(await store.recoverInterrupted()).toEqual([]);
+    await store.close();
+  });
+
+  it('sees through a reused pid: a live process younger than the run did not record it', async () => {
+    const store = await openSqliteStore(join(tmp.dir, 'reused.db'));
+    const mine = processStartedAt(process.pid);
+    expect(mine, '/proc tells when this process started').toBeDefined();
+    expect(Math.abs((mine ?? 0) - (Date.now() - process.uptime() * 1000))).toBeLessThan(2000);
+    // A run "recorded by our pid" an hour before this process existed: another process had the pid.
+    const reused = await store.startRun(newRun({ controller: hostname(), pid: process.pid, startedAt: (mine ?? 0) - 3_600_000 }));
+    const ours = await store.startRun(newRun({ controller: hostname(), pid: process.pid, startedAt: Date.now() }));
+    expect(await store.recoverInterrupted()).toEqual([reused]);
+    expect((await store.getRun(ours))?.status).toBe('running');
     await store.close();
   });
 
