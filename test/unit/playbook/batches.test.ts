@@ -1,20 +1,13 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxFailExceeded } from '../../../src/playbook/failure_policy.js';
 import { batchSize, serialBatches } from '../../../src/playbook/serial.js';
 import { tagSelected } from '../../../src/playbook/tags.js';
-import { cleanup, playbookDir, runHarness, type HarnessOptions } from './harness.js';
+import { cleanup, inlineRunner } from './harness.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
 
-async function run(pb: string, opts: HarnessOptions) {
-  const dir = playbookDir(pb);
-  dirs.push(dir);
-  const r = await runHarness(path.join(dir, 'pb.yml'), opts);
-  dirs.push(r.root);
-  return r;
-}
+const run = inlineRunner(dirs);
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);
 const sizes = (n: number, serial: Parameters<typeof serialBatches>[1]) => serialBatches(hosts(n), serial).map((b) => b.length);

@@ -1,20 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, playbookDir, runHarness, type HarnessOptions } from './harness.js';
+import { cleanup, inlineRunner } from './harness.js';
 import { testCatalog } from './test_catalog.js';
 import { SETTLE } from '../../../src/playbook/fixes.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
 
-async function run(pb: string, opts: HarnessOptions, files: Record<string, string> = {}) {
-  const dir = playbookDir(pb, files);
-  dirs.push(dir);
-  const r = await runHarness(path.join(dir, 'pb.yml'), opts);
-  dirs.push(r.root);
-  return r;
-}
+const run = inlineRunner(dirs);
 
 const checksOf = (r: Awaited<ReturnType<typeof run>>, host = 'h1') =>
   r.store.checks.filter((c) => c.host === host).map((c) => [c.check.id, c.check.status, c.fixStatus] as const);

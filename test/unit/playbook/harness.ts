@@ -131,6 +131,20 @@ export async function runHarness(pbFile: string, opts: HarnessOptions): Promise<
 }
 
 /** Removes temp directories made by a test. */
+/**
+ * The `run(pb, opts?, files?)` of a test file: writes `pb` as pb.yml (plus `files`) in a fresh
+ * directory, runs it with runHarness, and adds both directories to `dirs` for cleanup.
+ */
+export function inlineRunner(dirs: string[]) {
+  return async (pb: string, opts: HarnessOptions = { hosts: ['h1'] }, files: Record<string, string> = {}): Promise<HarnessResult> => {
+    const dir = playbookDir(pb, files);
+    dirs.push(dir);
+    const r = await runHarness(path.join(dir, 'pb.yml'), opts);
+    dirs.push(r.root);
+    return r;
+  };
+}
+
 export function cleanup(...dirs: string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

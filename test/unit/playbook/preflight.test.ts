@@ -2,18 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, playbookDir, runHarness, type HarnessOptions } from './harness.js';
+import { cleanup, inlineRunner } from './harness.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
 
-async function run(pb: string, opts: HarnessOptions) {
-  const dir = playbookDir(pb);
-  dirs.push(dir);
-  const r = await runHarness(path.join(dir, 'pb.yml'), opts);
-  dirs.push(r.root);
-  return r;
-}
+const run = inlineRunner(dirs);
 
 // A marker file comes first, so a host that started the play leaves a trace.
 const PB = `

@@ -2,18 +2,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, playbookDir, runHarness } from './harness.js';
+import { cleanup, inlineRunner } from './harness.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
 
-async function run(pb: string, opts: Parameters<typeof runHarness>[1], files: Record<string, string> = {}) {
-  const dir = playbookDir(pb, files);
-  dirs.push(dir);
-  const r = await runHarness(path.join(dir, 'pb.yml'), opts);
-  dirs.push(r.root);
-  return r;
-}
+const run = inlineRunner(dirs);
 
 const CHANGE_PB = `
 - hosts: all

@@ -1,18 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, playbookDir, runHarness, type HarnessOptions } from './harness.js';
+import { cleanup, inlineRunner, type HarnessOptions } from './harness.js';
 
 const dirs: string[] = [];
 afterEach(() => cleanup(...dirs.splice(0)));
 
-async function run(pb: string, opts: HarnessOptions = { hosts: ['h1'] }, files: Record<string, string> = {}) {
-  const dir = playbookDir(pb, files);
-  dirs.push(dir);
-  const r = await runHarness(path.join(dir, 'pb.yml'), opts);
-  dirs.push(r.root);
-  return r;
-}
+const run = inlineRunner(dirs);
 
 const steps = (r: Awaited<ReturnType<typeof run>>, host = 'h1') => r.store.stepsOf(host).map((s) => [s.stepId, s.status, s.message ?? ''] as const);
 const fix = { hosts: ['h1'], run: { fix: true } } satisfies HarnessOptions;
