@@ -20,7 +20,7 @@ export const inventoryOptions = {
   limit: {
     alias: 'l',
     type: 'string',
-    description: 'Further limit hosts with a pattern, or @file (one host per line)',
+    description: 'Further limit hosts with a pattern, @file (one host per line), or @failed / @skipped: the hosts that failed, or were never run, in the last run of this playbook (fleet run)',
   },
 } as const satisfies Record<string, Options>;
 
