@@ -14,6 +14,8 @@ export class ConnectionPool {
   readonly #transports: Transports;
   readonly #options: ConnectOptions;
   readonly #open = new Map<string, Promise<Connection>>();
+  /** Connections being closed in the background (reconnect), awaited by closeAll. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(transports: Transports, options: ConnectOptions) {
     this.#transports = transports;
@@ -41,17 +43,25 @@ export class ConnectionPool {
   }
 
   /**
-   * Forgets a host's connection without closing it gracefully, so the next get() dials anew
-   * (bridge remediation must verify over a NEW connection, never the old one).
+   * Dials the host anew and closes the old connection in the background (bridge remediation must
+   * verify over a NEW connection, never the old one, which the change may have cut).
    */
   async reconnect(spec: ConnectionSpec): Promise<Connection> {
-    await this.release(spec.name);
+    const old = this.#open.get(spec.name);
+    this.#open.delete(spec.name);
+    if (old) {
+      // Not awaited: the old connection may be dead (the change cut it), and closing a dead one
+      // waits for a timeout; the new one is dialled meanwhile.
+      const closing = old.then((c) => c.close()).catch(() => undefined);
+      this.#closing.add(closing);
+      void closing.finally(() => this.#closing.delete(closing));
+    }
     return this.get(spec);
   }
 
   async closeAll(): Promise<void> {
     const names = [...this.#open.keys()];
-    await Promise.all(names.map((n) => this.release(n)));
+    await Promise.all([...names.map((n) => this.release(n)), ...this.#closing]);
     await Promise.all([this.#transports.ssh.close(), this.#transports.local.close()]);
   }
 }

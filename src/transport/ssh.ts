@@ -360,6 +360,11 @@ function endClient(client: Client): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       client.destroy();
+      // ssh2's destroy() skips a socket that end() already half-closed (it checks `writable`), and a
+      // peer that stopped answering never completes that close: the socket would hold the process
+      // open until TCP gives up (seen: 10 s after a bridge change cut a host off). Destroy it here.
+      const sock = (client as unknown as { _sock?: { destroyed?: boolean; destroy(): void } })._sock;
+      if (sock && !sock.destroyed) sock.destroy();
       resolve();
     }, CLOSE_WAIT_MS);
     client.once('close', () => {
