@@ -60,14 +60,18 @@ export interface Prepared {
 const WHOLE_FILE = '/etc/network/interfaces';
 
 /**
- * Without a declared MAC (bridge_mac or uplink_mac), the config pins the MAC in use: the bridge's
- * own, or the uplink's for a bridge about to be created (what planApply gives it). A remediation
- * never changes a MAC nobody asked to change, and a reboot cannot either (kvm-network-checks.md
- * check 10: DHCP reservations, ARP caches and port security key on it).
+ * Without a declared MAC (bridge_mac or uplink_mac), the config pins the MAC in use: the bridge's own
+ * when the uplink is already its port; otherwise the uplink's, which is what the kernel gives a
+ * bridge when that port joins (and what planApply gives a bridge it creates). A remediation never
+ * changes a MAC nobody asked to change, and a reboot cannot either (kvm-network-checks.md check 10:
+ * DHCP reservations, ARP caches and port security key on it).
  */
 export function withMacInUse(p: BridgeParams, s: RuntimeSnapshot): BridgeParams {
   if (p.bridge_mac) return p;
-  const mac = (linkByName(s, p.bridge)?.mac ?? linkByName(s, p.uplink)?.mac ?? '').toLowerCase();
+  const bridge = linkByName(s, p.bridge);
+  const uplink = linkByName(s, p.uplink);
+  const inUse = bridge && uplink?.master === p.bridge ? bridge.mac : (uplink?.mac ?? bridge?.mac);
+  const mac = (inUse ?? '').toLowerCase();
   return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) ? { ...p, bridge_mac: mac } : p;
 }
 

@@ -118,9 +118,12 @@ describe('restoreBatch', () => {
 });
 
 describe('withMacInUse', () => {
-  it('pins the bridge MAC in use, or the uplink MAC for a bridge to be created; a declared MAC wins', () => {
-    const withBridge = snap([link('eth0', { address: '02:00:00:00:00:0a' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0B' })], [], []);
+  it('pins the bridge MAC in use, or the uplink MAC when the uplink is still to join; a declared MAC wins', () => {
+    const withBridge = snap([link('eth0', { address: '02:00:00:00:00:0a', master: 'br0' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0B' })], [], []);
     expect(withMacInUse(params(), withBridge).bridge_mac).toBe('02:00:00:00:00:0b');
+    // The uplink is not a port yet (or the bridge is to be created): the bridge will carry its MAC.
+    const notJoined = snap([link('eth0', { address: '02:00:00:00:00:0a' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0b' })], [], []);
+    expect(withMacInUse(params(), notJoined).bridge_mac).toBe('02:00:00:00:00:0a');
     expect(withMacInUse(params(), snap([link('eth0', { address: '02:00:00:00:00:0a' })], [], [])).bridge_mac).toBe('02:00:00:00:00:0a');
     expect(withMacInUse(params({ bridge_mac: '02:00:00:00:00:0c' }), withBridge).bridge_mac).toBe('02:00:00:00:00:0c');
     expect(withMacInUse(params({ uplink_mac: '02:00:00:00:00:0d' }), withBridge).bridge_mac).toBe('02:00:00:00:00:0d');
