@@ -21,6 +21,8 @@ const OPTION_TYPES = {
   apply: 'string',
   settle_ms: 'int',
   rollback_grace: 'int',
+  /** The operator's own check on the new connection before commit; non-zero = roll back (var bridge_verify_command). */
+  verify_command: 'string',
 } as const satisfies Record<string, ArgType>;
 
 const SPEC = { types: { ...Object.fromEntries(BRIDGE_VARS.map((k) => [k, 'any' as const])), ...OPTION_TYPES } };
@@ -67,6 +69,7 @@ function inputs(args: Record<string, unknown>, view: Record<string, unknown>): {
     applyMethod: method as RemediationOptions['applyMethod'],
     settleMs: optInt('settle_ms', 'bridge_settle_ms', 1000),
     rollbackGraceS: optInt('rollback_grace', 'bridge_rollback_grace', 60),
+    verifyCommand: str({ v: pick('verify_command', 'bridge_verify_command') }, 'v') ?? null,
   };
   if (opts.confirmTimeoutS < 5) throw new Error('confirm_timeout must be at least 5 seconds');
   if (!opts.txDir.startsWith('/')) throw new Error('tx_dir must be an absolute path');

@@ -131,7 +131,7 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
         await sleep(500, ctx.signal);
         continue;
       }
-      const v = await timed(phases, 'verify', () => verifyHost(ctx, p.params, p.probe.runtime, p.probe.has));
+      const v = await timed(phases, 'verify', () => verifyHost(ctx, p.params, p.probe.runtime, p.probe.has, opts.verifyCommand));
       if (v.problems.length > 0) {
         // Connected but wrong: roll back now rather than wait for the timer.
         await ctx.exec(rollbackNowScript(dir), { timeoutMs: 10_000 }).catch(() => undefined);

@@ -24,6 +24,8 @@ export interface RemediationOptions {
   readonly settleMs: number;
   /** How long after the switch fired fleet waits for the restored host to answer again. */
   readonly rollbackGraceS: number;
+  /** The operator's own check, run on the new connection before commit: non-zero exit = roll back. */
+  readonly verifyCommand: string | null;
 }
 
 export type Outcome = 'ok' | 'applied' | 'rolled_back' | 'failed' | 'would-apply';

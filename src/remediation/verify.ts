@@ -1,7 +1,8 @@
 /**
  * Step 4 of commit-confirmed: on a NEW connection, is the host really in a good state? The health
  * check's bridge checks on fresh facts, the default gateway answering, every guest tap still on the
- * bridge it was on before the change, and nothing left for the apply plan to do (converged).
+ * bridge it was on before the change, nothing left for the apply plan to do (converged), and the
+ * operator's own bridge_verify_command if set.
  * Returns the problems (empty = confirm).
  */
 import type { BridgeParams } from '../bridge/index.js';
@@ -42,7 +43,7 @@ export function detachedTaps(before: RuntimeSnapshot, after: RuntimeSnapshot): s
 }
 
 /** Runs the verification over ctx (which must already be a new connection). */
-export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: RuntimeSnapshot, has: ReadonlySet<string>): Promise<Verification> {
+export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: RuntimeSnapshot, has: ReadonlySet<string>, verifyCommand: string | null = null): Promise<Verification> {
   const problems: string[] = [];
   const evidence: Record<string, unknown> = {};
 
@@ -92,6 +93,13 @@ export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: Ru
     } else {
       evidence['gateway'] = `${p.gateway}: not probed (neither ping nor arping on the host; route.default-gateway judged the ARP entry)`;
     }
+  }
+  if (verifyCommand) {
+    // What only the operator knows to test (a storage network, a guest answering): their command.
+    const r = await ctx.exec(verifyCommand, { timeoutMs: 60_000 });
+    const last = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? '';
+    evidence['verify_command'] = r.timedOut ? 'timed out after 60s' : `exit ${r.rc}${last ? `: ${last}` : ''}`;
+    if (r.timedOut || r.rc !== 0) problems.push(`bridge_verify_command ${r.timedOut ? 'timed out after 60s' : `exited ${r.rc}`}${last ? `: ${last}` : ''}`);
   }
   return { problems, evidence };
 }

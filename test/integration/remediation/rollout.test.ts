@@ -156,6 +156,19 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     await sh('test ! -e /run/fleet/bridge.lock');
   });
 
+  it('the operator\'s bridge_verify_command decides too: non-zero rolls the host back, zero commits', async () => {
+    await sim.run('hv20', 'ip link set dev br0 mtu 1400');
+    const before = await sim.snapshot('hv20');
+    const veto = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20', '-e', JSON.stringify({ bridge_verify_command: 'echo storage network unreachable >&2; exit 3' })]);
+    const doc = JSON.parse(veto.stdout) as RunJson;
+    expect(veto.code).toBe(2);
+    expect(doc.hosts['hv20']?.reason).toMatch(/rolled_back: verification failed: bridge_verify_command exited 3: storage network unreachable; the host restored/);
+    expect(await sim.snapshot('hv20')).toBe(before);
+    const ok = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20', '-e', JSON.stringify({ bridge_verify_command: 'ip link show dev br0 | grep -q "mtu 1500"' })]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as RunJson).hosts['hv20']).toMatchObject({ status: 'ok', changed: true });
+  });
+
   it('a canary with a wrong uplink cuts itself off, restores itself and is recorded rolled_back; no other host is touched; @skipped resumes', async () => {
     const before = await snapshots(sim);
     const canaryBefore = await networkState(sim, 'hv01');
