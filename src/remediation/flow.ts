@@ -51,6 +51,17 @@ class HostChange {
   }
 }
 
+/** The result of a committed change. */
+function committed(hc: HostChange, dir: string, applyRc: string, evidence: Record<string, unknown>): ModuleResult {
+  const rcNote = applyRc === '0' || applyRc === '' ? '' : ` (apply rc ${applyRc}: some batch lines failed, but the result verified)`;
+  return hc.result('applied', {
+    changed: true,
+    msg: `applied: ${hc.p.params.bridge} in the declared state, verified over a new connection and committed${rcNote}`,
+    lines: [`tx: ${dir}`, `verified: ${JSON.stringify(evidence)}`],
+    data: { tx: dir, evidence },
+  });
+}
+
 /** A transaction on the host: its directory and when its dead-man switch fires. */
 interface Tx {
   readonly dir: string;
@@ -121,10 +132,14 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
   const verifyBy = tx.fireAt - margin;
   await timed(phases, 'settle', () => sleep(opts.settleMs, ctx.signal));
   let lastProblem = 'host did not answer on a new connection';
+  // Set once verification passed: if the connection drops around the commit, the host's decision file
+  // tells whether the commit landed (only this controller commits this transaction).
+  let verified: Record<string, unknown> | undefined;
   while (Date.now() < verifyBy && !ctx.signal.aborted) {
     try {
       await timed(phases, 'reconnect', () => ctx.reconnect());
       const st = parseStatus((await ctx.exec(statusScript(dir), { timeoutMs: 10_000 })).stdout);
+      if (st.decision === 'commit' && verified) return committed(hc, dir, st.applyRc, verified);
       if (st.decision === 'rollback') return waitRollback(hc, tx, 'the dead-man switch fired before fleet could confirm');
       if (st.applyRc === '') {
         lastProblem = 'apply still running';
@@ -138,15 +153,12 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
         return waitRollback(hc, tx, `verification failed: ${v.problems.join('; ')}`, v.evidence);
       }
       // 5. Commit.
+      verified = v.evidence;
       const c = await timed(phases, 'commit', () => ctx.exec(commitScript(dir), { timeoutMs: 10_000 }));
-      if (c.stdout.trim() !== 'committed') return waitRollback(hc, tx, `too late to commit (${c.stdout.trim()})`);
-      const rcNote = st.applyRc === '0' ? '' : ` (apply rc ${st.applyRc}: some batch lines failed, but the result verified)`;
-      return hc.result('applied', {
-        changed: true,
-        msg: `applied: ${p.params.bridge} in the declared state, verified over a new connection and committed${rcNote}`,
-        lines: [`tx: ${dir}`, `verified: ${JSON.stringify(v.evidence)}`],
-        data: { tx: dir, evidence: v.evidence },
-      });
+      const answer = c.stdout.trim();
+      // "too-late commit": an earlier commit of ours landed but its answer was lost with the connection.
+      if (answer !== 'committed' && answer !== 'too-late commit') return waitRollback(hc, tx, `too late to commit (${answer})`);
+      return committed(hc, dir, st.applyRc, v.evidence);
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
       lastProblem = `no new connection: ${err.message}`;
@@ -154,9 +166,14 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
     }
   }
   if (ctx.signal.aborted) {
-    return fail(`interrupted before confirming: the host restores itself at ${new Date(tx.fireAt).toISOString()} (tx ${dir})`);
+    const when = new Date(tx.fireAt).toISOString();
+    return fail(
+      verified
+        ? `interrupted while committing: the host either committed or restores itself at ${when}; its tx ${dir} says which (decision)`
+        : `interrupted before confirming: the host restores itself at ${when} (tx ${dir})`,
+    );
   }
-  return waitRollback(hc, tx, `not confirmed within ${opts.confirmTimeoutS}s: ${lastProblem}`);
+  return waitRollback(hc, tx, `not confirmed within ${opts.confirmTimeoutS}s: ${lastProblem}`, {}, verified);
 }
 
 interface TxStatus {
@@ -174,7 +191,7 @@ function parseStatus(out: string): TxStatus {
 }
 
 /** The host restores itself (switch, or the rollback fleet started): wait until it answers again with the rollback done. */
-async function waitRollback(hc: HostChange, tx: Tx, why: string, evidence: Record<string, unknown> = {}): Promise<ModuleResult> {
+async function waitRollback(hc: HostChange, tx: Tx, why: string, evidence: Record<string, unknown> = {}, verified?: Record<string, unknown>): Promise<ModuleResult> {
   const { ctx, opts, phases } = hc;
   const t0 = Date.now();
   const giveUp = Math.max(tx.fireAt, Date.now()) + opts.rollbackGraceS * 1000;
@@ -183,6 +200,7 @@ async function waitRollback(hc: HostChange, tx: Tx, why: string, evidence: Recor
     try {
       await ctx.reconnect();
       const st = parseStatus((await ctx.exec(statusScript(tx.dir), { timeoutMs: 10_000 })).stdout);
+      if (st.decision === 'commit' && verified) return committed(hc, tx.dir, st.applyRc, verified);
       if (st.rollbackDone) {
         phases['rollback'] = Date.now() - t0;
         return hc.result('rolled_back', {
