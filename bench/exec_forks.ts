@@ -6,12 +6,11 @@
  *
  *   npm run build && node dist/bench/exec_forks.js [--hosts 100] [--rounds 3] [--forks 10,50,100]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { SimFleet } from '../test/fleet/sim-fleet.js';
-import { arg, median } from './lib.js';
+import { arg, median, runBench, withSimFleet } from './lib.js';
 import { main } from '../src/cli/main.js';
 
 
@@ -42,9 +41,7 @@ async function run(): Promise<void> {
   const hosts = Number(arg('--hosts', '100'));
   const rounds = Number(arg('--rounds', '3'));
   const forksList = arg('--forks', '10,50,100').split(',').map(Number);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
-  const sim = await SimFleet.up({ prefix: 'bfk', count: hosts });
-  try {
+  await withSimFleet({ prefix: 'bfk', count: hosts }, async (sim, tmp) => {
     console.log(`# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}`);
     await once(sim, 10, tmp, -1); // warm-up: JIT, page cache
     const results = new Map<number, { wall: number[]; cpu: number[] }>(forksList.map((f) => [f, { wall: [], cpu: [] }]));
@@ -64,13 +61,7 @@ async function run(): Promise<void> {
       const w = median(v.wall);
       console.log(`| ${f} | ${(w / 1000).toFixed(2)} s | ${(w / hosts).toFixed(1)} ms | ${(median(v.cpu) / hosts).toFixed(1)} ms | ${v.wall.length} |`);
     }
-  } finally {
-    await sim.down();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-run().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runBench(run);

@@ -7,14 +7,13 @@
  *
  *   npm run build && node dist/bench/health_vs_bare.js [--hosts 50] [--rounds 3] [--forks 50]
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pLimit from 'p-limit';
 import ssh2 from 'ssh2';
-import { SimFleet } from '../test/fleet/sim-fleet.js';
-import { arg, median } from './lib.js';
+import { arg, median, runBench, withSimFleet } from './lib.js';
 import { main } from '../src/cli/main.js';
 import { factsCommand } from '../src/facts/index.js';
 
@@ -52,10 +51,8 @@ async function run(): Promise<void> {
   const hosts = Number(arg('--hosts', '50'));
   const rounds = Number(arg('--rounds', '3'));
   const forks = Number(arg('--forks', '50'));
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-hc-'));
-  const sim = await SimFleet.up({ prefix: 'bhc', count: hosts });
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  try {
+  await withSimFleet({ prefix: 'bhc', count: hosts }, async (sim, tmp) => {
     const key = readFileSync(sim.keyPath);
     const cmds = sim.hosts.map((h) => [h.address, factsCommand({ libvirtUri: h.libvirtUri })] as const);
     const bare = async () => {
@@ -93,6 +90,8 @@ async function run(): Promise<void> {
       const added = readFileSync(l, 'utf8').slice(sizes[i]);
       return { conns: (added.match(/Accepted publickey/g) ?? []).length, chans: (added.match(/Starting session/g) ?? []).length };
     });
+    // Every host was contacted: a zero here means the logs are not being written, not a free lunch.
+    if (per.some((p) => p.conns === 0)) throw new Error(`sshd logs show no connection for some hosts (is sshd started with -e? see ${logs[0]})`);
 
     const bw = median(r.bare.wall);
     const fw = median(r.fleet.wall);
@@ -102,13 +101,7 @@ async function run(): Promise<void> {
     console.log(`| fleet run health-check | ${(fw / 1000).toFixed(2)} s | ${(median(r.fleet.cpu) / hosts).toFixed(1)} ms |`);
     console.log(`ratio fleet/bare (wall): ${(fw / bw).toFixed(2)}x over ${rounds} alternating rounds`);
     console.log(`per host in one fleet run: connections max ${Math.max(...per.map((p) => p.conns))} (min ${Math.min(...per.map((p) => p.conns))}), exec channels max ${Math.max(...per.map((p) => p.chans))} (min ${Math.min(...per.map((p) => p.chans))})`);
-  } finally {
-    await sim.down();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-run().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runBench(run);

@@ -9,16 +9,14 @@
  *
  *   npm run build && node dist/bench/remediation.js [--hosts 50] [--rounds 3] [--forks 50]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.js';
 import { makeRedactor } from '../src/core/redact.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import { SimFleet } from '../test/fleet/sim-fleet.js';
 import { writeBr0Vars } from '../test/integration/remediation/helpers.js';
-import { arg, median } from './lib.js';
+import { arg, median, runBench, withSimFleet } from './lib.js';
 
 const STEP = 'bridge to declared state';
 
@@ -26,11 +24,9 @@ async function run(): Promise<void> {
   const hosts = Number(arg('--hosts', '50'));
   const rounds = Number(arg('--rounds', '3'));
   const forks = Number(arg('--forks', '50'));
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-rem-'));
-  const sim = await SimFleet.up({ prefix: 'brm', count: hosts, vmsPerHost: 1 });
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  const db = path.join(tmp, 'fleet.db');
-  try {
+  await withSimFleet({ prefix: 'brm', count: hosts, vmsPerHost: 1 }, async (sim, tmp) => {
+    const db = path.join(tmp, 'fleet.db');
     const vars = writeBr0Vars(sim, tmp);
     const remediate = async (): Promise<{ wallMs: number; code: number }> => {
       const t0 = performance.now();
@@ -81,13 +77,7 @@ async function run(): Promise<void> {
     console.log(`| converged fleet (no-op on each) | ${s(median(noopWall))} | ${(hosts / (median(noopWall) / 1000)).toFixed(1)} |`);
     console.log(`per-host change: median ${s(median(perHost))}, max ${s(Math.max(...perHost))} over ${perHost.length} changes`);
     console.log(`phase medians: ${[...phases].map(([k, v]) => `${k} ${median(v)} ms`).join(', ')}`);
-  } finally {
-    await sim.down();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-run().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runBench(run);

@@ -26,7 +26,8 @@ mkdir -p /run/fleet
 mount -a -T "$2"
 echo "$1" > /proc/sys/kernel/hostname
 if [ -n "$4" ]; then . "$4"; fi
-exec ${SSHD} -D -f "$3"`;
+# -e: log to stderr, i.e. <dir>/hvNN/sshd.log (LogLevel VERBOSE: one line per connection and per channel).
+exec ${SSHD} -D -e -f "$3"`;
 
 /**
  * fstab for a host's sshd mount namespace: its netns' sysfs, its own /run/fleet (where fleet keeps

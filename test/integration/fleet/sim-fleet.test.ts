@@ -4,6 +4,7 @@
  * deterministic read-only snapshot, and a teardown that leaves nothing behind.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ip4ToInt } from '../../fleet/addressing.js';
 import { leftovers } from '../../fleet/cleanup-lib.js';
@@ -50,6 +51,8 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
       expect(text).toContain(`iface br0 inet static\n    address ${h.address}/22\n    gateway ${h.gateway}\n    bridge_ports eth0`);
       expect(text).toContain('iface br1 inet manual\n    bridge_ports eth1');
       expect(text.trim().split('\n').slice(-h.vms.length)).toEqual(h.vms.map((v) => v.name));
+      // Each host's sshd logs (VERBOSE) to its own file: the benchmarks count connections and channels there.
+      expect(readFileSync(path.join(a.dir, h.name, 'sshd.log'), 'utf8')).toMatch(/Accepted publickey for root[^]*Starting session: command for root/);
     }
   });
 
