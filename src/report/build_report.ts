@@ -4,6 +4,7 @@ import { renderReportHtml } from './html.js';
 import { assembleReport, type ReportInput, type ReportModel } from './model.js';
 import { loadFacts, loadRunData, type RunReader } from './run_data.js';
 import { previousRun, runsBefore } from './select_run.js';
+import { stepsWorthShowing } from './steps.js';
 
 export interface ReportOptions {
   /** Runs in the trend chart, this one included (default 30). */
@@ -35,7 +36,8 @@ export async function loadReportInput(store: RunReader, runId: number, opts: Rep
     for (const r of finished.filter((x) => x.startedAt <= prev.startedAt).slice(0, flapN - 1)) history.push({ run: r, checks: await store.getChecks(r.id) });
   }
   const trend = [...finished.slice(0, trendN - 1).reverse(), data.run];
-  return { data, facts, previous, history, trend, generatedAt: opts.now ?? Date.now() };
+  const steps = stepsWorthShowing(await store.getSteps(runId), data.checks);
+  return { data, facts, previous, history, trend, steps, generatedAt: opts.now ?? Date.now() };
 }
 
 /** The report's data island and its HTML page. */

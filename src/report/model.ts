@@ -9,6 +9,7 @@ import type { CheckRow, HostRow, RunRow } from '../store/types.js';
 import { classifyChanges, classifyHostChanges, type ChangeKind } from './changes.js';
 import { natural } from './natural.js';
 import { groupsFromFacts, summariseFacts } from './facts_summary.js';
+import type { ReportStep } from './steps.js';
 import { rankFailingChecks } from './rank.js';
 import type { RunData } from './run_data.js';
 import { computeTiles, type Tiles } from './tiles.js';
@@ -45,6 +46,9 @@ export interface ModelCheck {
 
 /** [name, host status, reason string index or -1, group indexes, facts: flat [key, value] string indexes]. */
 export type ModelHost = [string, HostStatus, number, number[], number[]];
+
+/** A step that changed the host or failed on its own: [name, step status, message or -1, output or -1] (string indexes). */
+export type ModelStep = [number, string, number, number];
 
 /** [check index, codes (status + severity + optional fix letter), message, evidence?, fix?] (string
  *  indexes; evidence -1 when only a fix is present; trailing absent ones are left out to save bytes). */
@@ -95,6 +99,8 @@ export interface ReportModel {
   readonly cells: readonly string[];
   /** Per host, every stored result. */
   readonly details: readonly (readonly ModelResult[])[];
+  /** Per host, what fleet did there: steps that changed it or failed on their own (report/steps.ts). */
+  readonly steps: readonly (readonly ModelStep[])[];
   /** Failing checks, most hosts first: [check index, host indexes]. */
   readonly ranked: readonly [number, number[]][];
   readonly fleet: readonly ModelFleet[];
@@ -116,6 +122,8 @@ export interface ReportInput {
   readonly history: readonly { readonly run: Pick<RunRow, 'id' | 'startedAt'>; readonly checks: readonly CheckRow[] }[];
   /** Runs for the trend chart, oldest first, this run included. */
   readonly trend: readonly RunRow[];
+  /** Host → the steps worth showing in its drill-down (report/steps.ts); absent = none. */
+  readonly steps?: ReadonlyMap<string, readonly ReportStep[]>;
   readonly generatedAt: number;
 }
 
@@ -203,6 +211,9 @@ export function assembleReport(input: ReportInput): ReportModel {
     hosts,
     cells,
     details,
+    steps: sortedHosts.map((h) =>
+      (input.steps?.get(h.host) ?? []).map((s): ModelStep => [strings.add(s.name), s.status, s.message ? strings.add(s.message) : -1, s.output ? strings.add(s.output) : -1]),
+    ),
     ranked: ranked.map((r) => [checkIndex.get(r.checkId) ?? 0, r.hosts.map((h) => hostIndex.get(h) ?? 0)]),
     fleet: data.fleet.map((f) => ({ id: f.id, status: f.status, severity: f.severity, message: f.message, hosts: f.hosts, evidence: evidenceText(f.evidence) })),
     changes: input.previous ? changesOf(input, hostIndex, checkIndex) : null,

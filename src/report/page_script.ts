@@ -7,7 +7,7 @@
 export const PAGE_SCRIPT = String.raw`(function () {
 'use strict';
 var D = JSON.parse(document.getElementById('fleet-data').textContent);
-var S = D.strings, H = D.hosts, C = D.checks, CELLS = D.cells, DET = D.details, R = D.run, T = D.tiles;
+var S = D.strings, H = D.hosts, C = D.checks, CELLS = D.cells, DET = D.details, STEPS = D.steps || [], R = D.run, T = D.tiles;
 var STATUS = { p: 'pass', f: 'fail', e: 'error', w: 'warn', s: 'skipped', '.': 'none' };
 var GLYPH = { p: '', f: '\u2715', e: '!', w: '\u25b4', s: '\u2013', '.': '' };
 var SRANK = { f: 0, e: 1, w: 2, s: 4, p: 3, '.': 5 };
@@ -512,6 +512,18 @@ function openHost(h, focusCheck) {
   if (host[3].length) add(line, txt(' groups: ' + host[3].map(function (g) { return D.groups[g]; }).join(', ')));
   add(d, line);
   if (host[2] >= 0) add(d, el('div', 'reason', (host[1] === 'unreachable' ? 'unreachable: ' : 'reason: ') + str(host[2])));
+
+  // What fleet did here: steps that changed the host (fixes, a bridge change and its diff) or failed.
+  var steps = STEPS[h] || [];
+  if (steps.length) {
+    add(d, el('h4', '', 'what fleet did \u2014 ' + steps.length + (steps.length === 1 ? ' step' : ' steps')));
+    steps.forEach(function (s) {
+      var div = add(el('div', 'res step'), add(el('div', 'head'), stBadge(s[1]), el('span', 'id mono', str(s[0]))));
+      if (s[2] >= 0) add(div, el('div', 'msg', str(s[2])));
+      if (s[3] >= 0) { var out = add(el('details'), el('summary', '', 'output'), el('pre', '', str(s[3]))); out.open = s[1] === 'failed'; add(div, out); }
+      add(d, div);
+    });
+  }
 
   var changeOf = {};
   if (D.changes) D.changes.checks.forEach(function (c) { if (c[0] === h) changeOf[c[1]] = c; });

@@ -4,7 +4,7 @@ import { InputError } from '../core/errors.js';
 import type { CheckRow, HostRow, RunRow, RunStore } from '../store/types.js';
 
 /** The read half of the store: the report module never writes. */
-export type RunReader = Pick<RunStore, 'listRuns' | 'getRun' | 'getHosts' | 'getHostGroups' | 'getChecks' | 'getFleetChecks' | 'getFacts'>;
+export type RunReader = Pick<RunStore, 'listRuns' | 'getRun' | 'getHosts' | 'getHostGroups' | 'getSteps' | 'getChecks' | 'getFleetChecks' | 'getFacts'>;
 
 /** One run's stored rows. */
 export interface RunData {

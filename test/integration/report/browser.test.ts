@@ -43,6 +43,12 @@ describe('HTML report in chromium', () => {
         // The hostile VM names are in hv001's facts, as text.
         await page.locator('#mx-body td.hn', { hasText: 'hv001' }).click();
         expect(await page.locator('#drawer .kv').textContent()).toContain(HOSTILE.vmName);
+        // What fleet did there: the changed step, its message and its (host-controlled) output, as text.
+        expect(await page.locator('#drawer h4', { hasText: 'what fleet did' }).textContent()).toBe('what fleet did \u2014 1 step');
+        const step = page.locator('#drawer .res.step');
+        expect(await step.locator('.id').textContent()).toBe('bridge to declared state');
+        expect(await step.locator('.msg').textContent()).toBe('applied: br0 in the declared state');
+        expect(await step.locator('pre').textContent()).toBe(HOSTILE.stepOutput);
         await page.keyboard.press('Escape');
       },
     });

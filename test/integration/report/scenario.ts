@@ -44,6 +44,12 @@ export async function buildScenario(dir: string): Promise<Scenario> {
       groups,
       fleet: [dupMac],
     });
+    // What fleet did on hv001 in run 2: a step that changed it, with host-controlled output (a diff).
+    store.recordStep(run2, 'hv001', {
+      stepId: 'p1.t1', name: 'bridge to declared state', status: 'changed', changed: true, rc: 0,
+      stdout: HOSTILE.stepOutput, stderr: '', startedAt: T0 + 86_400_000 + 1000, durationMs: 3400, message: 'applied: br0 in the declared state',
+    });
+    await store.flush();
     return { db, run1, run2, hosts };
   } finally {
     await store.close();
