@@ -171,7 +171,7 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
     hosts = hosts.filter((h) => !invalid.has(h.name));
     if (shared.mode === 'fix') {
       const first = bad[0]?.name ?? '';
-      const reason = `invalid input on ${bad.length} host(s) of play '${play.name}' (first: ${first}: ${invalid.get(first)}); no host was changed`;
+      const reason = `invalid input on ${bad.length} host(s) of play '${play.name}' (first: ${first}: ${invalid.get(first)}); the play did not start on any host`;
       if (hosts.length) run.skip(hosts, `not run: ${reason}`);
       return reason;
     }
