@@ -1,5 +1,7 @@
 /** Options shared by several commands, defined once so help texts and defaults agree. */
 import type { Options } from 'yargs';
+import { InputError } from '../core/errors.js';
+import { DEFAULT_TREND } from '../report/build_report.js';
 
 /** Default --forks, chosen from measurement (see README "Choosing --forks"). */
 export const DEFAULT_FORKS = 50;
@@ -30,6 +32,16 @@ export const dbOptions = {
     description: 'Results database (SQLite file). Default: $FLEET_DB or ./fleet.db',
   },
 } as const satisfies Record<string, Options>;
+
+/** `--trend` of report and serve: runs in the report's trend chart. */
+export const trendOptions = {
+  trend: { type: 'number', default: DEFAULT_TREND, description: 'Runs in the trend chart (1-1000)' },
+} as const satisfies Record<string, Options>;
+
+/** Throws InputError unless `trend` is a whole number from 1 to 1000. */
+export function checkTrend(trend: number): void {
+  if (!Number.isInteger(trend) || trend < 1 || trend > 1000) throw new InputError(`--trend must be a whole number from 1 to 1000, not ${trend}`);
+}
 
 export const connectionOptions = {
   forks: {

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { makeRedactor } from '../../core/redact.js';
-import { buildReport, DEFAULT_TREND } from '../../report/build_report.js';
+import { buildReport } from '../../report/build_report.js';
 import { selectRun } from '../../report/select_run.js';
 import { oneLine } from '../../output/terminal_safe.js';
-import { dbOptions } from '../options.js';
+import { checkTrend, dbOptions, trendOptions } from '../options.js';
 import { openStore } from '../session.js';
 import type { Io } from '../io.js';
 
@@ -26,12 +26,11 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Write an HTML report of a run: summary, failing checks, host × check matrix, changes, trend (one offline file)',
     builder: (y: Argv) =>
       y
-        .options(dbOptions)
+        .options({ ...dbOptions, ...trendOptions })
         .option('run', { type: 'string', describe: 'Run id, or last (default: the latest run, of --playbook if given)' })
         .option('last', { type: 'boolean', describe: 'The latest run (the default)', conflicts: 'run' })
         .option('playbook', { type: 'string', describe: 'Latest run of this playbook; changes and trend always compare runs of the same playbook' })
         .option('output', { alias: 'o', type: 'string', describe: 'File to write (default fleet-report-RUN.html; - for stdout)' })
-        .option('trend', { type: 'number', default: DEFAULT_TREND, describe: 'Runs in the trend chart' })
         .example('$0 report', 'the latest run, to fleet-report-<id>.html')
         .example('$0 report --playbook health-check -o /srv/reports/today.html', "the latest health check"),
     handler: async (argv: ReportArgs) => setExit(await writeReport(io, argv)),
@@ -39,7 +38,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function writeReport(io: Io, args: ReportArgs): Promise<number> {
-  if (!Number.isInteger(args.trend) || args.trend < 1 || args.trend > 1000) throw new InputError(`--trend must be a whole number from 1 to 1000, not ${args.trend}`);
+  checkTrend(args.trend);
   const store = await openStore(args.db, makeRedactor([]));
   try {
     const run = await selectRun(store, { run: args.run, playbook: args.playbook });

@@ -2,9 +2,8 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { makeRedactor } from '../../core/redact.js';
-import { DEFAULT_TREND } from '../../report/build_report.js';
 import { isLoopback, startReportServer } from '../../report/server.js';
-import { dbOptions } from '../options.js';
+import { checkTrend, dbOptions, trendOptions } from '../options.js';
 import { openStore } from '../session.js';
 import type { Io } from '../io.js';
 
@@ -23,10 +22,9 @@ export function serveCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Serve the latest report and the run history over HTTP (read-only; 127.0.0.1 unless --bind)',
     builder: (y: Argv) =>
       y
-        .options(dbOptions)
+        .options({ ...dbOptions, ...trendOptions })
         .option('port', { alias: 'p', type: 'number', default: DEFAULT_SERVE_PORT, describe: 'TCP port (0 = any free port)' })
         .option('bind', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on. Anything but loopback exposes every run to the network' })
-        .option('trend', { type: 'number', default: DEFAULT_TREND, describe: 'Runs in the trend chart' })
         .example('$0 serve', 'http://127.0.0.1:8377/')
         .example('ssh -L 8377:127.0.0.1:8377 controller', 'reach it from your workstation without exposing it'),
     handler: async (argv: ServeArgs) => setExit(await serve(io, argv)),
@@ -35,6 +33,7 @@ export function serveCommand(io: Io, setExit: (code: number) => void) {
 
 async function serve(io: Io, args: ServeArgs): Promise<number> {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new InputError(`--port must be 0-65535, not ${args.port}`);
+  checkTrend(args.trend);
   const store = await openStore(args.db, makeRedactor([]));
   try {
     const server = await startReportServer(store, { port: args.port, bind: args.bind, trend: args.trend, log: (l) => io.stderr.write(`${l}\n`) });

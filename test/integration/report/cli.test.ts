@@ -155,6 +155,7 @@ describe('fleet serve (command)', () => {
 describe('fleet serve (arguments)', () => {
   it('refuses a port out of range, and a port in use, with one line', async () => {
     expect((await runCli(['serve', '--port', '70000', '--db', s.db], dir)).stderr).toBe('fleet: --port must be 0-65535, not 70000\n');
+    expect((await runCli(['serve', '--port', '0', '--trend', '-3', '--db', s.db], dir)).stderr).toBe('fleet: --trend must be a whole number from 1 to 1000, not -3\n');
     const { createServer } = await import('node:net');
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
