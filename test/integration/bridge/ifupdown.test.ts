@@ -51,6 +51,7 @@ describe('ifquery and ifup --no-act accept every ifupdown rendering', () => {
   it.each(pairs.map((p) => [`${p.stack} ${p.c.name}`, p.stack, p.c] as const))('%s', (_n, stack, c) => {
     const ifquery = requireTool('ifquery', 'ifupdown');
     const ifup = requireTool('ifup', 'ifupdown');
+    if (c.vars.dhcp) requireTool('dhclient', 'isc-dhcp-client', 'ifup for a dhcp stanza');
     const file = install(stack, c.name, c.vars);
     const bridge = String(c.vars.bridge);
 

@@ -11,10 +11,18 @@ import type { BridgeConfig, BridgeStack } from '../../../../src/bridge/types.js'
 
 const SEARCH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/lib/systemd', '/usr/lib/systemd'];
 
-/** Absolute path of `tool`, or an Error naming the Debian package to install. */
-export function requireTool(tool: string, debianPackage: string): string {
+/**
+ * Absolute path of `tool`, or an Error naming the Debian package to install. `calledBy` names the
+ * program under test that runs `tool` itself (ifup runs dhclient): such a program only "recommends"
+ * its helper, so `--no-install-recommends` leaves it out and the caller fails with an unrelated
+ * message. Checking up front turns that into "install isc-dhcp-client".
+ */
+export function requireTool(tool: string, debianPackage: string, calledBy?: string): string {
   const found = tool.startsWith('/') ? (existsSync(tool) ? tool : null) : SEARCH.map((d) => path.join(d, tool)).find((p) => existsSync(p));
-  if (!found) throw new Error(`${tool} not found: install the Debian package ${debianPackage} (add it to .ci/install-deps)`);
+  if (!found) {
+    const why = calledBy ? ` (${calledBy} runs it, and only recommends the package)` : '';
+    throw new Error(`${tool} not found${why}: install the Debian package ${debianPackage} (add it to .ci/install-deps)`);
+  }
   return found;
 }
 
