@@ -4,7 +4,7 @@
  * noise hits them alike; medians reported. Runs the CLI in-process so process.cpuUsage() is exactly
  * the controller's CPU (sshd's work on the "hosts" is not counted).
  *
- *   npm run build && node dist/bench/exec_forks.js [--hosts 100] [--rounds 3] [--forks 10,50,100]
+ *   npm run build && node dist/bench/exec-forks.js [--hosts 100] [--rounds 3] [--forks 10,50,100]
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -5,7 +5,7 @@
  * per host. Connections and exec channels per host are counted from the hosts' own sshd logs
  * (LogLevel VERBOSE: "Accepted publickey" per connection, "Starting session" per channel).
  *
- *   npm run build && node dist/bench/health_vs_bare.js [--hosts 50] [--rounds 3] [--forks 50]
+ *   npm run build && node dist/bench/health-vs-bare.js [--hosts 50] [--rounds 3] [--forks 50]
  */
 import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';

@@ -1,7 +1,7 @@
 /** Options shared by several commands, defined once so help texts and defaults agree. */
 import type { Options } from 'yargs';
 import { InputError } from '../core/errors.js';
-import { DEFAULT_TREND } from '../report/build_report.js';
+import { DEFAULT_TREND } from '../report/build-report.js';
 
 /** Default --forks, chosen from measurement (see README "Choosing --forks"). */
 export const DEFAULT_FORKS = 50;

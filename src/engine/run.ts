@@ -10,7 +10,7 @@ import { EXIT } from '../core/result.js';
 import type { RunStore } from '../store/types.js';
 import type { ConnectionPool } from './connections.js';
 import { fanOut, type HostOutcome, type RunObserver } from './events.js';
-import { runHosts, type HostJob } from './run_hosts.js';
+import { runHosts, type HostJob } from './run-hosts.js';
 import type { ConnectionSpec } from '../core/inventory.js';
 
 export interface RunRequest {

@@ -12,8 +12,8 @@ import { isMapping } from '../templates/truth.js';
 import { pyRegex } from '../templates/regex.js';
 import { UnreachableError } from '../transport/types.js';
 import { checkArgs, str } from './args.js';
-import { trimOutput } from './command_common.js';
-import { getJsonPath, jsonEqual, parseJsonPath } from './json_path.js';
+import { trimOutput } from './command-common.js';
+import { getJsonPath, jsonEqual, parseJsonPath } from './json-path.js';
 import { didYouMean } from './suggest.js';
 import type { ModuleContext, ModuleResult, TaskModule } from './types.js';
 

@@ -5,7 +5,7 @@
 import { PlaybookError } from '../core/errors.js';
 import { shQuote } from '../transport/quote.js';
 import { checkArgs, freeForm } from './args.js';
-import { runShellLine } from './command_common.js';
+import { runShellLine } from './command-common.js';
 import { shellSplit } from './shlex.js';
 import type { TaskModule } from './types.js';
 import { hasTemplate } from '../templates/lazy.js';

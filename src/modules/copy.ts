@@ -1,10 +1,10 @@
-/** `copy`: puts `content` or a local `src` file at `dest` (see put_file.ts for how). */
+/** `copy`: puts `content` or a local `src` file at `dest` (see put-file.ts for how). */
 import { readFileSync } from 'node:fs';
 import { PlaybookError } from '../core/errors.js';
 import { hasTemplate } from '../templates/lazy.js';
 import { checkArgs, str } from './args.js';
-import { FILE_ARG_TYPES, checkModeArg, fileWanted, findLocalFile } from './file_args.js';
-import { putFile } from './put_file.js';
+import { FILE_ARG_TYPES, checkModeArg, fileWanted, findLocalFile } from './file-args.js';
+import { putFile } from './put-file.js';
 import type { TaskModule } from './types.js';
 
 const SPEC = {

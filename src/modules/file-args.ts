@@ -4,8 +4,8 @@ import path from 'node:path';
 import { PlaybookError } from '../core/errors.js';
 import { hasTemplate } from '../templates/lazy.js';
 import { bool, str } from './args.js';
-import type { FileWanted } from './put_file.js';
-import { normaliseMode } from './put_file.js';
+import type { FileWanted } from './put-file.js';
+import { normaliseMode } from './put-file.js';
 import type { ArgsAt } from './types.js';
 
 export const FILE_ARG_TYPES = {

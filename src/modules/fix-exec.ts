@@ -8,7 +8,7 @@ import { sleepUnlessAborted } from '../core/sleep.js';
 import type { FixPlan, ModuleContext, ModuleResult } from './types.js';
 import { UnreachableError } from '../transport/types.js';
 import { shQuote } from '../transport/quote.js';
-import { trimOutput } from './command_common.js';
+import { trimOutput } from './command-common.js';
 
 export interface DetachedOptions {
   /** How long to wait for a detached fix to finish. */

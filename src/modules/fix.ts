@@ -4,7 +4,7 @@
  */
 import { PlaybookError } from '../core/errors.js';
 import { checkArgs, int, str } from './args.js';
-import { DEFAULT_DETACHED, runFixPlan } from './fix_exec.js';
+import { DEFAULT_DETACHED, runFixPlan } from './fix-exec.js';
 import { didYouMean } from './suggest.js';
 import type { TaskModule } from './types.js';
 import { isMapping } from '../templates/truth.js';

@@ -1,14 +1,14 @@
 /** The task modules a playbook can use, by name. */
 import { assertModule } from './assert.js';
-// Issue 4 (bridge remediation): commit-confirmed bridge apply.
-import { bridgeApplyModule } from './bridge_apply.js';
+// Commit-confirmed bridge apply.
+import { bridgeApplyModule } from './bridge-apply.js';
 import { checkModule } from './check.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { debugModule } from './debug.js';
 import { failModule } from './fail.js';
 import { fixModule } from './fix.js';
-import { setFactModule } from './set_fact.js';
+import { setFactModule } from './set-fact.js';
 import { shellModule } from './shell.js';
 import { sysctlModule } from './sysctl.js';
 import { templateModule } from './template.js';

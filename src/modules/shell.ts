@@ -1,7 +1,7 @@
 /** `shell`: runs a command line through a shell (pipes, redirections, variables), like Ansible's. */
 import { shQuote } from '../transport/quote.js';
 import { checkArgs, freeForm, str } from './args.js';
-import { runShellLine } from './command_common.js';
+import { runShellLine } from './command-common.js';
 import type { TaskModule } from './types.js';
 
 const SPEC = {

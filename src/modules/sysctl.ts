@@ -6,7 +6,7 @@
 import { PlaybookError } from '../core/errors.js';
 import { shQuote } from '../transport/quote.js';
 import { bool, checkArgs, str } from './args.js';
-import { putFile } from './put_file.js';
+import { putFile } from './put-file.js';
 import type { ModuleResult, TaskModule } from './types.js';
 
 export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/99-fleet.conf';

@@ -4,8 +4,8 @@
  */
 import { hasTemplate } from '../templates/lazy.js';
 import { checkArgs, str } from './args.js';
-import { FILE_ARG_TYPES, checkModeArg, fileWanted } from './file_args.js';
-import { putFile } from './put_file.js';
+import { FILE_ARG_TYPES, checkModeArg, fileWanted } from './file-args.js';
+import { putFile } from './put-file.js';
 import type { TaskModule } from './types.js';
 
 const SPEC = { types: { ...FILE_ARG_TYPES, src: 'string' }, required: ['src', 'dest'] } as const;

@@ -5,7 +5,7 @@
  */
 import type { CheckResult, FleetCheckResult, Severity } from '../core/check.js';
 import { abbreviate } from './summary.js';
-import { oneLine } from './terminal_safe.js';
+import { oneLine } from './terminal-safe.js';
 
 export interface HostCheck {
   readonly host: string;

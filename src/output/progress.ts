@@ -3,7 +3,7 @@
  * one plain line per finished host elsewhere (CI, cron, pipes), so logs stay greppable.
  */
 import type { HostOutcome, RunObserver } from '../engine/events.js';
-import { oneLine } from './terminal_safe.js';
+import { oneLine } from './terminal-safe.js';
 
 export interface ProgressOptions {
   readonly stream: NodeJS.WriteStream | NodeJS.WritableStream;

@@ -1,7 +1,7 @@
 /** The end-of-run recap: failed and unreachable hosts first, with reasons; then counts. */
 import type { HostOutcome } from '../engine/events.js';
 import type { HostStatus } from '../core/result.js';
-import { oneLine } from './terminal_safe.js';
+import { oneLine } from './terminal-safe.js';
 
 const ORDER: HostStatus[] = ['failed', 'unreachable', 'changed', 'ok', 'skipped'];
 

@@ -31,7 +31,7 @@ export function maxFailExceeded(maxFailPercentage: number | undefined, t: BatchT
 }
 
 /**
- * Issue 4: `max_unreachable_percentage`, checked like max_fail_percentage (per batch and over the
+ * `max_unreachable_percentage`, checked like max_fail_percentage (per batch and over the
  * play) but over hosts that could not be reached. Only used when the play sets it; then unreachable
  * hosts no longer count as failures for max_fail_percentage.
  */

@@ -12,11 +12,11 @@
  */
 import type { CheckResult } from '../core/check.js';
 import { checkModule } from '../modules/check.js';
-import { runFixPlan } from '../modules/fix_exec.js';
+import { runFixPlan } from '../modules/fix-exec.js';
 import { UnreachableError } from '../transport/types.js';
-import { recordCheck, runNodes } from './task_list.js';
-import type { HostRun, PendingFix, Scope } from './host_run.js';
-import { renderArgs } from './task_exec.js';
+import { recordCheck, runNodes } from './task-list.js';
+import type { HostRun, PendingFix, Scope } from './host-run.js';
+import { renderArgs } from './task-exec.js';
 import { sleepUnlessAborted } from '../core/sleep.js';
 
 /** Runs (or, with --check, describes) the fixes of the host's failed checks. */

@@ -4,13 +4,13 @@
  * host's outcome. Hosts run this independently of each other (Ansible's `free` strategy).
  */
 import type { HostOutcome } from '../engine/events.js';
-import type { HostContext } from '../engine/run_hosts.js';
+import type { HostContext } from '../engine/run-hosts.js';
 import { UnreachableError } from '../transport/types.js';
 import { applyFixes, verifyFixes } from './fixes.js';
-import { HostRun, HostStop, type PlayShared, type RunShared } from './host_run.js';
-import { checkFailsHost, type HostState } from './host_state.js';
-import { executeTask } from './task_exec.js';
-import { recordCheck, runNodes } from './task_list.js';
+import { HostRun, HostStop, type PlayShared, type RunShared } from './host-run.js';
+import { checkFailsHost, type HostState } from './host-state.js';
+import { executeTask } from './task-exec.js';
+import { recordCheck, runNodes } from './task-list.js';
 
 /** Runs `play` on one host; never throws except UnreachableError (the engine records it). */
 export async function runPlayOnHost(ctx: HostContext, run: RunShared, playShared: PlayShared, state: HostState): Promise<HostOutcome> {

@@ -6,12 +6,12 @@
 import type { CheckResult } from '../core/check.js';
 import type { Host, Vars } from '../core/inventory.js';
 import type { StepResult } from '../core/result.js';
-import type { HostContext } from '../engine/run_hosts.js';
-import type { DetachedOptions } from '../modules/fix_exec.js';
+import type { HostContext } from '../engine/run-hosts.js';
+import type { DetachedOptions } from '../modules/fix-exec.js';
 import type { CheckCatalog, ModuleContext, RunMode, TaskInfo } from '../modules/types.js';
 import { markLazy } from '../templates/lazy.js';
 import { UnreachableError } from '../transport/types.js';
-import type { HostState } from './host_state.js';
+import type { HostState } from './host-state.js';
 import type { TagFilter } from './tags.js';
 import type { Cond, ModuleTask, Play, Playbook, TaskNode } from './types.js';
 
@@ -39,7 +39,7 @@ export interface PlayShared {
   readonly playHosts: readonly string[];
   /** any_errors_fatal: the first host whose failure stops the play. */
   fatal: string | undefined;
-  /** Issue 4: the serial batch running now (1-based; 1 = canary), exposed to tasks as `fleet_batch`. */
+  /** The serial batch running now (1-based; 1 = canary), exposed to tasks as `fleet_batch`. */
   batch: number;
 }
 

@@ -3,7 +3,7 @@ export { loadPlaybook, parsePlaybook, type LoadOptions } from './load.js';
 export { runPlaybook, runModeOf, playbookHosts, type RunPlaybookOptions, type PlaybookResult, type HostReport } from './runner.js';
 export { builtinCatalog } from './catalog.js';
 export { serialBatches, batchSize } from './serial.js';
-export { maxFailExceeded } from './failure_policy.js';
+export { maxFailExceeded } from './failure-policy.js';
 export { tagSelected } from './tags.js';
 export type { Playbook, Play, TaskNode, ModuleTask, BlockTask } from './types.js';
 export type { CheckCatalog, RunMode, FixPlan } from '../modules/types.js';

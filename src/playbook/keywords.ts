@@ -8,7 +8,7 @@ export const PLAY_KEYWORDS = [
   'gather_facts',
   'serial',
   'max_fail_percentage',
-  // Issue 4: unreachable hosts get their own limit (they are not failures of the change).
+  // Unreachable hosts get their own limit (they are not failures of the change).
   'max_unreachable_percentage',
   'any_errors_fatal',
   'tasks',

@@ -7,7 +7,7 @@ import { isMapping } from '../templates/truth.js';
 import { PlaybookParser, varsFilePath } from './parse.js';
 import type { Playbook } from './types.js';
 import { validatePlaybook, type ValidateOptions } from './validate.js';
-import { YamlSource } from './yaml_source.js';
+import { YamlSource } from './yaml-source.js';
 
 export type LoadOptions = ValidateOptions;
 

@@ -9,11 +9,11 @@ import type { Vars } from '../core/inventory.js';
 import { MODULES, MODULE_ALIASES } from '../modules/index.js';
 import { didYouMean } from '../modules/suggest.js';
 import type { ArgsAt } from '../modules/types.js';
-import { VAR_NAME } from '../modules/set_fact.js';
+import { VAR_NAME } from '../modules/set-fact.js';
 import { isMapping } from '../templates/truth.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, PLAY_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED } from './keywords.js';
 import type { BlockTask, Cond, ModuleTask, Play, SerialSpec, TaskNode } from './types.js';
-import { YamlSource } from './yaml_source.js';
+import { YamlSource } from './yaml-source.js';
 
 type Raw = Record<string, unknown>;
 

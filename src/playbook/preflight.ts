@@ -1,5 +1,5 @@
 /**
- * A play's preflight (issue 4): before the first batch, each host's input to the play's top-level
+ * A play's preflight: before the first batch, each host's input to the play's top-level
  * tasks is checked by their modules' `preflight` (e.g. bridge_apply validates the declared bridge
  * state). No connection is opened. Tasks under `when` or `loop`, and args that need what only the run
  * knows (registered results, facts), are left to the run itself.
@@ -8,8 +8,8 @@ import type { Host } from '../core/inventory.js';
 import { MODULES } from '../modules/index.js';
 import { markLazy } from '../templates/lazy.js';
 import { RenderError } from '../templates/render.js';
-import { playHostVars, type PlayShared, type RunShared } from './host_run.js';
-import { renderTaskArgs } from './task_exec.js';
+import { playHostVars, type PlayShared, type RunShared } from './host-run.js';
+import { renderTaskArgs } from './task-exec.js';
 import type { ModuleTask } from './types.js';
 
 /** Host name → why its input is invalid (first problem per host). Empty when every host passes. */

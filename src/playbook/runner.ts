@@ -7,13 +7,13 @@
 import type { FleetCheckResult } from '../core/check.js';
 import type { Host, Inventory, Vars } from '../core/inventory.js';
 import type { ActiveRun } from '../engine/run.js';
-import { DEFAULT_DETACHED, type DetachedOptions } from '../modules/fix_exec.js';
+import { DEFAULT_DETACHED, type DetachedOptions } from '../modules/fix-exec.js';
 import type { CheckCatalog, RunMode } from '../modules/types.js';
 import { markLazy } from '../templates/lazy.js';
-import { maxFailExceeded, maxUnreachableExceeded } from './failure_policy.js';
-import { runPlayOnHost } from './host_play.js';
-import type { PlayShared, RunShared } from './host_run.js';
-import { HostState, type CheckRecord } from './host_state.js';
+import { maxFailExceeded, maxUnreachableExceeded } from './failure-policy.js';
+import { runPlayOnHost } from './host-play.js';
+import type { PlayShared, RunShared } from './host-run.js';
+import { HostState, type CheckRecord } from './host-state.js';
 import { preflightPlay } from './preflight.js';
 import { serialBatches } from './serial.js';
 import type { Play, Playbook } from './types.js';
@@ -180,7 +180,7 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
   let playFailed = 0;
   let playUnreachable = 0;
   let playTotal = 0;
-  // Issue 4: with max_unreachable_percentage set, unreachable hosts have their own limit.
+  // With max_unreachable_percentage set, unreachable hosts have their own limit.
   const separateUnreachable = play.maxUnreachablePercentage !== undefined;
   for (let i = 0; i < batches.length; i++) {
     const batch = batches[i] ?? [];

@@ -14,7 +14,7 @@ import type { ModuleResult } from '../modules/types.js';
 import { RenderError, type TemplateEngine } from '../templates/render.js';
 import { isMapping } from '../templates/truth.js';
 import { UnreachableError } from '../transport/types.js';
-import type { HostRun, Scope } from './host_run.js';
+import type { HostRun, Scope } from './host-run.js';
 import { tagSelected } from './tags.js';
 import type { Cond, ModuleTask } from './types.js';
 

@@ -4,9 +4,9 @@
  */
 import type { CheckResult } from '../core/check.js';
 import { markLazy } from '../templates/lazy.js';
-import type { HostRun, Scope } from './host_run.js';
-import type { FixStatus } from './host_state.js';
-import { executeTask, type TaskOutcome } from './task_exec.js';
+import type { HostRun, Scope } from './host-run.js';
+import type { FixStatus } from './host-state.js';
+import { executeTask, type TaskOutcome } from './task-exec.js';
 import type { ModuleTask, TaskNode } from './types.js';
 
 /** Scope for the children of a block. */

@@ -80,7 +80,7 @@ export interface Play {
   readonly gatherFacts: boolean;
   readonly serial: SerialSpec | undefined;
   readonly maxFailPercentage: number | undefined;
-  /** Issue 4: when set, unreachable hosts count against this limit instead of max_fail_percentage. */
+  /** When set, unreachable hosts count against this limit instead of max_fail_percentage. */
   readonly maxUnreachablePercentage: number | undefined;
   readonly anyErrorsFatal: boolean;
   readonly become: boolean | undefined;

@@ -3,7 +3,7 @@
  * (the words after `ip`). Computed on the controller from the host's runtime snapshot; empty when
  * the runtime already matches (idempotence). Pure.
  *
- * Declared state (issue 4 §1): the bridge exists with the uplink as its only non-guest port, the
+ * Declared state: the bridge exists with the uplink as its only non-guest port, the
  * host address on the bridge (never on the uplink), the default route via the bridge, STP and
  * forward delay as declared, the MTU on uplink and bridge. Guest ports (taps) are never touched.
  */

@@ -1,5 +1,5 @@
 /**
- * Commit-confirmed bridge remediation on one host (issue 4 §2, kvm-network-checks.md §4.2):
+ * Commit-confirmed bridge remediation on one host (kvm-network-checks.md §4.2):
  *   probe (read-only, prepare.ts) → 1 backup → 2 arm the dead-man switch → 3 apply, detached →
  *   4 NEW connection, verify → 5 commit (disarm).
  * If verification fails, fleet starts the rollback itself; if the host does not answer before the
@@ -10,9 +10,9 @@ import { sleepUnlessAborted as sleep } from '../core/sleep.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import { shQuote } from '../transport/quote.js';
 import { UnreachableError } from '../transport/types.js';
-import { applySh, armScript, backupScript, commitScript, HOST_LOCK, LOCKED_RC, MARK, rollbackNowScript, startApplyScript, statusScript, unlockScript } from './host_scripts.js';
+import { applySh, armScript, backupScript, commitScript, HOST_LOCK, LOCKED_RC, MARK, rollbackNowScript, startApplyScript, statusScript, unlockScript } from './host-scripts.js';
 import { prepare, summary, timed, type Outcome, type Phases, type Prepared, type RemediationOptions } from './prepare.js';
-import { bridgesToRecreate, restoreBatch } from './restore_plan.js';
+import { bridgesToRecreate, restoreBatch } from './restore-plan.js';
 import { verifyHost } from './verify.js';
 
 export type { Outcome, RemediationOptions } from './prepare.js';

@@ -5,7 +5,7 @@
  *
  *   tx/old/N, tx/old/manifest   backups of the config files (cp -p), "N present|absent PATH"
  *   tx/runtime.before.json      the runtime snapshot (evidence)
- *   tx/restore.batch            ip -force -batch that restores the runtime (restore_plan.ts)
+ *   tx/restore.batch            ip -force -batch that restores the runtime (restore-plan.ts)
  *   tx/rollback.sh              files first, then runtime; gated by mkdir tx/decided
  *   tx/new/N, tx/apply.batch    the new files and the runtime change
  *   tx/apply.sh                 installs the files, runs the batch (+ reload), writes tx/apply.rc

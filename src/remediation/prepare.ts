@@ -1,14 +1,14 @@
 /**
- * The read-only half of a bridge remediation (issue 4 §1): probe the host, detect its stack, render
+ * The read-only half of a bridge remediation: probe the host, detect its stack, render
  * the declared config, diff it against the files on the host, plan the runtime batch and judge the
  * lockout risk. What `--check --diff` shows is exactly this; the apply (flow.ts) starts from it.
  */
 import { createTwoFilesPatch } from 'diff';
 import { detectStack, renderBridgeConfig, validateBridgeParams, type BridgeParams, type RenderedFile } from '../bridge/index.js';
 import type { ModuleContext } from '../modules/types.js';
-import { planApply } from './apply_plan.js';
-import { probeScript } from './host_scripts.js';
-import { keepUnmanagedStanzas } from './interfaces_keep.js';
+import { planApply } from './apply-plan.js';
+import { probeScript } from './host-scripts.js';
+import { keepUnmanagedStanzas } from './interfaces-keep.js';
 import { lockoutWarning } from './lockout.js';
 import { parseProbe, type Probe } from './probe.js';
 import { linkByName, type RuntimeSnapshot } from './runtime.js';
@@ -93,7 +93,7 @@ export async function prepare(ctx: ModuleContext, vars: Record<string, unknown>,
   });
   const files = config.files.map((f, i) => {
     const old = current[i]?.content;
-    // Whole-file stacks: keep the stanzas of interfaces this bridge does not manage (interfaces_keep.ts).
+    // Whole-file stacks: keep the stanzas of interfaces this bridge does not manage (interfaces-keep.ts).
     if (f.path === WHOLE_FILE && old) return { ...f, content: keepUnmanagedStanzas(f.content, old, [params.bridge, params.uplink]) };
     return f;
   });

@@ -1,6 +1,6 @@
 /** Parses the output of probeScript: runtime snapshot, current config files, host capabilities. */
 import type { StackFacts } from '../bridge/index.js';
-import { MARK } from './host_scripts.js';
+import { MARK } from './host-scripts.js';
 import { parseRuntime, type RuntimeSnapshot } from './runtime.js';
 
 export interface CurrentFile {

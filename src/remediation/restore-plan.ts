@@ -32,7 +32,7 @@ export function restoreBatch(before: RuntimeSnapshot, opts: { createdBridge?: st
   for (const l of links) if (l.master && SAFE.test(l.master)) out.push(`link set dev ${l.name} master ${l.master}`);
   for (const b of bridges) {
     const fd = b.forwardDelayCs ?? 0;
-    // The apply may lower the priority for a moment (apply_plan.ts rootKick): put it back first.
+    // The apply may lower the priority for a moment (apply-plan.ts rootKick): put it back first.
     if (b.priority !== null) out.push(`link set dev ${b.name} type bridge priority ${b.priority}`);
     // The kernel refuses forward_delay < 2 s while STP runs: order the two accordingly.
     if (b.stp) out.push(`link set dev ${b.name} type bridge forward_delay ${fd}`, `link set dev ${b.name} type bridge stp_state ${b.stp}`);

@@ -8,7 +8,7 @@
 import type { BridgeParams } from '../bridge/index.js';
 import type { ModuleContext } from '../modules/types.js';
 import { shJoin } from '../transport/quote.js';
-import { planApply } from './apply_plan.js';
+import { planApply } from './apply-plan.js';
 import { isGuestPort, parseRuntime, RUNTIME_DUMP, type RuntimeSnapshot } from './runtime.js';
 
 /** The health-check ids re-evaluated after a change (kvm-network-checks.md §4.2 step 7). */

@@ -2,8 +2,8 @@
 import type { CheckRow, RunRow } from '../store/types.js';
 import { renderReportHtml } from './html.js';
 import { assembleReport, type ReportInput, type ReportModel } from './model.js';
-import { loadFacts, loadRunData, type RunReader } from './run_data.js';
-import { previousRun, runsBefore } from './select_run.js';
+import { loadFacts, loadRunData, type RunReader } from './run-data.js';
+import { previousRun, runsBefore } from './select-run.js';
 import { stepsWorthShowing } from './steps.js';
 
 export interface ReportOptions {

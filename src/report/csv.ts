@@ -1,7 +1,7 @@
 /** CSV export: one row per host × check (RFC 4180, CRLF), safe to open in a spreadsheet. */
 import { csvCell } from './escape.js';
 import { hostCheckGrid } from './grid.js';
-import type { RunData } from './run_data.js';
+import type { RunData } from './run-data.js';
 
 export const CSV_HEADER = ['run_id', 'playbook', 'host', 'host_status', 'check_id', 'status', 'severity', 'message', 'fix_status', 'host_reason'] as const;
 

@@ -1,5 +1,5 @@
 /** `fleet diff` as text for a terminal: host-controlled strings pass through oneLine(). */
-import { oneLine } from '../output/terminal_safe.js';
+import { oneLine } from '../output/terminal-safe.js';
 import type { RunRow } from '../store/types.js';
 import type { CheckDiffKind, DiffCheckSide, RunDiff } from './diff.js';
 

@@ -5,7 +5,7 @@
 import type { CheckStatus, Severity } from '../core/check.js';
 import type { HostStatus } from '../core/result.js';
 import type { RunRow } from '../store/types.js';
-import type { RunData } from './run_data.js';
+import type { RunData } from './run-data.js';
 import { natural } from './natural.js';
 import { isFailing, worseSeverity, worseStatus } from './status.js';
 

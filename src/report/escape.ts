@@ -3,7 +3,7 @@
  * names come from hosts and are hostile until proven otherwise: each format gets its own escaper and
  * nothing is ever concatenated into markup unescaped.
  */
-import { terminalSafe } from '../output/terminal_safe.js';
+import { terminalSafe } from '../output/terminal-safe.js';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -2,7 +2,7 @@
 import type { CheckStatus, Severity } from '../core/check.js';
 import type { HostStatus } from '../core/result.js';
 import type { CheckRow } from '../store/types.js';
-import type { RunData } from './run_data.js';
+import type { RunData } from './run-data.js';
 import { worseSeverity, worseStatus } from './status.js';
 
 /** One host × check: its results merged, or why there is none. */

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { chartAssets, type ChartAssets } from './assets.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import type { ReportModel } from './model.js';
-import { PAGE_BODY } from './page_body.js';
-import { PAGE_SCRIPT } from './page_script.js';
-import { PAGE_STYLE } from './page_style.js';
+import { PAGE_BODY } from './page-body.js';
+import { PAGE_SCRIPT } from './page-script.js';
+import { PAGE_STYLE } from './page-style.js';
 
 /** The Content-Security-Policy for a page with these inline scripts and styles. */
 export function contentSecurityPolicy(scripts: readonly string[], styles: readonly string[]): string {

@@ -6,7 +6,7 @@
 import type { FleetCheckResult } from '../core/check.js';
 import { escapeXml, escapeXmlAttr } from './escape.js';
 import { hostCheckGrid, type GridCell } from './grid.js';
-import type { RunData } from './run_data.js';
+import type { RunData } from './run-data.js';
 
 interface Case {
   readonly classname: string;

@@ -8,10 +8,10 @@ import type { HostStatus, RunStatus } from '../core/result.js';
 import type { CheckRow, HostRow, RunRow } from '../store/types.js';
 import { classifyChanges, classifyHostChanges, type ChangeKind } from './changes.js';
 import { natural } from './natural.js';
-import { groupsFromFacts, summariseFacts } from './facts_summary.js';
+import { groupsFromFacts, summariseFacts } from './facts-summary.js';
 import type { ReportStep } from './steps.js';
 import { rankFailingChecks } from './rank.js';
-import type { RunData } from './run_data.js';
+import type { RunData } from './run-data.js';
 import { computeTiles, type Tiles } from './tiles.js';
 import { isFailing, severityRank, statusRank, worseSeverity } from './status.js';
 

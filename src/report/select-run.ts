@@ -1,7 +1,7 @@
 /** Which run a command means (`--run ID`, `--last`, `--playbook`), and the runs before it. */
 import { InputError } from '../core/errors.js';
 import type { RunRow } from '../store/types.js';
-import type { RunReader } from './run_data.js';
+import type { RunReader } from './run-data.js';
 
 /** How a user names a run: an id, `last`, or nothing (the latest), optionally of one playbook. */
 export interface RunSelector {

@@ -7,14 +7,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FleetError } from '../core/errors.js';
 import { buildCsv } from './csv.js';
-import { HISTORY_CSP, renderHistoryHtml } from './history_page.js';
+import { HISTORY_CSP, renderHistoryHtml } from './history-page.js';
 import { renderReportHtml, reportPolicy } from './html.js';
 import { chartAssets } from './assets.js';
 import { buildJunit } from './junit.js';
 import { assembleReport } from './model.js';
-import { loadReportInput } from './build_report.js';
-import { loadRunData, type RunReader } from './run_data.js';
-import { buildRunJson } from './run_json.js';
+import { loadReportInput } from './build-report.js';
+import { loadRunData, type RunReader } from './run-data.js';
+import { buildRunJson } from './run-json.js';
 
 export interface ServeOptions {
   readonly port: number;

@@ -1,5 +1,5 @@
 /** The summary tiles: the numbers at the top of a report, each a plain count over stored rows. */
-import type { RunData } from './run_data.js';
+import type { RunData } from './run-data.js';
 import { isFailing } from './status.js';
 
 /** Counts for the tiles; definitions are the ones printed in the report's legend. */

@@ -11,7 +11,7 @@ import nunjucks from 'nunjucks';
 import transformer from 'nunjucks/src/transformer.js';
 import { FleetError, PlaybookError, formatLocation, type SourceLocation } from '../core/errors.js';
 import { FILTERS, pyStr, splitKwargs } from './filters.js';
-import { TESTS } from './jinja_tests.js';
+import { TESTS } from './jinja-tests.js';
 import { LazyValue, hasTemplate } from './lazy.js';
 import { pyMethod } from './pymethods.js';
 import { HELPERS, StrictRewriter, type NjNode, type NjNodeClasses } from './strict.js';

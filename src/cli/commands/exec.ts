@@ -3,11 +3,11 @@ import type { Argv } from 'yargs';
 import type { CommandResult } from '../../core/result.js';
 import { InputError } from '../../core/errors.js';
 import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
-import { runOnTargets, type RunCommandArgs } from '../run_context.js';
+import { runOnTargets, type RunCommandArgs } from '../run-context.js';
 import { resolveTargets, validateConnectionArgs } from '../session.js';
 import type { Io } from '../io.js';
 import { formatRunSummary, abbreviate } from '../../output/summary.js';
-import { terminalSafe } from '../../output/terminal_safe.js';
+import { terminalSafe } from '../../output/terminal-safe.js';
 import { exitCodeOf } from '../../engine/run.js';
 
 interface ExecArgs extends RunCommandArgs {

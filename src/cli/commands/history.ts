@@ -5,7 +5,7 @@ import type { RunStatus } from '../../core/result.js';
 import { openStore } from '../session.js';
 import { dbOptions } from '../options.js';
 import type { Io } from '../io.js';
-import { blockLine, oneLine } from '../../output/terminal_safe.js';
+import { blockLine, oneLine } from '../../output/terminal-safe.js';
 import { makeRedactor } from '../../core/redact.js';
 
 interface RunsArgs {

@@ -10,19 +10,19 @@ import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { selectHosts } from '../../inventory/index.js';
 import { builtinCatalog, loadPlaybook, playbookHosts, runModeOf, runPlaybook, type PlaybookResult } from '../../playbook/index.js';
-import { buildRunJson } from '../../report/run_json.js';
-import { loadRunData } from '../../report/run_data.js';
+import { buildRunJson } from '../../report/run-json.js';
+import { loadRunData } from '../../report/run-data.js';
 import { makeRedactor } from '../../core/redact.js';
 import { exitCodeOf } from '../../engine/run.js';
 import { defaultDbPath } from '../../store/sqlite.js';
 import { formatRunSummary } from '../../output/summary.js';
-import { formatCheckReport, type HostCheck } from '../../output/checks_report.js';
+import { formatCheckReport, type HostCheck } from '../../output/checks-report.js';
 import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
-import { runOnTargets, type RunCommandArgs } from '../run_context.js';
+import { runOnTargets, type RunCommandArgs } from '../run-context.js';
 import { loadTargets, openStore, validateConnectionArgs } from '../session.js';
 import type { Io } from '../io.js';
-// Issue 4: --diff prints what changed per host; --limit @failed/@skipped resume from the last run.
-import { StepDiffPrinter } from '../../remediation/step_printer.js';
+// --diff prints what changed per host; --limit @failed/@skipped resume from the last run.
+import { StepDiffPrinter } from '../../remediation/step-printer.js';
 import { resolveResumeLimit } from '../../remediation/resume.js';
 
 interface RunArgs extends RunCommandArgs {

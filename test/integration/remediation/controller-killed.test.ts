@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance: the controller is SIGKILLed in the middle of an apply that cut the connection
+ * Bridge remediation: the controller is SIGKILLed in the middle of an apply that cut the connection
  * (a wrong uplink on the management bridge). The host rolls itself back without fleet (the detached
  * setsid dead-man switch: systemd is not PID 1 in the simulated hosts), is reachable again, and the
  * next fleet command marks the run `interrupted`. And SIGINT (Ctrl-C) in the same place: fleet stops

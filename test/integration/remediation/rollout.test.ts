@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance on a real simulated fleet, remediating the MANAGEMENT bridge br0 (the host
+ * Acceptance test of bridge remediation on a real simulated fleet, remediating the MANAGEMENT bridge br0 (the host
  * address and SSH live on it, so a bad change really cuts the connection).
  *
  * Faults on br0 that still leave SSH working (the "host works, VMs don't" family), 4 hosts each:
@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBridgeConfig, validateBridgeParams } from '../../../src/bridge/index.js';
-import { keepUnmanagedStanzas } from '../../../src/remediation/interfaces_keep.js';
+import { keepUnmanagedStanzas } from '../../../src/remediation/interfaces-keep.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { makeRedactor } from '../../../src/core/redact.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';

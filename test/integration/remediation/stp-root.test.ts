@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateBridgeParams } from '../../../src/bridge/index.js';
-import { planApply } from '../../../src/remediation/apply_plan.js';
+import { planApply } from '../../../src/remediation/apply-plan.js';
 import { linkByName, parseRuntime, RUNTIME_DUMP, type RuntimeSnapshot } from '../../../src/remediation/runtime.js';
 
 let holder: ChildProcess;
@@ -72,7 +72,7 @@ describe('STP off on a bridge that is not the STP root (real kernel)', () => {
     expect(linkByName(snapshot(), br)?.forwardDelayCs).toBe(1500);
     ip(['-force', '-batch', '-'], `link set dev ${br} type bridge stp_state 0\nlink set dev ${br} type bridge forward_delay 0\n`);
     const after = linkByName(snapshot(), br);
-    // If this fails, the kernel no longer keeps the root's delay (then rootKick in apply_plan.ts is moot).
+    // If this fails, the kernel no longer keeps the root's delay (then rootKick in apply-plan.ts is moot).
     expect(after, `kernel ${os.release()}: a non-root bridge's delay right after STP off`).toMatchObject({ stp: 0, forwardDelayCs: 1500 });
     // The plan does not take that for done: it re-issues the delay and re-elects the bridge root.
     const plan = planApply(snapshot(), params);

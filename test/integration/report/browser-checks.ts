@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../../fixtures/report/chromium.js';
 import { expect } from 'vitest';
-import { buildReport } from '../../../src/report/build_report.js';
+import { buildReport } from '../../../src/report/build-report.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { CheckRow } from '../../../src/store/types.js';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyReportInBrowser } from './browser_checks.js';
-import { CATALOG, HOSTILE } from '../../fixtures/report/synthetic_fleet.js';
+import { verifyReportInBrowser } from './browser-checks.js';
+import { CATALOG, HOSTILE } from '../../fixtures/report/synthetic-fleet.js';
 import { EVIL_HOST, buildScenario, type Scenario } from './scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-report-browser-'));
@@ -58,7 +58,7 @@ describe('HTML report in chromium', () => {
 
 describe('the browser guards themselves', () => {
   it('catch a page that does run injected script and fetch (so a clean result means something)', async () => {
-    const { launchBrowser, openGuarded } = await import('./browser_checks.js');
+    const { launchBrowser, openGuarded } = await import('./browser-checks.js');
     const { writeFileSync } = await import('node:fs');
     const { pathToFileURL } = await import('node:url');
     const file = join(dir, 'unsafe.html');

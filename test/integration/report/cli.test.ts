@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunJson } from '../../../src/report/run_json.js';
+import type { RunJson } from '../../../src/report/run-json.js';
 import type { ReportModel } from '../../../src/report/model.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
-import { HOSTILE } from '../../fixtures/report/synthetic_fleet.js';
-import { runCli } from './cli_harness.js';
+import { HOSTILE } from '../../fixtures/report/synthetic-fleet.js';
+import { runCli } from './cli-harness.js';
 import { EVIL_HOST, buildScenario, type Scenario } from './scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-report-cli-'));

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadReportInput } from '../../../src/report/build_report.js';
+import { loadReportInput } from '../../../src/report/build-report.js';
 import { assembleReport } from '../../../src/report/model.js';
-import { previousRun, runsBefore, selectRun } from '../../../src/report/select_run.js';
+import { previousRun, runsBefore, selectRun } from '../../../src/report/select-run.js';
 import { openSqliteStore, type SqliteRunStore } from '../../../src/store/sqlite.js';
-import { faults, hostNames, recordSyntheticRun } from '../../fixtures/report/synthetic_fleet.js';
+import { faults, hostNames, recordSyntheticRun } from '../../fixtures/report/synthetic-fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-report-history-'));
 const hosts = hostNames(3);

@@ -9,7 +9,7 @@ import { renderReportHtml } from '../../../src/report/html.js';
 import { assembleReport } from '../../../src/report/model.js';
 import type { CheckRow, HostRow } from '../../../src/store/types.js';
 import { launchBrowser } from '../../fixtures/report/chromium.js';
-import { CATALOG, hostNames } from '../../fixtures/report/synthetic_fleet.js';
+import { CATALOG, hostNames } from '../../fixtures/report/synthetic-fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-report-matrix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
 import { fleet, ROOT } from '../../helpers/cli.js';
-import { verifyReportInBrowser } from './browser_checks.js';
+import { verifyReportInBrowser } from './browser-checks.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 let sim: SimFleet;

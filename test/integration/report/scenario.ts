@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { FleetCheckResult } from '../../../src/core/check.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
-import { HOSTILE, faults, hostNames, recordSyntheticRun } from '../../fixtures/report/synthetic_fleet.js';
+import { HOSTILE, faults, hostNames, recordSyntheticRun } from '../../fixtures/report/synthetic-fleet.js';
 
 /** A host whose inventory name is itself an injection attempt. */
 export const EVIL_HOST = 'evil<img src=x onerror="window.__pwned=11;alert(11)">';

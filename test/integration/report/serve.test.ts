@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReportServer, type RunningServer } from '../../../src/report/server.js';
 import { openSqliteStore, type SqliteRunStore } from '../../../src/store/sqlite.js';
-import { expectNothingRan, launchBrowser, openGuarded } from './browser_checks.js';
+import { expectNothingRan, launchBrowser, openGuarded } from './browser-checks.js';
 import { buildScenario, type Scenario } from './scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-report-serve-'));

@@ -1,8 +1,8 @@
 /** A ModuleContext over a real local shell in a temp directory, for calling modules directly. */
 import type { ModuleContext } from '../../../src/modules/types.js';
 import { TemplateEngine } from '../../../src/templates/render.js';
-import { LocalDirConnection } from '../playbook/local_connection.js';
-import { testCatalog } from '../playbook/test_catalog.js';
+import { LocalDirConnection } from '../playbook/local-connection.js';
+import { testCatalog } from '../playbook/test-catalog.js';
 
 export function moduleCtx(dir: string, opts: { dryRun?: boolean; diff?: boolean; vars?: Record<string, unknown>; playbookDir?: string } = {}): ModuleContext & { conn: LocalDirConnection } {
   const conn = new LocalDirConnection('h1', dir);

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assertModule } from '../../../src/modules/assert.js';
 import { debugModule } from '../../../src/modules/debug.js';
 import { failModule } from '../../../src/modules/fail.js';
-import { getJsonPath, parseJsonPath } from '../../../src/modules/json_path.js';
-import { setFactModule } from '../../../src/modules/set_fact.js';
+import { getJsonPath, parseJsonPath } from '../../../src/modules/json-path.js';
+import { setFactModule } from '../../../src/modules/set-fact.js';
 import { closest } from '../../../src/modules/suggest.js';
 import { moduleCtx } from './ctx.js';
 

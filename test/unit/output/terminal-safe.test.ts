@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockLine, oneLine, terminalSafe } from '../../../src/output/terminal_safe.js';
+import { blockLine, oneLine, terminalSafe } from '../../../src/output/terminal-safe.js';
 
 describe('terminalSafe()', () => {
   it('neutralises escape sequences from host output', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { maxFailExceeded } from '../../../src/playbook/failure_policy.js';
+import { maxFailExceeded } from '../../../src/playbook/failure-policy.js';
 import { batchSize, serialBatches } from '../../../src/playbook/serial.js';
 import { tagSelected } from '../../../src/playbook/tags.js';
 import { cleanup, inlineRunner } from './harness.js';

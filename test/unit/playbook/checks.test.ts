@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, inlineRunner } from './harness.js';
-import { testCatalog } from './test_catalog.js';
+import { testCatalog } from './test-catalog.js';
 import { SETTLE } from '../../../src/playbook/fixes.js';
 
 const dirs: string[] = [];

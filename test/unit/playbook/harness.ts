@@ -8,14 +8,14 @@ import path from 'node:path';
 import type { ConnectionSpec, Group, Host, Inventory, Vars } from '../../../src/core/inventory.js';
 import { ConnectionPool } from '../../../src/engine/connections.js';
 import { withRun, type RunSummary } from '../../../src/engine/run.js';
-import { buildRunJson, type RunJson } from '../../../src/report/run_json.js';
+import { buildRunJson, type RunJson } from '../../../src/report/run-json.js';
 import type { CheckRow, HostRow, RunRow } from '../../../src/store/types.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { runPlaybook, type PlaybookResult, type RunPlaybookOptions } from '../../../src/playbook/runner.js';
 import type { CheckCatalog } from '../../../src/modules/types.js';
-import { LocalDirTransport } from './local_connection.js';
-import { MemoryStore } from './memory_store.js';
-import { testCatalog } from './test_catalog.js';
+import { LocalDirTransport } from './local-connection.js';
+import { MemoryStore } from './memory-store.js';
+import { testCatalog } from './test-catalog.js';
 
 export interface HarnessOptions {
   /** Host name → extra inventory vars (every host also gets `dir`). */

@@ -5,7 +5,7 @@ import { loadPlaybook, parsePlaybook } from '../../../src/playbook/load.js';
 import { playbookHosts } from '../../../src/playbook/runner.js';
 import type { ModuleTask } from '../../../src/playbook/types.js';
 import { makeInventory, selectHosts, sourceTestDir } from './harness.js';
-import { testCatalog } from './test_catalog.js';
+import { testCatalog } from './test-catalog.js';
 
 const FIXTURES = path.resolve(sourceTestDir(import.meta.dirname), '../../fixtures/playbooks');
 const inventory = makeInventory({ hv1: {}, hv2: {} }, { hypervisors: ['hv1', 'hv2'] });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModuleContext } from '../../../src/modules/types.js';
 import { remediateBridge, type RemediationOptions } from '../../../src/remediation/flow.js';
-import { MARK } from '../../../src/remediation/host_scripts.js';
+import { MARK } from '../../../src/remediation/host-scripts.js';
 import { RUNTIME_DUMP } from '../../../src/remediation/runtime.js';
 import { TemplateEngine } from '../../../src/templates/render.js';
 import type { CommandResult } from '../../../src/core/result.js';

@@ -1,10 +1,10 @@
 /** The pure planners of bridge remediation: apply batch, restore batch, kept stanzas, lockout warning. */
 import { describe, expect, it } from 'vitest';
 import { validateBridgeParams } from '../../../src/bridge/index.js';
-import { planApply } from '../../../src/remediation/apply_plan.js';
-import { keepUnmanagedStanzas, KEPT_MARKER } from '../../../src/remediation/interfaces_keep.js';
+import { planApply } from '../../../src/remediation/apply-plan.js';
+import { keepUnmanagedStanzas, KEPT_MARKER } from '../../../src/remediation/interfaces-keep.js';
 import { lockoutWarning } from '../../../src/remediation/lockout.js';
-import { bridgesToRecreate, restoreBatch } from '../../../src/remediation/restore_plan.js';
+import { bridgesToRecreate, restoreBatch } from '../../../src/remediation/restore-plan.js';
 import { parseRuntime, type RuntimeSnapshot } from '../../../src/remediation/runtime.js';
 import { withMacInUse } from '../../../src/remediation/prepare.js';
 import { detachedTaps } from '../../../src/remediation/verify.js';

@@ -1,6 +1,6 @@
 /** max_unreachable_percentage and picking the run that @failed/@skipped resume from. */
 import { describe, expect, it } from 'vitest';
-import { maxUnreachableExceeded } from '../../../src/playbook/failure_policy.js';
+import { maxUnreachableExceeded } from '../../../src/playbook/failure-policy.js';
 import { runToResume } from '../../../src/remediation/resume.js';
 import type { RunRow } from '../../../src/store/types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffRuns } from '../../../src/report/diff.js';
-import { formatDiff } from '../../../src/report/diff_text.js';
+import { formatDiff } from '../../../src/report/diff-text.js';
 import { check, data, fleetCheck, host, run } from './rows.js';
 
 const a = data(

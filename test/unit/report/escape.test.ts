@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, escapeHtml, escapeXml, escapeXmlAttr, jsonForScript } from '../../../src/report/escape.js';
-import { HOSTILE } from '../../fixtures/report/synthetic_fleet.js';
+import { HOSTILE } from '../../fixtures/report/synthetic-fleet.js';
 
 const payloads = Object.values(HOSTILE).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 

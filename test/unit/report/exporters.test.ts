@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCsv, CSV_HEADER } from '../../../src/report/csv.js';
 import { buildJunit } from '../../../src/report/junit.js';
-import { HOSTILE } from '../../fixtures/report/synthetic_fleet.js';
+import { HOSTILE } from '../../fixtures/report/synthetic-fleet.js';
 import { check, data, fleetCheck, host } from './rows.js';
 
 const sample = () =>

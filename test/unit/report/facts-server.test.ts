@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupsFromFacts, summariseFacts } from '../../../src/report/facts_summary.js';
+import { groupsFromFacts, summariseFacts } from '../../../src/report/facts-summary.js';
 import { hostAllowed, isLoopback } from '../../../src/report/server.js';
 
 const ok = <T>(value: T) => ({ ok: true, value });

@@ -1,7 +1,7 @@
 /** Small builders for stored rows, for the report's pure unit tests. */
 import type { CheckStatus, FleetCheckResult, Severity } from '../../../src/core/check.js';
 import type { HostStatus } from '../../../src/core/result.js';
-import type { RunData } from '../../../src/report/run_data.js';
+import type { RunData } from '../../../src/report/run-data.js';
 import type { CheckRow, HostRow, RunRow } from '../../../src/store/types.js';
 
 export const T0 = Date.UTC(2025, 0, 2, 3, 4, 5);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRunJson } from '../../../src/report/run_json.js';
+import { buildRunJson } from '../../../src/report/run-json.js';
 import { check, fleetCheck, host, run } from './rows.js';
 
 describe('buildRunJson', () => {

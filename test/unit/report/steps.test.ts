@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleReport } from '../../../src/report/model.js';
 import { STEP_OUTPUT_MAX, STEPS_PER_HOST_MAX, stepsWorthShowing } from '../../../src/report/steps.js';
 import type { StepRow } from '../../../src/store/types.js';
-import { HOSTILE } from '../../fixtures/report/synthetic_fleet.js';
+import { HOSTILE } from '../../fixtures/report/synthetic-fleet.js';
 import { T0, check, data, host, run } from './rows.js';
 
 const step = (h: string, stepId: string, over: Partial<StepRow> = {}): StepRow => ({
