@@ -13,8 +13,6 @@ import { SimFleet } from '../test/fleet/sim-fleet.js';
 import { arg, median, runBench, withSimFleet } from './lib.js';
 import { main } from '../src/cli/main.js';
 
-
-
 async function once(sim: SimFleet, forks: number, tmp: string, n: number): Promise<{ wallMs: number; cpuMs: number; code: number }> {
   let errText = '';
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
@@ -33,7 +31,13 @@ async function once(sim: SimFleet, forks: number, tmp: string, n: number): Promi
   );
   const wallMs = performance.now() - t0;
   const c = process.cpuUsage(cpu0);
-  if (code !== 0) console.error(errText.split('\n').filter((l) => !l.startsWith('[')).join('\n'));
+  if (code !== 0)
+    console.error(
+      errText
+        .split('\n')
+        .filter((l) => !l.startsWith('['))
+        .join('\n'),
+    );
   return { wallMs, cpuMs: (c.user + c.system) / 1000, code };
 }
 
@@ -42,7 +46,9 @@ async function run(): Promise<void> {
   const rounds = Number(arg('--rounds', '3'));
   const forksList = arg('--forks', '10,50,100').split(',').map(Number);
   await withSimFleet({ prefix: 'bfk', count: hosts }, async (sim, tmp) => {
-    console.log(`# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}`,
+    );
     await once(sim, 10, tmp, -1); // warm-up: JIT, page cache
     const results = new Map<number, { wall: number[]; cpu: number[] }>(forksList.map((f) => [f, { wall: [], cpu: [] }]));
     for (let r = 0; r < rounds; r++) {
@@ -59,7 +65,9 @@ async function run(): Promise<void> {
     console.log('|---:|---:|---:|---:|---:|');
     for (const [f, v] of results) {
       const w = median(v.wall);
-      console.log(`| ${f} | ${(w / 1000).toFixed(2)} s | ${(w / hosts).toFixed(1)} ms | ${(median(v.cpu) / hosts).toFixed(1)} ms | ${v.wall.length} |`);
+      console.log(
+        `| ${f} | ${(w / 1000).toFixed(2)} s | ${(w / hosts).toFixed(1)} ms | ${(median(v.cpu) / hosts).toFixed(1)} ms | ${v.wall.length} |`,
+      );
     }
   });
 }

@@ -17,7 +17,6 @@ import { arg, median, runBench, withSimFleet } from './lib.js';
 import { main } from '../src/cli/main.js';
 import { factsCommand } from '../src/facts/index.js';
 
-
 /** The baseline: connect, run the facts script once, read all output, disconnect. Nothing else. */
 function bareOne(address: string, key: Buffer, command: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,12 +61,26 @@ async function run(): Promise<void> {
     let n = 0;
     const fleetRun = async () => {
       const code = await main(
-        ['run', 'health-check', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', path.join(tmp, `r${n++}.db`), '--forks', String(forks), '--json'],
+        [
+          'run',
+          'health-check',
+          '-i',
+          sim.inventoryPath,
+          '--known-hosts',
+          sim.knownHostsPath,
+          '--db',
+          path.join(tmp, `r${n++}.db`),
+          '--forks',
+          String(forks),
+          '--json',
+        ],
         { stdout: sink, stderr: sink, stderrIsTTY: false, env: { ...process.env, FLEET_DB: '' }, cwd: tmp },
       );
       if (code !== 0) throw new Error(`fleet run health-check exited ${code}`);
     };
-    console.log(`# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}; --forks ${forks}`);
+    console.log(
+      `# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}; --forks ${forks}`,
+    );
     await bare(); // warm-up (JIT, page cache, sshd)
     await fleetRun();
 
@@ -91,7 +104,8 @@ async function run(): Promise<void> {
       return { conns: (added.match(/Accepted publickey/g) ?? []).length, chans: (added.match(/Starting session/g) ?? []).length };
     });
     // Every host was contacted: a zero here means the logs are not being written, not a free lunch.
-    if (per.some((p) => p.conns === 0)) throw new Error(`sshd logs show no connection for some hosts (is sshd started with -e? see ${logs[0]})`);
+    if (per.some((p) => p.conns === 0))
+      throw new Error(`sshd logs show no connection for some hosts (is sshd started with -e? see ${logs[0]})`);
 
     const bw = median(r.bare.wall);
     const fw = median(r.fleet.wall);
@@ -100,7 +114,9 @@ async function run(): Promise<void> {
     console.log(`| bare ssh2 + facts script | ${(bw / 1000).toFixed(2)} s | ${(median(r.bare.cpu) / hosts).toFixed(1)} ms |`);
     console.log(`| fleet run health-check | ${(fw / 1000).toFixed(2)} s | ${(median(r.fleet.cpu) / hosts).toFixed(1)} ms |`);
     console.log(`ratio fleet/bare (wall): ${(fw / bw).toFixed(2)}x over ${rounds} alternating rounds`);
-    console.log(`per host in one fleet run: connections max ${Math.max(...per.map((p) => p.conns))} (min ${Math.min(...per.map((p) => p.conns))}), exec channels max ${Math.max(...per.map((p) => p.chans))} (min ${Math.min(...per.map((p) => p.chans))})`);
+    console.log(
+      `per host in one fleet run: connections max ${Math.max(...per.map((p) => p.conns))} (min ${Math.min(...per.map((p) => p.conns))}), exec channels max ${Math.max(...per.map((p) => p.chans))} (min ${Math.min(...per.map((p) => p.chans))})`,
+    );
   });
 }
 

@@ -31,12 +31,28 @@ async function run(): Promise<void> {
     const remediate = async (): Promise<{ wallMs: number; code: number }> => {
       const t0 = performance.now();
       const code = await main(
-        ['run', 'bridge-remediation', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--forks', String(forks), '-e', `@${vars}`, '--json'],
+        [
+          'run',
+          'bridge-remediation',
+          '-i',
+          sim.inventoryPath,
+          '--known-hosts',
+          sim.knownHostsPath,
+          '--db',
+          db,
+          '--forks',
+          String(forks),
+          '-e',
+          `@${vars}`,
+          '--json',
+        ],
         { stdout: sink, stderr: sink, stderrIsTTY: false, env: { ...process.env, FLEET_DB: '' }, cwd: tmp },
       );
       return { wallMs: performance.now() - t0, code };
     };
-    console.log(`# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}; --forks ${forks}; serial [1, 5, "20%"]`);
+    console.log(
+      `# ${hosts} simulated hosts up in ${(sim.timings.total / 1000).toFixed(1)} s; ${os.cpus().length} cores; load ${os.loadavg()[0]!.toFixed(1)}; --forks ${forks}; serial [1, 5, "20%"]`,
+    );
     // The first run rewrites every host's interfaces file from the template: not a fault round.
     const first = await remediate();
     if (first.code !== 0) throw new Error(`first remediation exited ${first.code}`);
@@ -47,7 +63,12 @@ async function run(): Promise<void> {
     const phases = new Map<string, number[]>();
     for (let i = 0; i < rounds; i++) {
       for (const [k, h] of sim.hosts.entries()) {
-        await sim.run(h.name, (i + k) % 2 ? 'ip link set dev br0 mtu 1400' : 'ip link set dev br0 type bridge stp_state 1; ip link set dev br0 type bridge forward_delay 1500');
+        await sim.run(
+          h.name,
+          (i + k) % 2
+            ? 'ip link set dev br0 mtu 1400'
+            : 'ip link set dev br0 type bridge stp_state 1; ip link set dev br0 type bridge forward_delay 1500',
+        );
       }
       const a = await remediate();
       const b = await remediate();
@@ -60,7 +81,13 @@ async function run(): Promise<void> {
         const applied = (await store.getSteps(apply!.id)).filter((s) => s.name === STEP);
         const unchanged = (await store.getSteps(noop!.id)).filter((s) => s.name === STEP);
         if (applied.length !== hosts || applied.some((s) => !s.changed)) throw new Error(`round ${i + 1}: not every host changed`);
-        if (unchanged.some((s) => s.changed)) throw new Error(`round ${i + 1}: the second run changed ${unchanged.filter((s) => s.changed).map((s) => s.host).join(', ')}`);
+        if (unchanged.some((s) => s.changed))
+          throw new Error(
+            `round ${i + 1}: the second run changed ${unchanged
+              .filter((s) => s.changed)
+              .map((s) => s.host)
+              .join(', ')}`,
+          );
         for (const s of applied) {
           perHost.push(s.durationMs);
           for (const [, name, ms] of s.stdout.matchAll(/(\w+)=(\d+)ms/g)) phases.set(name!, [...(phases.get(name!) ?? []), Number(ms)]);

@@ -76,5 +76,8 @@ export function detectStack(facts: StackFacts, host: string, networkStackVar?: u
       ? { stack: 'ifupdown-interfaces-d', reason: 'classic ifupdown; /etc/network/interfaces sources interfaces.d' }
       : { stack: 'ifupdown', reason: 'classic ifupdown' };
   }
-  throw hostError(host, 'no supported network manager found (ifupdown, ifupdown2, netplan, NetworkManager, systemd-networkd); set network_stack');
+  throw hostError(
+    host,
+    'no supported network manager found (ifupdown, ifupdown2, netplan, NetworkManager, systemd-networkd); set network_stack',
+  );
 }

@@ -9,7 +9,10 @@ export function showValue(value: unknown): string {
     s = String(value);
   }
   // JSON escapes control characters but not U+2028/2029 or other format characters terminals honour.
-  s = s.replace(/[\u0080-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  s = s.replace(
+    /[\u0080-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

@@ -36,7 +36,10 @@ function engineFor(dir: string): TemplateEngine {
 export function renderBridgeConfig(stack: BridgeStack, params: BridgeParams): BridgeConfig {
   if (stack === 'netplan' && params.vlan_aware) {
     // netplan has no Linux-bridge VLAN filtering keys (its model is one bridge per VLAN).
-    throw hostError(params.host, 'netplan cannot express a VLAN-aware bridge (vlan_aware); use one bridge per VLAN or set network_stack to networkd/networkmanager');
+    throw hostError(
+      params.host,
+      'netplan cannot express a VLAN-aware bridge (vlan_aware); use one bridge per VLAN or set network_stack to networkd/networkmanager',
+    );
   }
   const ctx = templateContext(params);
   const plan = stackPlan(stack, params, { bridge: String(ctx.uuid_bridge), port: String(ctx.uuid_port) });

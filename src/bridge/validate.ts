@@ -13,8 +13,24 @@ import { parseVids } from './vids.js';
 
 /** The host variables validateBridgeParams reads. */
 export const BRIDGE_VARS = [
-  'bridge', 'uplink', 'uplink_mac', 'bridge_mac', 'address', 'dhcp', 'gateway', 'dns', 'search', 'mtu', 'stp',
-  'forward_delay', 'vlan_aware', 'vids', 'ipv6', 'ipv6_gateway', 'netplan_renderer', 'libvirt_network',
+  'bridge',
+  'uplink',
+  'uplink_mac',
+  'bridge_mac',
+  'address',
+  'dhcp',
+  'gateway',
+  'dns',
+  'search',
+  'mtu',
+  'stp',
+  'forward_delay',
+  'vlan_aware',
+  'vids',
+  'ipv6',
+  'ipv6_gateway',
+  'netplan_renderer',
+  'libvirt_network',
 ] as const;
 
 /** MTU bounds: below 576 IPv4 hosts misbehave, 9216 is the largest jumbo frame switches commonly accept. */
@@ -104,7 +120,7 @@ export function validateBridgeParams(vars: Vars, host: string): BridgeParams {
     if (!cidr) throw err('gateway', dhcp ? 'must not be set with dhcp (the DHCP server provides it)' : 'needs a static address', gateway);
     if (ipFamily(gateway) !== 4) throw err('gateway', 'must be an IPv4 address', gateway);
     if (!inSubnet(cidr, gateway)) throw err('gateway', `is outside the subnet of address ${cidr.text}`, gateway);
-    if (gateway === cidr.address) throw err('gateway', 'must not be the bridge\'s own address', gateway);
+    if (gateway === cidr.address) throw err('gateway', "must not be the bridge's own address", gateway);
   }
 
   const ipv6 = parseIpv6(vars, err);
@@ -130,7 +146,8 @@ export function validateBridgeParams(vars: Vars, host: string): BridgeParams {
   const fd = int('forward_delay');
   let forward_delay: number;
   if (stp) {
-    if (fd === null) throw err('forward_delay', `must be set (${FD_STP_MIN}-${FD_MAX} s) when stp is on; the default 0 is only valid with stp off`);
+    if (fd === null)
+      throw err('forward_delay', `must be set (${FD_STP_MIN}-${FD_MAX} s) when stp is on; the default 0 is only valid with stp off`);
     if (fd < FD_STP_MIN || fd > FD_MAX) {
       throw err('forward_delay', `must be ${FD_STP_MIN}-${FD_MAX} s with stp on (the kernel refuses other values)`, fd);
     }
@@ -152,7 +169,8 @@ export function validateBridgeParams(vars: Vars, host: string): BridgeParams {
   }
 
   const rendererText = str('netplan_renderer') ?? 'networkd';
-  const netplan_renderer = rendererText.toLowerCase() === 'networkd' ? 'networkd' : rendererText.toLowerCase() === 'networkmanager' ? 'NetworkManager' : null;
+  const netplan_renderer =
+    rendererText.toLowerCase() === 'networkd' ? 'networkd' : rendererText.toLowerCase() === 'networkmanager' ? 'NetworkManager' : null;
   if (!netplan_renderer) throw err('netplan_renderer', 'must be networkd or NetworkManager', rendererText);
 
   const libvirt_network = str('libvirt_network') ?? 'host-bridge';
@@ -160,9 +178,24 @@ export function validateBridgeParams(vars: Vars, host: string): BridgeParams {
   if (lnp) throw err('libvirt_network', lnp, libvirt_network);
 
   return {
-    host, bridge, uplink, uplink_mac, bridge_mac,
-    address: cidr ? cidr.text : null, dhcp, gateway, dns, search, mtu,
-    stp, forward_delay, vlan_aware, vids, ipv6, netplan_renderer, libvirt_network,
+    host,
+    bridge,
+    uplink,
+    uplink_mac,
+    bridge_mac,
+    address: cidr ? cidr.text : null,
+    dhcp,
+    gateway,
+    dns,
+    search,
+    mtu,
+    stp,
+    forward_delay,
+    vlan_aware,
+    vids,
+    ipv6,
+    netplan_renderer,
+    libvirt_network,
   };
 }
 
@@ -215,7 +248,7 @@ function parseIpv6(vars: Vars, err: (n: string, p: string, v?: unknown) => Input
     if (typeof gateway !== 'string' || ipFamily(gateway.trim()) !== 6) throw err('ipv6_gateway', 'must be an IPv6 address', gateway);
     gw = gateway.trim().toLowerCase();
     if (!inSubnet(c, gw) && !isLinkLocal6(gw)) throw err('ipv6_gateway', `is neither inside ${c.text} nor link-local (fe80::/10)`, gw);
-    if (gw === c.address) throw err('ipv6_gateway', 'must not be the bridge\'s own address', gw);
+    if (gw === c.address) throw err('ipv6_gateway', "must not be the bridge's own address", gw);
   }
   return { mode: 'static', address: c.text, gateway: gw };
 }

@@ -21,7 +21,8 @@ export const bridgeExists = defineCheck({
       const who = users.length > 0 ? `used by ${listing([...new Set(users)])}` : 'the configured VM bridge';
       if (!l) {
         bad.push({
-          status: 'fail', severity: bySeverityOfUsers(r),
+          status: 'fail',
+          severity: bySeverityOfUsers(r),
           message: `bridge ${r.name} (${who}) does not exist: guests on it cannot start ("Cannot get interface MTU")`,
           evidence: { bridge: r.name, users },
           // No automatic runtime fix: an empty bridge would hide a typo'd name and leave guests isolated.
@@ -29,7 +30,9 @@ export const bridgeExists = defineCheck({
         });
       } else if (l.kind !== 'bridge' && l.kind !== 'openvswitch') {
         bad.push({
-          status: 'fail', severity: bySeverityOfUsers(r), fixable: false,
+          status: 'fail',
+          severity: bySeverityOfUsers(r),
+          fixable: false,
           message: `${r.name} (${who}) exists but is a ${l.kind ?? 'plain'} device, not a bridge`,
           evidence: { bridge: r.name, kind: l.kind ?? null, users },
         });
@@ -37,9 +40,14 @@ export const bridgeExists = defineCheck({
     }
     const worst = bad.find((b) => b.severity === 'critical') ?? bad[0];
     if (worst) {
-      return bad.length === 1 ? worst : { ...worst, message: `${worst.message} (+${bad.length - 1} more missing/wrong bridges)`, evidence: bad.map((b) => b.evidence) };
+      return bad.length === 1
+        ? worst
+        : { ...worst, message: `${worst.message} (+${bad.length - 1} more missing/wrong bridges)`, evidence: bad.map((b) => b.evidence) };
     }
-    return pass(`${listing(refs.map((r) => r.name))} exist${refs.length === 1 ? 's' : ''} and ${refs.length === 1 ? 'is a bridge' : 'are bridges'}${libvirtNote}`, { bridges: refs.map((r) => r.name) });
+    return pass(
+      `${listing(refs.map((r) => r.name))} exist${refs.length === 1 ? 's' : ''} and ${refs.length === 1 ? 'is a bridge' : 'are bridges'}${libvirtNote}`,
+      { bridges: refs.map((r) => r.name) },
+    );
   },
 });
 
@@ -57,13 +65,25 @@ export const bridgeUp = defineCheck({
       const l = links.get(r.name);
       if (!l) continue;
       if (!l.up) {
-        return { status: 'fail', severity: bySeverityOfUsers(r), message: `${r.name} is administratively down: guests on it are cut off; bring it up`, evidence: { bridge: r.name, flags: l.flags, operstate: l.operstate } };
+        return {
+          status: 'fail',
+          severity: bySeverityOfUsers(r),
+          message: `${r.name} is administratively down: guests on it are cut off; bring it up`,
+          evidence: { bridge: r.name, flags: l.flags, operstate: l.operstate },
+        };
       }
       if (l.operstate === 'DOWN' && r.expectsUplink) {
         return {
-          status: 'fail', severity: 'critical', fixable: false,
+          status: 'fail',
+          severity: 'critical',
+          fixable: false,
           message: `${r.name} is up but has no carrier (operstate DOWN): no port is forwarding; see bridge.uplink-enslaved / nic.link`,
-          evidence: { bridge: r.name, flags: l.flags, operstate: l.operstate, ports: [...links.values()].filter((p) => p.master === r.name).map((p) => ({ port: p.ifname, state: p.port?.state ?? null })) },
+          evidence: {
+            bridge: r.name,
+            flags: l.flags,
+            operstate: l.operstate,
+            ports: [...links.values()].filter((p) => p.master === r.name).map((p) => ({ port: p.ifname, state: p.port?.state ?? null })),
+          },
         };
       }
     }
@@ -87,25 +107,52 @@ export const bridgeUplinkEnslaved = defineCheck({
       return { status: 'error', message: `${br} has several possible uplinks (${listing(up.candidates)}): set vars.uplink`, evidence: up };
     }
     if (!up.name) {
-      return { status: 'fail', fixable: false, message: `${br} has no uplink port (only guest taps): guests cannot reach the LAN; enslave the NIC or set vars.uplink`, evidence: { bridge: br, ports: [...links.values()].filter((l) => l.master === br).map((l) => l.ifname) } };
+      return {
+        status: 'fail',
+        fixable: false,
+        message: `${br} has no uplink port (only guest taps): guests cannot reach the LAN; enslave the NIC or set vars.uplink`,
+        evidence: { bridge: br, ports: [...links.values()].filter((l) => l.master === br).map((l) => l.ifname) },
+      };
     }
     const u = links.get(up.name);
     const ev = { bridge: br, uplink: up.name, uplinkFrom: up.source, master: u?.master ?? null, portState: u?.port?.state ?? null };
     if (!u) {
-      return { status: 'fail', fixable: false, message: `uplink ${up.name} of ${br} does not exist (renamed NIC? look for its MAC under another name)`, evidence: ev };
+      return {
+        status: 'fail',
+        fixable: false,
+        message: `uplink ${up.name} of ${br} does not exist (renamed NIC? look for its MAC under another name)`,
+        evidence: ev,
+      };
     }
     if (u.master !== br) {
       const where = u.master ? `is a port of ${u.master}, not of ${br}` : `is not a port of ${br} (no master)`;
-      return { status: 'fail', message: `uplink ${up.name} ${where}: guests reach each other but not the LAN; enslave it to ${br}`, evidence: ev };
+      return {
+        status: 'fail',
+        message: `uplink ${up.name} ${where}: guests reach each other but not the LAN; enslave it to ${br}`,
+        evidence: ev,
+      };
     }
     const st = u.port?.state;
-    if (st === 'forwarding' || st === undefined) return pass(`${up.name} is ${st === undefined ? 'a port' : 'a forwarding port'} of ${br}`, ev);
+    if (st === 'forwarding' || st === undefined)
+      return pass(`${up.name} is ${st === undefined ? 'a port' : 'a forwarding port'} of ${br}`, ev);
     // Every port of an admin-down bridge is disabled: that is bridge.up's finding, not ours.
     if (!links.get(br)?.up) return pass(`${up.name} is a port of ${br} (${st} because ${br} is down: see bridge.up)`, ev);
     if (st === 'listening' || st === 'learning') {
-      return { status: 'warn', severity: 'medium', fixable: false, message: `${up.name} is a port of ${br} but still ${st} (STP): see bridge.stp-forward-delay`, evidence: ev };
+      return {
+        status: 'warn',
+        severity: 'medium',
+        fixable: false,
+        message: `${up.name} is a port of ${br} but still ${st} (STP): see bridge.stp-forward-delay`,
+        evidence: ev,
+      };
     }
-    return { status: 'fail', severity: 'high', fixable: false, message: `${up.name} is a port of ${br} but ${st}: see bridge.port-state / nic.link`, evidence: ev };
+    return {
+      status: 'fail',
+      severity: 'high',
+      fixable: false,
+      message: `${up.name} is a port of ${br} but ${st}: see bridge.port-state / nic.link`,
+      evidence: ev,
+    };
   },
 });
 
@@ -127,15 +174,23 @@ export const bridgeIpOnPort = defineCheck({
       return {
         status: 'fail',
         message: `${first.ifname} is a port of ${br} but still holds ${first.local}/${first.prefixlen}${more}: move the address to ${br}`,
-        evidence: { addresses: addrs.map((a) => ({ port: a.ifname, bridge: links.get(a.ifname)?.master, address: `${a.local}/${a.prefixlen}` })) },
+        evidence: {
+          addresses: addrs.map((a) => ({ port: a.ifname, bridge: links.get(a.ifname)?.master, address: `${a.local}/${a.prefixlen}` })),
+        },
       };
     }
     const routes = maybe(f.routes4) ? defaultRoutes(f) : [];
     const viaPort = routes.find((r) => r.dev !== undefined && portNames.has(r.dev));
     if (viaPort?.dev) {
       const br = links.get(viaPort.dev)?.master ?? '?';
-      return { status: 'fail', message: `the default route goes via ${viaPort.dev}, a port of ${br}: replies arrive on ${br}; route via ${br}`, evidence: { route: viaPort } };
+      return {
+        status: 'fail',
+        message: `the default route goes via ${viaPort.dev}, a port of ${br}: replies arrive on ${br}; route via ${br}`,
+        evidence: { route: viaPort },
+      };
     }
-    return pass(ports.length === 0 ? 'no bridge ports on this host' : `no global address or default route on ${listing(ports.map((p) => p.ifname))}`);
+    return pass(
+      ports.length === 0 ? 'no bridge ports on this host' : `no global address or default route on ${listing(ports.map((p) => p.ifname))}`,
+    );
   },
 });

@@ -6,7 +6,10 @@ import { maybe } from './need.js';
 
 function existingBridges(f: Parameters<typeof linkMap>[0], vars: Parameters<typeof vmBridges>[1]) {
   const links = linkMap(f);
-  return { links, bridges: vmBridges(f, vars).flatMap((r) => (links.get(r.name)?.bridge ? [{ ref: r, link: links.get(r.name) as Link }] : [])) };
+  return {
+    links,
+    bridges: vmBridges(f, vars).flatMap((r) => (links.get(r.name)?.bridge ? [{ ref: r, link: links.get(r.name) as Link }] : [])),
+  };
 }
 
 export const bridgeStpForwardDelay = defineCheck({
@@ -25,11 +28,15 @@ export const bridgeStpForwardDelay = defineCheck({
       const uplinks = portsOf(links, link.ifname).filter((p) => !isGuestPort(p, targets));
       const ev = { bridge: link.ifname, stpState: b.stpState, forwardDelayCs: b.forwardDelayCs, uplinks: uplinks.map((u) => u.ifname) };
       if (uplinks.length >= 2) {
-        return pass(`${link.ifname} runs STP with ${uplinks.length} uplinks (${listing(uplinks.map((u) => u.ifname))}): loop protection, keep it (or bond the uplinks)`, ev);
+        return pass(
+          `${link.ifname} runs STP with ${uplinks.length} uplinks (${listing(uplinks.map((u) => u.ifname))}): loop protection, keep it (or bond the uplinks)`,
+          ev,
+        );
       }
       const dark = (2 * b.forwardDelayCs) / 100;
       return {
-        status: 'warn', evidence: ev,
+        status: 'warn',
+        evidence: ev,
         message: `${link.ifname} has STP on (forward_delay ${b.forwardDelayCs / 100} s): each new guest port is dark for ~${dark} s (PXE/DHCP timeouts); turn STP off and set forward_delay 0`,
       };
     }
@@ -54,21 +61,50 @@ export const bridgeMtu = defineCheck({
       const ports = portsOf(links, br.ifname);
       const low = ports.filter((p) => p.mtu < expected);
       const high = exp.explicit ? ports.filter((p) => p.mtu > expected) : [];
-      const ev = { bridge: br.ifname, expected, explicit: exp.explicit, bridgeMtu: br.mtu, ports: Object.fromEntries(ports.map((p) => [p.ifname, p.mtu])) };
+      const ev = {
+        bridge: br.ifname,
+        expected,
+        explicit: exp.explicit,
+        bridgeMtu: br.mtu,
+        ports: Object.fromEntries(ports.map((p) => [p.ifname, p.mtu])),
+      };
       const lowUplink = low.find((p) => p.ifname === uplink?.ifname);
       if (lowUplink) {
-        problems.push({ status: 'fail', severity: 'high', evidence: ev, message: `uplink ${lowUplink.ifname} has MTU ${lowUplink.mtu} but ${br.ifname} expects ${expected}: raise it (large transfers stall)` });
+        problems.push({
+          status: 'fail',
+          severity: 'high',
+          evidence: ev,
+          message: `uplink ${lowUplink.ifname} has MTU ${lowUplink.mtu} but ${br.ifname} expects ${expected}: raise it (large transfers stall)`,
+        });
       } else if (low.length > 0) {
         const p = low[0] as Link;
-        problems.push({ status: 'fail', evidence: ev, message: `${p.ifname} on ${br.ifname} has MTU ${p.mtu}, expected ${expected}${low.length > 1 ? ` (+${low.length - 1} more ports)` : ''}: the bridge drops to the smallest port MTU; raise ports then ${br.ifname}` });
+        problems.push({
+          status: 'fail',
+          evidence: ev,
+          message: `${p.ifname} on ${br.ifname} has MTU ${p.mtu}, expected ${expected}${low.length > 1 ? ` (+${low.length - 1} more ports)` : ''}: the bridge drops to the smallest port MTU; raise ports then ${br.ifname}`,
+        });
       } else if (br.mtu < expected) {
-        problems.push({ status: 'fail', evidence: ev, message: `${br.ifname} has MTU ${br.mtu} but its ports carry ${expected}: set ${br.ifname} to ${expected}` });
+        problems.push({
+          status: 'fail',
+          evidence: ev,
+          message: `${br.ifname} has MTU ${br.mtu} but its ports carry ${expected}: set ${br.ifname} to ${expected}`,
+        });
       } else if (high.length > 0 || (exp.explicit && br.mtu !== expected)) {
         const p = high[0];
-        problems.push({ status: 'fail', evidence: ev, message: p ? `${p.ifname} on ${br.ifname} has MTU ${p.mtu}, inventory expects ${expected}` : `${br.ifname} has MTU ${br.mtu}, inventory expects ${expected}` });
+        problems.push({
+          status: 'fail',
+          evidence: ev,
+          message: p
+            ? `${p.ifname} on ${br.ifname} has MTU ${p.mtu}, inventory expects ${expected}`
+            : `${br.ifname} has MTU ${br.mtu}, inventory expects ${expected}`,
+        });
       }
     }
-    return problems.find((p) => p.severity === 'high') ?? problems[0] ?? pass(`MTU consistent on ${listing(bridges.map((b) => `${b.link.ifname} (${b.link.mtu})`))}`);
+    return (
+      problems.find((p) => p.severity === 'high') ??
+      problems[0] ??
+      pass(`MTU consistent on ${listing(bridges.map((b) => `${b.link.ifname} (${b.link.mtu})`))}`)
+    );
   },
 });
 
@@ -94,13 +130,33 @@ export const bridgePortState = defineCheck({
         states[p.ifname] = st ?? 'unknown';
         const ev = { bridge: br.ifname, port: p.ifname, state: st ?? null, stpState: br.bridge?.stpState ?? null };
         if (st === 'blocking') {
-          findings.push({ status: 'fail', severity: 'high', evidence: ev, message: `${p.ifname} on ${br.ifname} is blocking: STP found a loop (two uplinks into one L2, or a guest bridging two NICs); bond or remove the second path` });
+          findings.push({
+            status: 'fail',
+            severity: 'high',
+            evidence: ev,
+            message: `${p.ifname} on ${br.ifname} is blocking: STP found a loop (two uplinks into one L2, or a guest bridging two NICs); bond or remove the second path`,
+          });
         } else if (st === 'disabled' && runningTaps.has(p.ifname)) {
-          findings.push({ status: 'fail', severity: 'critical', evidence: ev, message: `${p.ifname} on ${br.ifname} is disabled (link down) but belongs to a running guest: bring it up` });
+          findings.push({
+            status: 'fail',
+            severity: 'critical',
+            evidence: ev,
+            message: `${p.ifname} on ${br.ifname} is disabled (link down) but belongs to a running guest: bring it up`,
+          });
         } else if (st === 'disabled' && uplinks.has(p.ifname)) {
-          findings.push({ status: 'fail', severity: 'high', evidence: ev, message: `uplink ${p.ifname} on ${br.ifname} is disabled (link down or no carrier): see nic.link` });
+          findings.push({
+            status: 'fail',
+            severity: 'high',
+            evidence: ev,
+            message: `uplink ${p.ifname} on ${br.ifname} is disabled (link down or no carrier): see nic.link`,
+          });
         } else if (st === 'listening' || st === 'learning') {
-          findings.push({ status: 'warn', severity: 'medium', evidence: ev, message: `${p.ifname} on ${br.ifname} is ${st} (STP transition); stuck if still so after 2 x forward_delay + 5 s` });
+          findings.push({
+            status: 'warn',
+            severity: 'medium',
+            evidence: ev,
+            message: `${p.ifname} on ${br.ifname} is ${st} (STP transition); stuck if still so after 2 x forward_delay + 5 s`,
+          });
         }
       }
     }
@@ -109,9 +165,12 @@ export const bridgePortState = defineCheck({
     const worst = findings[0];
     if (worst) return findings.length > 1 ? { ...worst, message: `${worst.message} (+${findings.length - 1} more ports)` } : worst;
     // MAC flapping needs two FDB samples or the kernel log; the facts hold neither.
-    if (down.length === bridges.length) return skipped(`${listing(down)} ${down.length === 1 ? 'is' : 'are'} down: every port is disabled (see bridge.up)`);
+    if (down.length === bridges.length)
+      return skipped(`${listing(down)} ${down.length === 1 ? 'is' : 'are'} down: every port is disabled (see bridge.up)`);
     const summary = Object.entries(states).map(([p, s]) => `${p} ${s}`);
-    return pass(summary.length === 0 ? 'no ports on the VM bridges' : `no port stuck: ${listing(summary, 4)} (MAC flapping not sampled)`, { states });
+    return pass(summary.length === 0 ? 'no ports on the VM bridges' : `no port stuck: ${listing(summary, 4)} (MAC flapping not sampled)`, {
+      states,
+    });
   },
 });
 
@@ -128,13 +187,17 @@ export const bridgeMacStability = defineCheck({
     if (!br) return skipped(`bridge ${vars.bridge} does not exist (see bridge.exists)`);
     const up = resolveUplink(f, vars);
     const u = up.name ? links.get(up.name) : undefined;
-    if (!u) return skipped(`no uplink to compare with (${up.source === 'ambiguous' ? `ambiguous: ${listing(up.candidates)}; set vars.uplink` : 'see bridge.uplink-enslaved'})`);
+    if (!u)
+      return skipped(
+        `no uplink to compare with (${up.source === 'ambiguous' ? `ambiguous: ${listing(up.candidates)}; set vars.uplink` : 'see bridge.uplink-enslaved'})`,
+      );
     const want = u.permaddr ?? u.address;
     const ev = { bridge: br.ifname, bridgeMac: br.address ?? null, uplink: u.ifname, uplinkMac: want ?? null };
     if (!want || !br.address) return skipped('a MAC address is missing from the facts', ev);
     if (br.address === want) return pass(`${br.ifname} uses ${u.ifname}'s MAC ${want}`, ev);
     return {
-      status: 'warn', evidence: ev,
+      status: 'warn',
+      evidence: ev,
       message: `${br.ifname} has MAC ${br.address}, not ${u.ifname}'s ${want}: DHCP reservations, static ARP and switch port security keyed on the NIC stop matching; set it explicitly`,
     };
   },

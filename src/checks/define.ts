@@ -90,7 +90,11 @@ function toResult(spec: CheckSpec, f: Finding, facts: HostFacts, vars: CheckVars
         fixId = spec.fixId;
         // A human pasting a detached plan into an SSH session must not be cut off half-way.
         fix ??= plan.detached
-          ? [`# ${plan.description}`, `# run detached from your session, e.g. setsid sh -c '…' </dev/null >/tmp/fix.log 2>&1 &`, ...plan.commands].join('\n')
+          ? [
+              `# ${plan.description}`,
+              `# run detached from your session, e.g. setsid sh -c '…' </dev/null >/tmp/fix.log 2>&1 &`,
+              ...plan.commands,
+            ].join('\n')
           : [`# ${plan.description}`, ...plan.commands].join('\n');
       }
     } catch {
@@ -118,7 +122,10 @@ export function defineFleetCheck(def: FleetCheckDef): FleetCheckDef {
         return { ...r, message: oneLine(r.message) };
       } catch (err) {
         return {
-          id: def.id, status: 'error', severity: def.severity, hosts: [...all.keys()],
+          id: def.id,
+          status: 'error',
+          severity: def.severity,
+          hosts: [...all.keys()],
           message: `check failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
         };
       }

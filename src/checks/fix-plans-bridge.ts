@@ -27,7 +27,9 @@ export function moveToBridgeOps(f: HostFacts, bridge: string, ports: readonly st
 export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
   'bridge-create': (f, v) => {
     const links = linkMap(f);
-    const missing = vmBridges(f, v).filter((r) => !r.managedByLibvirt && !links.has(r.name)).map((r) => r.name);
+    const missing = vmBridges(f, v)
+      .filter((r) => !r.managedByLibvirt && !links.has(r.name))
+      .map((r) => r.name);
     if (missing.length === 0) return nothing('every VM bridge exists');
     return {
       description: `create ${missing.join(', ')} (STP off) and bring it up; it has no uplink until the persistent config is applied`,
@@ -40,7 +42,9 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
 
   'bridge-up': (f, v) => {
     const links = linkMap(f);
-    const down = vmBridges(f, v).filter((r) => links.get(r.name)?.kind === 'bridge' && !links.get(r.name)?.up).map((r) => r.name);
+    const down = vmBridges(f, v)
+      .filter((r) => links.get(r.name)?.kind === 'bridge' && !links.get(r.name)?.up)
+      .map((r) => r.name);
     if (down.length === 0) return nothing('VM bridges are up');
     return { description: `bring ${down.join(', ')} up`, commands: down.map((b) => ipCmd('link', 'set', 'dev', b, 'up')) };
   },
@@ -53,7 +57,11 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     if (!links.has(v.bridge)) throw new FixPlanError(`bridge ${v.bridge} does not exist`);
     if (u.master === v.bridge) return nothing(`${u.ifname} is already a port of ${v.bridge}`);
     const move = moveToBridgeOps(f, v.bridge, [u.ifname]);
-    const enslave = [['link', 'set', 'dev', u.ifname, 'master', v.bridge], ['link', 'set', 'dev', u.ifname, 'up'], ['link', 'set', 'dev', v.bridge, 'up']];
+    const enslave = [
+      ['link', 'set', 'dev', u.ifname, 'master', v.bridge],
+      ['link', 'set', 'dev', u.ifname, 'up'],
+      ['link', 'set', 'dev', v.bridge, 'up'],
+    ];
     if (move.ops.length === 0) {
       return { description: `enslave ${u.ifname} to ${v.bridge}`, commands: enslave.map((op) => ipCmd(...op)) };
     }
@@ -71,7 +79,8 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     const routes = maybe(f.routes4) ? defaultRoutes(f) : [];
     for (const l of links.values()) {
       if (!l.master || links.get(l.master)?.kind !== 'bridge') continue;
-      if (globalAddrs(f, l.ifname).length > 0 || routes.some((r) => r.dev === l.ifname)) byBridge.set(l.master, [...(byBridge.get(l.master) ?? []), l.ifname]);
+      if (globalAddrs(f, l.ifname).length > 0 || routes.some((r) => r.dev === l.ifname))
+        byBridge.set(l.master, [...(byBridge.get(l.master) ?? []), l.ifname]);
     }
     if (byBridge.size === 0) return nothing('no address or default route on a bridge port');
     const commands: string[] = [];
@@ -79,7 +88,11 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
       const move = moveToBridgeOps(f, br, ports);
       commands.push(ipOps([...move.ops, ['link', 'set', 'dev', br, 'up']], announce(br, move.v4)));
     }
-    return { description: `move addresses and default route from ${[...byBridge.values()].flat().join(', ')} to ${[...byBridge.keys()].join(', ')} in one detached batch`, commands, detached: true };
+    return {
+      description: `move addresses and default route from ${[...byBridge.values()].flat().join(', ')} to ${[...byBridge.keys()].join(', ')} in one detached batch`,
+      commands,
+      detached: true,
+    };
   },
 
   'stp-off': (f, v) => {
@@ -89,7 +102,10 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     // Order matters: forward_delay 0 is refused while STP is on.
     return {
       description: `turn STP off on ${on.join(', ')}, then forward_delay 0`,
-      commands: on.flatMap((b) => [ipCmd('link', 'set', 'dev', b, 'type', 'bridge', 'stp_state', '0'), ipCmd('link', 'set', 'dev', b, 'type', 'bridge', 'forward_delay', '0')]),
+      commands: on.flatMap((b) => [
+        ipCmd('link', 'set', 'dev', b, 'type', 'bridge', 'stp_state', '0'),
+        ipCmd('link', 'set', 'dev', b, 'type', 'bridge', 'forward_delay', '0'),
+      ]),
     };
   },
 
@@ -114,7 +130,9 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     if (unmet.length === 0) return nothing('VLAN membership as expected');
     return {
       description: `add ${unmet.length} missing VLAN membership(s) on ${v.bridge}`,
-      commands: unmet.map((n) => cmd('bridge', 'vlan', 'add', 'dev', n.port, 'vid', String(n.vlan), ...(n.access ? ['pvid', 'untagged'] : []))),
+      commands: unmet.map((n) =>
+        cmd('bridge', 'vlan', 'add', 'dev', n.port, 'vid', String(n.vlan), ...(n.access ? ['pvid', 'untagged'] : [])),
+      ),
     };
   },
 
@@ -126,7 +144,9 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     const br = links.get(v.bridge);
     if (!u || !mac || !br) throw new FixPlanError(`uplink or bridge ${v.bridge} unknown: set vars.uplink`);
     if (br.address === mac) return nothing(`${v.bridge} already uses ${mac}`);
-    const v4 = globalAddrs(f, v.bridge).filter((a) => a.family === 'inet').map((a) => a.local);
+    const v4 = globalAddrs(f, v.bridge)
+      .filter((a) => a.family === 'inet')
+      .map((a) => a.local);
     return {
       description: `give ${v.bridge} ${u.ifname}'s MAC ${mac} (brief disruption; neighbours re-learn via gratuitous ARP)`,
       commands: [ipOps([['link', 'set', 'dev', v.bridge, 'address', mac]], announce(v.bridge, v4))],

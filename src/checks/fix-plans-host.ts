@@ -12,12 +12,22 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     if (drops.length === 0) return nothing('no iptables FORWARD drops bridged guest traffic');
     if (v.brNetfilterFix === 'sysctl') {
       const links = linkMap(f);
-      const perBridge = [...new Set(drops.map((d) => d.bridge))].filter((b) => links.get(b)?.bridge?.nfCallIptables === 1 || links.get(b)?.bridge?.nfCallIp6tables === 1);
+      const perBridge = [...new Set(drops.map((d) => d.bridge))].filter(
+        (b) => links.get(b)?.bridge?.nfCallIptables === 1 || links.get(b)?.bridge?.nfCallIp6tables === 1,
+      );
       return {
         description: 'stop br_netfilter from passing bridged frames to iptables (host does not filter bridged traffic)',
         commands: [
-          cmd('sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0'),
-          ...perBridge.map((b) => ipCmd('link', 'set', 'dev', b, 'type', 'bridge', 'nf_call_iptables', '0', 'nf_call_ip6tables', '0', 'nf_call_arptables', '0')),
+          cmd(
+            'sysctl',
+            '-w',
+            'net.bridge.bridge-nf-call-iptables=0',
+            'net.bridge.bridge-nf-call-ip6tables=0',
+            'net.bridge.bridge-nf-call-arptables=0',
+          ),
+          ...perBridge.map((b) =>
+            ipCmd('link', 'set', 'dev', b, 'type', 'bridge', 'nf_call_iptables', '0', 'nf_call_ip6tables', '0', 'nf_call_arptables', '0'),
+          ),
         ],
       };
     }
@@ -27,7 +37,14 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     const seen = new Set<string>();
     for (const d of drops) {
       const bin = d.backend;
-      const dump = d.family === 4 ? (bin.endsWith('nft') ? f.iptables.v4nft : f.iptables.v4legacy) : bin.endsWith('nft') ? f.iptables.v6nft : f.iptables.v6legacy;
+      const dump =
+        d.family === 4
+          ? bin.endsWith('nft')
+            ? f.iptables.v4nft
+            : f.iptables.v4legacy
+          : bin.endsWith('nft')
+            ? f.iptables.v6nft
+            : f.iptables.v6legacy;
       const docker = dump.ok && dump.value.tables.some((t) => t.name === 'filter' && t.chains.some((c) => c.name === 'DOCKER-USER'));
       const chain = docker ? 'DOCKER-USER' : 'FORWARD';
       const key = `${bin}|${chain}|${d.bridge}`;
@@ -36,12 +53,17 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
       const rule = ['-i', d.bridge, '-o', d.bridge, '-j', 'ACCEPT'];
       commands.push(`${cmd(bin, '-C', chain, ...rule)} 2>/dev/null || ${cmd(bin, '-I', chain, ...rule)}`);
     }
-    return { description: 'accept bridged VM traffic ahead of the FORWARD drop (not persistent: add it to the host firewall config)', commands };
+    return {
+      description: 'accept bridged VM traffic ahead of the FORWARD drop (not persistent: add it to the host firewall config)',
+      commands,
+    };
   },
 
   'ip-forward': (f, v) => {
     need(f.sysctls);
-    const routed = (maybe(f.libvirt)?.networks ?? []).filter((n) => n.active && (n.forwardMode === 'nat' || n.forwardMode === 'route' || n.forwardMode === 'open'));
+    const routed = (maybe(f.libvirt)?.networks ?? []).filter(
+      (n) => n.active && (n.forwardMode === 'nat' || n.forwardMode === 'route' || n.forwardMode === 'open'),
+    );
     // Pure L2 bridging never needs forwarding: do not switch a bridged-only host into a router.
     if (v.vmNetworkMode !== 'nat' && routed.length === 0) return nothing('bridged-only host: forwarding not needed');
     const commands: string[] = [];
@@ -60,7 +82,8 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     const commands: string[] = [];
     if (sysctlNum(f, 'net.ipv4.conf.all.rp_filter') === 1) commands.push(cmd('sysctl', '-w', 'net.ipv4.conf.all.rp_filter=2'));
     // Written through /proc so interface names with dots or odd bytes need no sysctl-key escaping.
-    for (const i of ifaces) if (sysctlNum(f, `net.ipv4.conf.${i}.rp_filter`) === 1) commands.push(`echo 2 > ${shq(`/proc/sys/net/ipv4/conf/${i}/rp_filter`)}`);
+    for (const i of ifaces)
+      if (sysctlNum(f, `net.ipv4.conf.${i}.rp_filter`) === 1) commands.push(`echo 2 > ${shq(`/proc/sys/net/ipv4/conf/${i}/rp_filter`)}`);
     if (commands.length === 0) return nothing('rp_filter not strict');
     return { description: 'switch reverse-path filtering to loose mode (2)', commands };
   },
@@ -70,7 +93,8 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     const routes = defaultRoutes(f);
     const current = routes[0];
     const dev = v.vmNetworkMode === 'bridge' && links.get(v.bridge)?.kind === 'bridge' ? v.bridge : current?.dev;
-    if (current && current.dev === dev && !(current.dev && links.get(current.dev)?.master)) return nothing(`default route already via ${dev}`);
+    if (current && current.dev === dev && !(current.dev && links.get(current.dev)?.master))
+      return nothing(`default route already via ${dev}`);
     const cfg = maybe(f.ifupdown);
     const configured = cfg?.ifaces.find((s) => s.name === dev && s.options['gateway'])?.options['gateway']?.[0];
     const gw = current?.gateway ?? configured;
@@ -87,7 +111,8 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     const mods: string[] = [];
     if (k.devices['/dev/net/tun'] !== 'char' && k.modules['tun'] !== 'absent') mods.push('tun');
     if (k.devices['/dev/vhost-net'] !== 'char' && k.modules['vhost_net'] !== 'absent') mods.push('vhost_net');
-    if (mods.length === 0) return nothing('no loadable module missing (a missing /dev/kvm needs firmware VT-x/AMD-V or kvm_intel/kvm_amd by hand)');
+    if (mods.length === 0)
+      return nothing('no loadable module missing (a missing /dev/kvm needs firmware VT-x/AMD-V or kvm_intel/kvm_amd by hand)');
     return { description: `load ${mods.join(', ')} (persist in /etc/modules-load.d/)`, commands: [cmd('modprobe', '-a', ...mods)] };
   },
 };

@@ -32,13 +32,15 @@ export const LIBVIRT_PLANNERS: Readonly<Record<string, Planner>> = {
         if (links.get(br)?.bridge?.vlanFiltering === 1) {
           const e = v.vlans[tap.ifname];
           const access = e?.pvid ?? (nic.vlanTags?.length === 1 ? nic.vlanTags[0] : undefined);
-          if (access !== undefined) commands.push(cmd('bridge', 'vlan', 'add', 'dev', tap.ifname, 'vid', String(access), 'pvid', 'untagged'));
-          for (const t of e?.tagged ?? (nic.vlanTags && nic.vlanTags.length > 1 ? nic.vlanTags : [])) commands.push(cmd('bridge', 'vlan', 'add', 'dev', tap.ifname, 'vid', String(t)));
+          if (access !== undefined)
+            commands.push(cmd('bridge', 'vlan', 'add', 'dev', tap.ifname, 'vid', String(access), 'pvid', 'untagged'));
+          for (const t of e?.tagged ?? (nic.vlanTags && nic.vlanTags.length > 1 ? nic.vlanTags : []))
+            commands.push(cmd('bridge', 'vlan', 'add', 'dev', tap.ifname, 'vid', String(t)));
         }
       }
     }
-    if (commands.length === 0) return nothing('running guests\' taps are attached (or missing: restart virtqemud/libvirtd)');
-    return { description: 're-attach running guests\' taps to their bridges', commands };
+    if (commands.length === 0) return nothing("running guests' taps are attached (or missing: restart virtqemud/libvirtd)");
+    return { description: "re-attach running guests' taps to their bridges", commands };
   },
 
   'libvirt-link-up': (f, v) => {

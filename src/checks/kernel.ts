@@ -17,20 +17,42 @@ export const kernelModulesDevices = defineCheck({
     const m = k.modules;
     const dev = (p: string) => k.devices[p];
     // A bridge that exists proves bridge support whatever the module lists say.
-    const haveBridge = (maybe(f.links) ?? []).some((l) => l.kind === 'bridge') || ['loaded', 'builtin', 'available'].includes(m['bridge'] ?? 'unknown');
+    const haveBridge =
+      (maybe(f.links) ?? []).some((l) => l.kind === 'bridge') || ['loaded', 'builtin', 'available'].includes(m['bridge'] ?? 'unknown');
     const ev = { modules: m, devices: k.devices, brNetfilter: maybe(f.brNetfilter) ?? null };
     const critical: string[] = [];
-    if (dev('/dev/kvm') !== 'char') critical.push(`/dev/kvm ${dev('/dev/kvm') === 'other' ? 'is not a character device' : 'is missing'} (no hardware virtualisation or kvm_intel/kvm_amd not loaded)`);
-    if (dev('/dev/net/tun') !== 'char') critical.push(`/dev/net/tun ${dev('/dev/net/tun') === 'other' ? 'is not a character device' : 'is missing'} (taps cannot be created)`);
+    if (dev('/dev/kvm') !== 'char')
+      critical.push(
+        `/dev/kvm ${dev('/dev/kvm') === 'other' ? 'is not a character device' : 'is missing'} (no hardware virtualisation or kvm_intel/kvm_amd not loaded)`,
+      );
+    if (dev('/dev/net/tun') !== 'char')
+      critical.push(
+        `/dev/net/tun ${dev('/dev/net/tun') === 'other' ? 'is not a character device' : 'is missing'} (taps cannot be created)`,
+      );
     if (!haveBridge && m['bridge'] === 'absent') critical.push('the bridge module is not available');
     if (critical.length > 0) {
-      return { status: 'fail', evidence: ev, message: `${critical[0]}${critical.length > 1 ? ` (+${critical.length - 1} more)` : ''}: guests cannot start/attach; load the modules (or enable VT-x/AMD-V in firmware)` };
+      return {
+        status: 'fail',
+        evidence: ev,
+        message: `${critical[0]}${critical.length > 1 ? ` (+${critical.length - 1} more)` : ''}: guests cannot start/attach; load the modules (or enable VT-x/AMD-V in firmware)`,
+      };
     }
     if (dev('/dev/vhost-net') !== 'char') {
       const why = m['vhost_net'] === 'absent' ? 'vhost_net is not built for this kernel' : 'load vhost_net';
-      return { status: 'warn', severity: 'medium', fixable: m['vhost_net'] !== 'absent', evidence: ev, message: `/dev/vhost-net is missing: virtio-net runs in QEMU userspace (slower); ${why}` };
+      return {
+        status: 'warn',
+        severity: 'medium',
+        fixable: m['vhost_net'] !== 'absent',
+        evidence: ev,
+        message: `/dev/vhost-net is missing: virtio-net runs in QEMU userspace (slower); ${why}`,
+      };
     }
-    const unknown = Object.entries(m).filter(([, s]) => s === 'unknown').map(([n]) => n);
-    return pass(`/dev/kvm, /dev/net/tun, /dev/vhost-net present; bridge ${haveBridge ? 'available' : 'unknown'}${unknown.length ? ` (state unknown: ${listing(unknown)})` : ''}`, ev);
+    const unknown = Object.entries(m)
+      .filter(([, s]) => s === 'unknown')
+      .map(([n]) => n);
+    return pass(
+      `/dev/kvm, /dev/net/tun, /dev/vhost-net present; bridge ${haveBridge ? 'available' : 'unknown'}${unknown.length ? ` (state unknown: ${listing(unknown)})` : ''}`,
+      ev,
+    );
   },
 });

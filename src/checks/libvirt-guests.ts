@@ -12,16 +12,33 @@ export const libvirtIfaceDirect = defineCheck({
     const found: Array<{ domain: string; mac: string | null; dev: string | null; mode: string | null; via: string }> = [];
     for (const d of need(f.libvirt).domains) {
       for (const nic of d.interfaces) {
-        if (nic.type === 'direct') found.push({ domain: d.name, mac: nic.mac ?? null, dev: nic.sourceDev ?? null, mode: nic.sourceMode ?? 'vepa', via: 'type=direct' });
+        if (nic.type === 'direct')
+          found.push({
+            domain: d.name,
+            mac: nic.mac ?? null,
+            dev: nic.sourceDev ?? null,
+            mode: nic.sourceMode ?? 'vepa',
+            via: 'type=direct',
+          });
         const n = nic.type === 'network' && nic.sourceNetwork ? networkByName(f, nic.sourceNetwork) : undefined;
-        const macvtapNet = n && ((n.forwardMode === 'bridge' && n.forwardDevs.length > 0) || ['private', 'vepa', 'passthrough'].includes(n.forwardMode ?? ''));
-        if (n && macvtapNet) found.push({ domain: d.name, mac: nic.mac ?? null, dev: n.forwardDevs[0] ?? null, mode: n.forwardMode ?? null, via: `network ${n.name}` });
+        const macvtapNet =
+          n &&
+          ((n.forwardMode === 'bridge' && n.forwardDevs.length > 0) || ['private', 'vepa', 'passthrough'].includes(n.forwardMode ?? ''));
+        if (n && macvtapNet)
+          found.push({
+            domain: d.name,
+            mac: nic.mac ?? null,
+            dev: n.forwardDevs[0] ?? null,
+            mode: n.forwardMode ?? null,
+            via: `network ${n.name}`,
+          });
       }
     }
     const first = found[0];
     if (!first) return pass('no guest NIC uses macvtap (type=direct)');
     return {
-      status: 'warn', evidence: { nics: found },
+      status: 'warn',
+      evidence: { nics: found },
       fix: 'use type=bridge on a host bridge, or add a second guest NIC on an isolated libvirt network for host<->guest traffic',
       message: `${first.domain} NIC ${first.mac ?? '?'} is macvtap on ${first.dev ?? '?'} (${first.via}, mode ${first.mode}): it can never talk to this host${found.length > 1 ? ` (+${found.length - 1} more)` : ''}; fine unless the guest needs the host`,
     };
@@ -47,8 +64,19 @@ export const libvirtTapAttached = defineCheck({
         checked++;
         const tap = links.get(nic.targetDev);
         const ev = { domain: d.name, mac: nic.mac ?? null, tap: nic.targetDev, bridge: br, master: tap?.master ?? null };
-        if (!tap) bad.push({ status: 'fail', fixable: false, evidence: ev, message: `tap ${nic.targetDev} of running guest ${d.name} does not exist: the guest NIC has no host side; restart virtqemud/libvirtd or the guest` });
-        else if (tap.master !== br) bad.push({ status: 'fail', evidence: ev, message: `tap ${nic.targetDev} of running guest ${d.name} is ${tap.master ? `a port of ${tap.master}` : 'attached to no bridge'}, not ${br}: the guest is cut off; re-attach it` });
+        if (!tap)
+          bad.push({
+            status: 'fail',
+            fixable: false,
+            evidence: ev,
+            message: `tap ${nic.targetDev} of running guest ${d.name} does not exist: the guest NIC has no host side; restart virtqemud/libvirtd or the guest`,
+          });
+        else if (tap.master !== br)
+          bad.push({
+            status: 'fail',
+            evidence: ev,
+            message: `tap ${nic.targetDev} of running guest ${d.name} is ${tap.master ? `a port of ${tap.master}` : 'attached to no bridge'}, not ${br}: the guest is cut off; re-attach it`,
+          });
       }
     }
     // Prefer the re-attachable case: it is the common one after a network restart.
@@ -66,11 +94,16 @@ export const libvirtLinkState = defineCheck({
   severity: 'high',
   fixId: 'libvirt-link-up',
   evaluate(f) {
-    const down = need(f.libvirt).domains.flatMap((d) => d.interfaces.filter((i) => i.linkState === 'down').map((i) => ({ domain: d.name, running: d.running, mac: i.mac ?? null, target: i.targetDev ?? null })));
+    const down = need(f.libvirt).domains.flatMap((d) =>
+      d.interfaces
+        .filter((i) => i.linkState === 'down')
+        .map((i) => ({ domain: d.name, running: d.running, mac: i.mac ?? null, target: i.targetDev ?? null })),
+    );
     const first = down[0];
     if (!first) return pass('no guest NIC is set link-down');
     return {
-      status: 'fail', evidence: { nics: down },
+      status: 'fail',
+      evidence: { nics: down },
       message: `${first.domain} NIC ${first.mac ?? first.target ?? '?'} has <link state='down'/>: the guest sees no carrier${down.length > 1 ? ` (+${down.length - 1} more)` : ''}; set it up unless intended`,
     };
   },

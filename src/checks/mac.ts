@@ -14,7 +14,20 @@ interface MacUse {
 }
 
 function guestMacs(f: HostFacts): MacUse[] {
-  return need(f.libvirt).domains.flatMap((d) => d.interfaces.flatMap((i) => (i.mac ? [{ domain: d.name, running: d.running, mac: i.mac, ...(i.sourceBridge ?? i.sourceNetwork ? { bridge: i.sourceBridge ?? i.sourceNetwork } : {}) }] : [])));
+  return need(f.libvirt).domains.flatMap((d) =>
+    d.interfaces.flatMap((i) =>
+      i.mac
+        ? [
+            {
+              domain: d.name,
+              running: d.running,
+              mac: i.mac,
+              ...((i.sourceBridge ?? i.sourceNetwork) ? { bridge: i.sourceBridge ?? i.sourceNetwork } : {}),
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 export const macDuplicateHost = defineCheck({
@@ -30,13 +43,20 @@ export const macDuplicateHost = defineCheck({
     if (dup) {
       const bothRunning = dup.filter((u) => u.running).length > 1;
       return {
-        status: 'fail', severity: bothRunning ? 'critical' : 'high', evidence: { mac: dup[0]?.mac, uses: dup },
+        status: 'fail',
+        severity: bothRunning ? 'critical' : 'high',
+        evidence: { mac: dup[0]?.mac, uses: dup },
         fix: 'give one guest a new MAC: virsh edit <domain>, delete the <mac> line (libvirt generates 52:54:00:…), restart it; update DHCP reservations',
         message: `MAC ${dup[0]?.mac} is used by ${listing(dup.map((u) => u.domain))}${bothRunning ? ' (both running: the bridge FDB flaps)' : ''}: give one a new MAC`,
       };
     }
     const fe = uses.find((u) => u.mac.startsWith('fe:'));
-    if (fe) return { status: 'fail', evidence: fe, message: `guest ${fe.domain} uses MAC ${fe.mac}: 0xFE-prefixed MACs are reserved for host taps (libvirt refuses them / the bridge sees its own address); pick a 52:54:00 MAC` };
+    if (fe)
+      return {
+        status: 'fail',
+        evidence: fe,
+        message: `guest ${fe.domain} uses MAC ${fe.mac}: 0xFE-prefixed MACs are reserved for host taps (libvirt refuses them / the bridge sees its own address); pick a 52:54:00 MAC`,
+      };
     // Host-side MACs, minus guest taps (which carry fe:… copies of the guest MAC on purpose).
     const links = maybe(f.links) ?? [];
     const taps = guestTargets(f);
@@ -48,7 +68,11 @@ export const macDuplicateHost = defineCheck({
     const clash = uses.find((u) => hostMacs.has(u.mac));
     if (clash) {
       const owners = hostMacs.get(clash.mac) ?? [];
-      return { status: 'fail', evidence: { ...clash, hostInterfaces: owners }, message: `guest ${clash.domain} uses MAC ${clash.mac}, the MAC of host interface ${listing(owners)}: the bridge drops its frames as its own; pick a new MAC` };
+      return {
+        status: 'fail',
+        evidence: { ...clash, hostInterfaces: owners },
+        message: `guest ${clash.domain} uses MAC ${clash.mac}, the MAC of host interface ${listing(owners)}: the bridge drops its frames as its own; pick a new MAC`,
+      };
     }
     return pass(`${uses.length} guest MAC(s), all unique and valid`);
   },
@@ -92,21 +116,52 @@ export const fleetDuplicateMac = defineFleetCheck({
     for (const g of groups.values()) {
       const hosts = [...new Set(g.uses.map((u) => u.host))];
       if (hosts.length < 2) continue;
-      dups.push({ kind: g.kind, value: g.value, hosts, severity: g.kind === 'machine-id' ? 'medium' : 'high', where: g.uses.map((u) => `${u.where}@${u.host}`) });
+      dups.push({
+        kind: g.kind,
+        value: g.value,
+        hosts,
+        severity: g.kind === 'machine-id' ? 'medium' : 'high',
+        where: g.uses.map((u) => `${u.where}@${u.host}`),
+      });
     }
     dups.sort((a, b) => RANK.indexOf(a.severity) - RANK.indexOf(b.severity));
     const first = dups[0];
     const base = { id: 'fleet.duplicate-mac', evidence: { duplicates: dups, notEvaluated: unevaluated } };
     if (!first) {
       if (all.size > 0 && unevaluated.length === all.size) {
-        return { ...base, status: 'error', severity: 'high', hosts: [...all.keys()], message: 'no host had libvirt facts: guest MACs could not be compared' } satisfies FleetCheckResult;
+        return {
+          ...base,
+          status: 'error',
+          severity: 'high',
+          hosts: [...all.keys()],
+          message: 'no host had libvirt facts: guest MACs could not be compared',
+        } satisfies FleetCheckResult;
       }
-      return { ...base, status: 'pass', severity: 'high', hosts: [], message: `no duplicate guest MAC, bridge MAC or machine-id across ${all.size} host(s)${unevaluated.length ? ` (${unevaluated.length} without libvirt facts)` : ''}` };
+      return {
+        ...base,
+        status: 'pass',
+        severity: 'high',
+        hosts: [],
+        message: `no duplicate guest MAC, bridge MAC or machine-id across ${all.size} host(s)${unevaluated.length ? ` (${unevaluated.length} without libvirt facts)` : ''}`,
+      };
     }
-    const what = first.kind === 'guest-mac' ? `guest MAC ${first.value}` : first.kind === 'bridge-mac' ? `bridge MAC ${first.value}` : `machine-id ${first.value}`;
-    const todo = first.kind === 'guest-mac' ? 'give all but one guest a new MAC' : first.kind === 'bridge-mac' ? 'set explicit bridge MACs (e.g. the uplink NIC MAC)' : 'regenerate it (rm /etc/machine-id; systemd-machine-id-setup; plan a reboot)';
+    const what =
+      first.kind === 'guest-mac'
+        ? `guest MAC ${first.value}`
+        : first.kind === 'bridge-mac'
+          ? `bridge MAC ${first.value}`
+          : `machine-id ${first.value}`;
+    const todo =
+      first.kind === 'guest-mac'
+        ? 'give all but one guest a new MAC'
+        : first.kind === 'bridge-mac'
+          ? 'set explicit bridge MACs (e.g. the uplink NIC MAC)'
+          : 'regenerate it (rm /etc/machine-id; systemd-machine-id-setup; plan a reboot)';
     return {
-      ...base, status: 'fail', severity: first.severity, hosts: [...new Set(dups.flatMap((d) => d.hosts))],
+      ...base,
+      status: 'fail',
+      severity: first.severity,
+      hosts: [...new Set(dups.flatMap((d) => d.hosts))],
       message: `${what} is used by ${listing(first.where)}${dups.length > 1 ? ` (+${dups.length - 1} more duplicates)` : ''}: ${todo}`,
     };
   },

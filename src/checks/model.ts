@@ -38,7 +38,10 @@ export function configuredPorts(f: HostFacts, bridge: string): string[] | undefi
   const stanza = cfg?.ifaces.find((i) => i.name === bridge && i.family === 'inet') ?? cfg?.ifaces.find((i) => i.name === bridge);
   const ports = stanza?.options['bridge-ports'];
   if (!ports) return undefined;
-  return ports.join(' ').split(/\s+/).filter((p) => p !== '' && p !== 'none');
+  return ports
+    .join(' ')
+    .split(/\s+/)
+    .filter((p) => p !== '' && p !== 'none');
 }
 
 /** Which interface is the bridge's uplink: vars, else ifupdown bridge_ports, else its one non-guest port. */
@@ -68,7 +71,9 @@ export function globalAddrs(f: HostFacts, ifname?: string): IfAddr[] {
 
 /** IPv4 default routes of the main table. */
 export function defaultRoutes(f: HostFacts): Route[] {
-  return need(f.routes4).filter((r) => r.dst === 'default' && (r.table === undefined || r.table === 'main') && (r.type === undefined || r.type === 'unicast'));
+  return need(f.routes4).filter(
+    (r) => r.dst === 'default' && (r.table === undefined || r.table === 'main') && (r.type === undefined || r.type === 'unicast'),
+  );
 }
 
 export function domains(f: HostFacts): readonly Domain[] {
@@ -136,8 +141,16 @@ export function vmBridges(f: HostFacts, vars: ResolvedVars): BridgeRef[] {
   // not expected (e.g. a Proxmox host with vmbr0 and no vars.bridge); an explicit vars.bridge always is.
   const guessed = refs.get(vars.bridge);
   const links = maybe(f.links);
-  if (vars.vmNetworkMode === 'bridge' && !vars.bridgeExplicit && guessed?.users.length === 0 && links && !links.some((l) => l.ifname === vars.bridge)) {
-    const others = [...refs.entries()].filter(([n, r]) => n !== vars.bridge && !r.managed && links.some((l) => l.ifname === n && l.kind === 'bridge'));
+  if (
+    vars.vmNetworkMode === 'bridge' &&
+    !vars.bridgeExplicit &&
+    guessed?.users.length === 0 &&
+    links &&
+    !links.some((l) => l.ifname === vars.bridge)
+  ) {
+    const others = [...refs.entries()].filter(
+      ([n, r]) => n !== vars.bridge && !r.managed && links.some((l) => l.ifname === n && l.kind === 'bridge'),
+    );
     if (others.length > 0) refs.delete(vars.bridge);
   }
   return [...refs.entries()].map(([name, r]) => ({ name, users: r.users, expectsUplink: !r.managed, managedByLibvirt: r.managed }));
@@ -197,7 +210,12 @@ export function cidrsOverlap(a: string, b: string): boolean | undefined {
 }
 
 /** The MTU a VM bridge and its ports should have: vars.mtu (for the vars bridge), else its uplink's, else its own (which follows its smallest port). */
-export function expectedMtu(f: HostFacts, vars: ResolvedVars, ref: BridgeRef, links: ReadonlyMap<string, Link>): { mtu: number; explicit: boolean; uplink?: string } {
+export function expectedMtu(
+  f: HostFacts,
+  vars: ResolvedVars,
+  ref: BridgeRef,
+  links: ReadonlyMap<string, Link>,
+): { mtu: number; explicit: boolean; uplink?: string } {
   const br = links.get(ref.name);
   const mine = ref.name === vars.bridge;
   const up = ref.expectsUplink ? resolveUplink(f, vars, ref.name) : undefined;

@@ -9,9 +9,16 @@ export type Family = 4 | 6;
 
 /** The iptables dumps the kernel applies for a family (nft and legacy backends both filter). */
 export function iptDumps(f: HostFacts, family: Family): Array<{ backend: string; dump: IptablesDump }> {
-  const pairs: Array<[string, Gathered<IptablesDump>]> = family === 4
-    ? [['iptables-nft', f.iptables.v4nft], ['iptables-legacy', f.iptables.v4legacy]]
-    : [['ip6tables-nft', f.iptables.v6nft], ['ip6tables-legacy', f.iptables.v6legacy]];
+  const pairs: Array<[string, Gathered<IptablesDump>]> =
+    family === 4
+      ? [
+          ['iptables-nft', f.iptables.v4nft],
+          ['iptables-legacy', f.iptables.v4legacy],
+        ]
+      : [
+          ['ip6tables-nft', f.iptables.v6nft],
+          ['ip6tables-legacy', f.iptables.v6legacy],
+        ];
   const usable = pairs.flatMap(([backend, g]) => (g.ok ? [{ backend, dump: g.value }] : []));
   const broken = pairs.find(([, g]) => !g.ok && g.cause !== 'not-installed' && g.cause !== 'unsupported');
   // One backend unreadable (not merely absent or unsupported by the kernel) means its rules are unknown: refuse to guess.
@@ -28,7 +35,9 @@ export function nfCall(f: HostFacts, name: string, family: Family): boolean {
 
 export function existingVmBridges(f: HostFacts, vars: ResolvedVars): string[] {
   const links = linkMap(f);
-  return vmBridges(f, vars).map((r) => r.name).filter((n) => links.get(n)?.kind === 'bridge');
+  return vmBridges(f, vars)
+    .map((r) => r.name)
+    .filter((n) => links.get(n)?.kind === 'bridge');
 }
 
 export const bridgedFlow = (br: string): Flow => ({ iif: br, oif: br, bridge: br, bridged: true, ct: 'new' });
@@ -38,7 +47,10 @@ export function isIptablesNftChain(f: HostFacts, rs: NftRuleset, c: NftChain): b
   if (c.family !== 'ip' && c.family !== 'ip6') return false;
   const dump = c.family === 'ip' ? f.iptables.v4nft : f.iptables.v6nft;
   if (dump.ok) return dump.value.tables.some((t) => t.name === c.table && t.chains.some((x) => x.name === c.name));
-  return /^(filter|nat|mangle|raw|security)$/.test(c.table) && (/^[A-Z]+$/.test(c.name) || rs.rules.some((r) => r.family === c.family && r.table === c.table && r.chain === c.name && r.xt));
+  return (
+    /^(filter|nat|mangle|raw|security)$/.test(c.table) &&
+    (/^[A-Z]+$/.test(c.name) || rs.rules.some((r) => r.family === c.family && r.table === c.table && r.chain === c.name && r.xt))
+  );
 }
 
 export function forwardFlows(f: HostFacts, vars: ResolvedVars): Array<{ flow: Flow; families: string[]; what: string }> {
@@ -54,11 +66,14 @@ export function forwardFlows(f: HostFacts, vars: ResolvedVars): Array<{ flow: Fl
   for (const n of maybe(f.libvirt)?.networks ?? []) {
     if (!n.active || !n.bridge || (n.forwardMode !== 'nat' && n.forwardMode !== 'route')) continue;
     const ip = n.ips.find((i) => i.family === 'ipv4');
-    flows.push({ flow: { iif: n.bridge, ...(out ? { oif: out } : {}), ...(ip ? { saddr: ip.address } : {}), ct: 'new' }, families: ['ip', 'inet'], what: `routed traffic of network ${n.name} (${n.bridge})` });
+    flows.push({
+      flow: { iif: n.bridge, ...(out ? { oif: out } : {}), ...(ip ? { saddr: ip.address } : {}), ct: 'new' },
+      families: ['ip', 'inet'],
+      what: `routed traffic of network ${n.name} (${n.bridge})`,
+    });
   }
   return flows;
 }
-
 
 export interface BrNfDrop {
   readonly family: Family;

@@ -22,7 +22,9 @@ export const brNfIptables = defineCheck({
       const fam = d.family === 4 ? 'IPv4' : 'IPv6';
       const sysctl = d.family === 4 ? 'bridge-nf-call-iptables' : 'bridge-nf-call-ip6tables';
       return {
-        status: 'fail', severity: d.family === 4 ? 'critical' : 'high', evidence: { drops },
+        status: 'fail',
+        severity: d.family === 4 ? 'critical' : 'high',
+        evidence: { drops },
         message: `br_netfilter sends bridged ${fam} on ${d.bridge} through ${d.backend} FORWARD, which drops it (${d.by}): guests lose each other and the LAN; accept bridged traffic or set ${sysctl}=0`,
       };
     }
@@ -46,7 +48,12 @@ export const nftForward = defineCheck({
         const v = walkNftChain(rs, c.family, c.table, c.name, flow);
         if (v.verdict === 'drop') {
           const accept = flow.bridged ? `iifname "${flow.iif}" oifname "${flow.oif}" accept` : `iifname "${flow.iif}" accept`;
-          bad.push({ status: 'fail', severity: 'critical', evidence: { chain: c, flow, by: v.by }, message: `nft chain ${c.family} ${c.table} ${c.name} (hook forward) drops ${what} (${v.by}); an accept in another table does not help: add ${accept} to that chain` });
+          bad.push({
+            status: 'fail',
+            severity: 'critical',
+            evidence: { chain: c, flow, by: v.by },
+            message: `nft chain ${c.family} ${c.table} ${c.name} (hook forward) drops ${what} (${v.by}); an accept in another table does not help: add ${accept} to that chain`,
+          });
         }
       }
     }
@@ -54,13 +61,23 @@ export const nftForward = defineCheck({
     for (const b of existingVmBridges(f, vars)) {
       for (const c of base.filter((x) => x.family === 'bridge' && x.hook === 'forward')) {
         const v = walkNftChain(rs, c.family, c.table, c.name, { bridge: b, ct: 'new' });
-        if (v.verdict === 'drop') bad.push({ status: 'fail', severity: 'high', evidence: { chain: c, bridge: b, by: v.by }, message: `nft bridge-family chain ${c.table} ${c.name} drops frames crossing ${b} (${v.by}): accept the VM bridge (meta ibrname "${b}" accept) or mark it intentional` });
+        if (v.verdict === 'drop')
+          bad.push({
+            status: 'fail',
+            severity: 'high',
+            evidence: { chain: c, bridge: b, by: v.by },
+            message: `nft bridge-family chain ${c.table} ${c.name} drops frames crossing ${b} (${v.by}): accept the VM bridge (meta ibrname "${b}" accept) or mark it intentional`,
+          });
       }
     }
     const worst = bad.find((b) => b.severity === 'critical') ?? bad[0];
     if (worst) return bad.length > 1 ? { ...worst, message: `${worst.message} (+${bad.length - 1} more)` } : worst;
     const n = fwd.length + base.filter((c) => c.family === 'bridge').length;
-    return pass(n === 0 ? 'no nftables forward or bridge base chains (besides iptables-nft/libvirt ones)' : `${n} nftables forward/bridge base chain(s) let guest traffic through`);
+    return pass(
+      n === 0
+        ? 'no nftables forward or bridge base chains (besides iptables-nft/libvirt ones)'
+        : `${n} nftables forward/bridge base chain(s) let guest traffic through`,
+    );
   },
 });
 
@@ -74,29 +91,45 @@ export const hostInput = defineCheck({
     if (nets.length === 0) return skipped('no active libvirt NAT/route/isolated network: guests do not use host DHCP/DNS');
     const dumps = iptDumps(f, 4);
     const rs = maybe(f.nft);
-    const inputChains = (rs?.chains ?? []).filter((c) => c.hook === 'input' && (c.family === 'ip' || c.family === 'inet') && c.table !== 'libvirt_network' && rs && !isIptablesNftChain(f, rs, c));
+    const inputChains = (rs?.chains ?? []).filter(
+      (c) =>
+        c.hook === 'input' &&
+        (c.family === 'ip' || c.family === 'inet') &&
+        c.table !== 'libvirt_network' &&
+        rs &&
+        !isIptablesNftChain(f, rs, c),
+    );
     const servicesOf = (n: (typeof nets)[number]): Array<[string, 'udp' | 'tcp', number]> => [
       ...(n.ips.some((i) => i.dhcp) ? [['DHCP', 'udp', 67] as [string, 'udp', number]] : []),
       ...(!n.dnsDisabled ? [['DNS', 'udp', 53] as [string, 'udp', number], ['DNS', 'tcp', 53] as [string, 'tcp', number]] : []),
     ];
     // A network that serves neither DHCP nor DNS has nothing for INPUT to block: say so, not "pass".
     const serving = nets.filter((n) => servicesOf(n).length > 0);
-    if (serving.length === 0) return skipped(`${listing(nets.map((n) => n.name))} serve${nets.length === 1 ? 's' : ''} neither DHCP nor DNS from the host: nothing for INPUT to block`);
+    if (serving.length === 0)
+      return skipped(
+        `${listing(nets.map((n) => n.name))} serve${nets.length === 1 ? 's' : ''} neither DHCP nor DNS from the host: nothing for INPUT to block`,
+      );
     for (const n of serving) {
       const ip = n.ips.find((i) => i.family === 'ipv4');
       for (const [svc, proto, port] of servicesOf(n)) {
         const flow: Flow = { iif: n.bridge, proto, dport: port, ...(ip ? { daddr: ip.address } : {}), ct: 'new' };
         const verdicts = [
           ...dumps.map(({ backend, dump }) => ({ where: `${backend} INPUT`, v: walkIptables(dump, 'filter', 'INPUT', flow) })),
-          ...(rs ? inputChains.map((c) => ({ where: `nft ${c.family} ${c.table} ${c.name}`, v: walkNftChain(rs, c.family, c.table, c.name, flow) })) : []),
+          ...(rs
+            ? inputChains.map((c) => ({
+                where: `nft ${c.family} ${c.table} ${c.name}`,
+                v: walkNftChain(rs, c.family, c.table, c.name, flow),
+              }))
+            : []),
         ];
         const drop = verdicts.find((x) => x.v.verdict === 'drop');
         if (drop) {
           return {
-            status: 'fail', evidence: { network: n.name, bridge: n.bridge, service: `${proto}/${port}`, where: drop.where, by: drop.v.by },
+            status: 'fail',
+            evidence: { network: n.name, bridge: n.bridge, service: `${proto}/${port}`, where: drop.where, by: drop.v.by },
             fix: [
               `iptables -I INPUT -i ${shq(n.bridge ?? '')} -p ${proto} --dport ${port} -j ACCEPT`,
-              '# or let libvirt recreate its rules (detaches running guests\' taps: re-attach them after):',
+              "# or let libvirt recreate its rules (detaches running guests' taps: re-attach them after):",
               `virsh -c ${shq(vars.libvirtUri)} net-destroy ${shq(n.name)} && virsh -c ${shq(vars.libvirtUri)} net-start ${shq(n.name)}`,
             ].join('\n'),
             message: `${drop.where} drops ${proto}/${port} from ${n.bridge} (${drop.v.by}): guests of network ${n.name} get no ${svc}; accept it before the drop`,

@@ -17,12 +17,31 @@ import { ipForward, rpFilter } from './sysctl.js';
 import type { CheckVars } from './vars.js';
 
 const HOST_CHECKS: readonly CheckDef[] = [
-  bridgeExists, bridgeUp, bridgeUplinkEnslaved, bridgeIpOnPort, bridgeStpForwardDelay, bridgeVlanMembership,
-  bridgeMtu, bridgePortState, bridgeMacStability, nicLink,
-  brNfIptables, nftForward, hostInput,
-  ipForward, rpFilter, arpDuplicateIp, routeDefaultGateway,
-  libvirtDefaultNetwork, libvirtNatRules, libvirtIfaceDirect, libvirtTapAttached, libvirtLinkState,
-  macDuplicateHost, kernelModulesDevices, configDrift,
+  bridgeExists,
+  bridgeUp,
+  bridgeUplinkEnslaved,
+  bridgeIpOnPort,
+  bridgeStpForwardDelay,
+  bridgeVlanMembership,
+  bridgeMtu,
+  bridgePortState,
+  bridgeMacStability,
+  nicLink,
+  brNfIptables,
+  nftForward,
+  hostInput,
+  ipForward,
+  rpFilter,
+  arpDuplicateIp,
+  routeDefaultGateway,
+  libvirtDefaultNetwork,
+  libvirtNatRules,
+  libvirtIfaceDirect,
+  libvirtTapAttached,
+  libvirtLinkState,
+  macDuplicateHost,
+  kernelModulesDevices,
+  configDrift,
 ];
 
 /** Per-host checks by id, in catalogue order. */

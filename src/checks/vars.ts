@@ -66,7 +66,8 @@ export function isValidIfname(name: string): boolean {
 
 function vlanId(v: unknown, where: string): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4094) throw new InputError(`${where}: VLAN id must be 1-4094, got ${JSON.stringify(v)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4094)
+    throw new InputError(`${where}: VLAN id must be 1-4094, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -86,17 +87,20 @@ export function parseCheckVars(raw: Readonly<Record<string, unknown>>, source: s
   if (raw['uplink'] !== undefined) out.uplink = ifname(raw['uplink'], at('uplink'));
   if (raw['mtu'] !== undefined) {
     const m = typeof raw['mtu'] === 'string' && /^\d+$/.test(raw['mtu']) ? Number(raw['mtu']) : raw['mtu'];
-    if (typeof m !== 'number' || !Number.isInteger(m) || m < 68 || m > 65535) throw new InputError(`${at('mtu')} must be an integer 68-65535, got ${JSON.stringify(raw['mtu'])}`);
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 68 || m > 65535)
+      throw new InputError(`${at('mtu')} must be an integer 68-65535, got ${JSON.stringify(raw['mtu'])}`);
     out.mtu = m;
   }
   const mode = raw['vmNetworkMode'];
   if (mode !== undefined) {
-    if (mode !== 'bridge' && mode !== 'nat') throw new InputError(`${at('vmNetworkMode')} must be "bridge" or "nat", got ${JSON.stringify(mode)}`);
+    if (mode !== 'bridge' && mode !== 'nat')
+      throw new InputError(`${at('vmNetworkMode')} must be "bridge" or "nat", got ${JSON.stringify(mode)}`);
     out.vmNetworkMode = mode;
   }
   const fix = raw['brNetfilterFix'];
   if (fix !== undefined) {
-    if (fix !== 'accept-rule' && fix !== 'sysctl') throw new InputError(`${at('brNetfilterFix')} must be "accept-rule" or "sysctl", got ${JSON.stringify(fix)}`);
+    if (fix !== 'accept-rule' && fix !== 'sysctl')
+      throw new InputError(`${at('brNetfilterFix')} must be "accept-rule" or "sysctl", got ${JSON.stringify(fix)}`);
     out.brNetfilterFix = fix;
   }
   for (const k of ['libvirtUri', 'l2Segment'] as const) {
@@ -107,12 +111,14 @@ export function parseCheckVars(raw: Readonly<Record<string, unknown>>, source: s
   }
   const vlans = raw['vlans'];
   if (vlans !== undefined) {
-    if (typeof vlans !== 'object' || vlans === null || Array.isArray(vlans)) throw new InputError(`${at('vlans')} must be a mapping of port name to {pvid, tagged}`);
+    if (typeof vlans !== 'object' || vlans === null || Array.isArray(vlans))
+      throw new InputError(`${at('vlans')} must be a mapping of port name to {pvid, tagged}`);
     const parsed: Record<string, VlanExpectation> = {};
     for (const [port, spec] of Object.entries(vlans as Record<string, unknown>)) {
       const where = at(`vlans.${port}`);
       ifname(port, where);
-      if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new InputError(`${where} must be a mapping with pvid and/or tagged`);
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        throw new InputError(`${where} must be a mapping with pvid and/or tagged`);
       const s = spec as Record<string, unknown>;
       const tagged = s['tagged'];
       if (tagged !== undefined && !Array.isArray(tagged)) throw new InputError(`${where}.tagged must be a list of VLAN ids`);

@@ -26,14 +26,18 @@ export function vlanNeeds(f: HostFacts, vars: ResolvedVars): VlanNeed[] {
       if (!nic.vlanTags || !nic.targetDev || nicBridge(f, nic) !== vars.bridge) continue;
       const access = nic.vlanTags.length === 1;
       for (const v of nic.vlanTags) {
-        if (!needs.some((n) => n.port === nic.targetDev && n.vlan === v)) needs.push({ port: nic.targetDev, vlan: v, access, why: `guest ${d.name}` });
+        if (!needs.some((n) => n.port === nic.targetDev && n.vlan === v))
+          needs.push({ port: nic.targetDev, vlan: v, access, why: `guest ${d.name}` });
         guestVlans.add(v);
       }
     }
   }
   // The uplink must carry every guest VLAN (tagged, unless inventory says otherwise for it).
   const uplink = resolveUplink(f, vars).name;
-  if (uplink) for (const v of guestVlans) if (!needs.some((n) => n.port === uplink && n.vlan === v)) needs.push({ port: uplink, vlan: v, access: false, why: 'guest VLAN on the uplink' });
+  if (uplink)
+    for (const v of guestVlans)
+      if (!needs.some((n) => n.port === uplink && n.vlan === v))
+        needs.push({ port: uplink, vlan: v, access: false, why: 'guest VLAN on the uplink' });
   return needs;
 }
 

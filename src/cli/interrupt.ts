@@ -19,7 +19,9 @@ export function handleInterrupts(opts: { graceMs: number; stderr: NodeJS.Writabl
   };
   const handler = (sig: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
-      opts.stderr.write(`\nfleet: ${sig} received: starting no new hosts; waiting up to ${Math.round(opts.graceMs / 1000)}s for running steps (again to stop now)\n`);
+      opts.stderr.write(
+        `\nfleet: ${sig} received: starting no new hosts; waiting up to ${Math.round(opts.graceMs / 1000)}s for running steps (again to stop now)\n`,
+      );
       controller.abort(new Error(`interrupted by ${sig}`));
       timer = setTimeout(force, opts.graceMs);
       timer.unref();

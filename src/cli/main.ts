@@ -28,7 +28,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   };
   const parser = yargs(argv)
     .scriptName('fleet')
-    .usage('$0 <command> [options]\n\nKeep KVM hypervisors\' VM networking healthy: Ansible inventories, one SSH connection per host, results in SQLite.')
+    .usage(
+      "$0 <command> [options]\n\nKeep KVM hypervisors' VM networking healthy: Ansible inventories, one SSH connection per host, results in SQLite.",
+    )
     .parserConfiguration({ 'populate--': true })
     .command(runCommand(io, setExit))
     .command(execCommand(io, setExit))

@@ -22,7 +22,8 @@ export const inventoryOptions = {
   limit: {
     alias: 'l',
     type: 'string',
-    description: 'Further limit hosts with a pattern, @file (one host per line), or @failed / @skipped: the hosts that failed, or were never run, in the last run of this playbook (fleet run)',
+    description:
+      'Further limit hosts with a pattern, @file (one host per line), or @failed / @skipped: the hosts that failed, or were never run, in the last run of this playbook (fleet run)',
   },
 } as const satisfies Record<string, Options>;
 
@@ -40,7 +41,8 @@ export const trendOptions = {
 
 /** Throws InputError unless `trend` is a whole number from 1 to 1000. */
 export function checkTrend(trend: number): void {
-  if (!Number.isInteger(trend) || trend < 1 || trend > 1000) throw new InputError(`--trend must be a whole number from 1 to 1000, not ${trend}`);
+  if (!Number.isInteger(trend) || trend < 1 || trend > 1000)
+    throw new InputError(`--trend must be a whole number from 1 to 1000, not ${trend}`);
 }
 
 export const connectionOptions = {
@@ -55,7 +57,7 @@ export const connectionOptions = {
   'ask-become-pass': {
     alias: 'K',
     type: 'boolean',
-    description: 'Prompt for the sudo password (or set FLEET_BECOME_PASSWORD); it is sent on sudo\'s stdin, never stored',
+    description: "Prompt for the sudo password (or set FLEET_BECOME_PASSWORD); it is sent on sudo's stdin, never stored",
   },
   'ask-key-passphrase': {
     type: 'boolean',
@@ -64,7 +66,8 @@ export const connectionOptions = {
   'host-key-checking': {
     type: 'string',
     choices: ['strict', 'accept-new', 'off'],
-    description: 'strict: unknown host keys refused (default; or $FLEET_HOST_KEY_CHECKING). accept-new: unknown keys are added to known_hosts. off: no verification (warned). A changed key is refused unless off',
+    description:
+      'strict: unknown host keys refused (default; or $FLEET_HOST_KEY_CHECKING). accept-new: unknown keys are added to known_hosts. off: no verification (warned). A changed key is refused unless off',
   },
   'known-hosts': {
     type: 'string',

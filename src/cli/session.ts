@@ -110,7 +110,8 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
   let passphrase = env.FLEET_SSH_PASSPHRASE;
   if (args['ask-key-passphrase']) passphrase = await promptSecret('SSH key passphrase: ');
   const mode = (args['host-key-checking'] ?? env.FLEET_HOST_KEY_CHECKING ?? 'strict') as HostKeyMode;
-  if (!['strict', 'accept-new', 'off'].includes(mode)) throw new InputError(`FLEET_HOST_KEY_CHECKING must be strict, accept-new or off, not '${mode}'`);
+  if (!['strict', 'accept-new', 'off'].includes(mode))
+    throw new InputError(`FLEET_HOST_KEY_CHECKING must be strict, accept-new or off, not '${mode}'`);
   if (mode === 'off') warnings.push('host key checking is OFF: hosts are not verified and a man in the middle would not be noticed');
 
   const home = os.homedir();

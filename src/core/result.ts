@@ -9,15 +9,7 @@ export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped'
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
 /** Why a host could not be reached. `hostkey-changed` is a security failure. */
-export type UnreachableKind =
-  | 'refused'
-  | 'timeout'
-  | 'auth'
-  | 'hostkey-changed'
-  | 'hostkey-unknown'
-  | 'dns'
-  | 'closed'
-  | 'other';
+export type UnreachableKind = 'refused' | 'timeout' | 'auth' | 'hostkey-changed' | 'hostkey-unknown' | 'dns' | 'closed' | 'other';
 
 /** Result of one command on one host. `exec` never throws for a non-zero exit. */
 export interface CommandResult {

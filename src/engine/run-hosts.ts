@@ -45,11 +45,7 @@ export interface RunHostsDeps {
 }
 
 /** Runs `job` on every host, at most `forks` at once. Never throws for a host's failure. */
-export async function runHosts(
-  hosts: readonly Host[],
-  job: HostJob,
-  deps: RunHostsDeps,
-): Promise<Map<string, HostOutcome>> {
+export async function runHosts(hosts: readonly Host[], job: HostJob, deps: RunHostsDeps): Promise<Map<string, HostOutcome>> {
   const limit = pLimit(Math.max(1, deps.forks));
   const outcomes = new Map<string, HostOutcome>();
 

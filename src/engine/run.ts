@@ -71,7 +71,12 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     startedAt,
   });
   // Groups as the inventory had them when the run started: reports filter by them later.
-  for (const h of req.hosts) deps.store.recordHostGroups(runId, h.name, h.groups.filter((g) => g !== 'all' && g !== 'ungrouped'));
+  for (const h of req.hosts)
+    deps.store.recordHostGroups(
+      runId,
+      h.name,
+      h.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
+    );
   observer.onRunStart({ runId, playbook: req.playbook, hosts: req.hosts.map((h) => h.name) });
 
   const outcomes = new Map<string, HostOutcome>();

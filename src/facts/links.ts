@@ -96,7 +96,12 @@ function fromIp(l: JsonObject, sys: SysfsIface | undefined, sysfsOk: boolean): L
 }
 
 // IFF_* bits of /sys/class/net/X/flags (include/uapi/linux/if.h) for the sysfs-only fallback.
-const IFF: ReadonlyArray<[number, string]> = [[0x1, 'UP'], [0x2, 'BROADCAST'], [0x8, 'LOOPBACK'], [0x1000, 'MULTICAST']];
+const IFF: ReadonlyArray<[number, string]> = [
+  [0x1, 'UP'],
+  [0x2, 'BROADCAST'],
+  [0x8, 'LOOPBACK'],
+  [0x1000, 'MULTICAST'],
+];
 
 function fromSysfs(ifname: string, s: SysfsIface, masters: Map<string, string>): Link {
   const bits = Number.parseInt(s.attrs['flags'] ?? '0', 16) || 0;
@@ -131,7 +136,12 @@ export function buildLinks(ip: Gathered<JsonObject[]>, sysfs: Gathered<Record<st
   if (sysfs.ok && Object.keys(sysfs.value).length > 0) {
     const masters = new Map<string, string>();
     for (const [br, s] of Object.entries(sysfs.value)) for (const p of s.brif) masters.set(p, br);
-    return { ok: true, value: Object.entries(sysfs.value).map(([n, s]) => fromSysfs(n, s, masters)).sort((a, b) => a.ifindex - b.ifindex) };
+    return {
+      ok: true,
+      value: Object.entries(sysfs.value)
+        .map(([n, s]) => fromSysfs(n, s, masters))
+        .sort((a, b) => a.ifindex - b.ifindex),
+    };
   }
   return ip;
 }

@@ -30,7 +30,7 @@ function parseFile(file: string, text: string, acc: Mutable): void {
   });
   if (pending) logical.push(pending);
 
-  let current: (Mutable['ifaces'][number]) | undefined;
+  let current: Mutable['ifaces'][number] | undefined;
   for (const { line, text: l } of logical) {
     const trimmed = l.trim();
     // interfaces(5): comments are whole lines starting with '#'.

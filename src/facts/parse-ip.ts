@@ -31,27 +31,33 @@ export function parseRoutes(text: string): Route[] {
     const dst = str(r, 'dst');
     if (!dst) return [];
     // Multipath routes carry dev/gateway per nexthop; the first one is representative for our checks.
-    const hop = Array.isArray(r['nexthops']) ? (r['nexthops'] as unknown[]).find((h) => typeof h === 'object' && h !== null) as JsonObject | undefined : undefined;
-    return [dropUndefined({
-      dst,
-      gateway: str(r, 'gateway') ?? str(hop, 'gateway'),
-      dev: str(r, 'dev') ?? str(hop, 'dev'),
-      metric: num(r, 'metric'),
-      table: str(r, 'table') ?? (num(r, 'table') !== undefined ? String(num(r, 'table')) : undefined),
-      protocol: str(r, 'protocol'),
-      type: str(r, 'type'),
-      prefsrc: str(r, 'prefsrc'),
-    })];
+    const hop = Array.isArray(r['nexthops'])
+      ? ((r['nexthops'] as unknown[]).find((h) => typeof h === 'object' && h !== null) as JsonObject | undefined)
+      : undefined;
+    return [
+      dropUndefined({
+        dst,
+        gateway: str(r, 'gateway') ?? str(hop, 'gateway'),
+        dev: str(r, 'dev') ?? str(hop, 'dev'),
+        metric: num(r, 'metric'),
+        table: str(r, 'table') ?? (num(r, 'table') !== undefined ? String(num(r, 'table')) : undefined),
+        protocol: str(r, 'protocol'),
+        type: str(r, 'type'),
+        prefsrc: str(r, 'prefsrc'),
+      }),
+    ];
   });
 }
 
 export function parseRules(text: string): RoutingRule[] {
-  return objects(parseJson(text), 'ip -j rule').map((r) => dropUndefined({
-    priority: num(r, 'priority') ?? -1,
-    table: str(r, 'table') ?? (num(r, 'table') !== undefined ? String(num(r, 'table')) : undefined),
-    src: str(r, 'src'),
-    raw: JSON.stringify(r),
-  }));
+  return objects(parseJson(text), 'ip -j rule').map((r) =>
+    dropUndefined({
+      priority: num(r, 'priority') ?? -1,
+      table: str(r, 'table') ?? (num(r, 'table') !== undefined ? String(num(r, 'table')) : undefined),
+      src: str(r, 'src'),
+      raw: JSON.stringify(r),
+    }),
+  );
 }
 
 export function parseNeigh(text: string): Neighbour[] {
@@ -68,7 +74,9 @@ export function parseBridgeVlans(text: string): PortVlans[] {
   const data = parseJson(text);
   const entries: Array<[string, unknown]> = Array.isArray(data)
     ? objects(data, 'bridge -j vlan').map((p) => [str(p, 'ifname') ?? '', p['vlans']])
-    : typeof data === 'object' && data !== null ? Object.entries(data as JsonObject) : [];
+    : typeof data === 'object' && data !== null
+      ? Object.entries(data as JsonObject)
+      : [];
   return entries
     .filter(([ifname]) => ifname !== '')
     .map(([ifname, vlans]) => ({
@@ -79,7 +87,9 @@ export function parseBridgeVlans(text: string): PortVlans[] {
         const vlan = num(vo, 'vlan');
         if (vlan === undefined) return [];
         const flags = strings(vo, 'flags');
-        return [dropUndefined({ vlan, vlanEnd: num(vo, 'vlanEnd'), pvid: flags.includes('PVID'), untagged: flags.includes('Egress Untagged') })];
+        return [
+          dropUndefined({ vlan, vlanEnd: num(vo, 'vlanEnd'), pvid: flags.includes('PVID'), untagged: flags.includes('Egress Untagged') }),
+        ];
       }),
     }));
 }

@@ -86,7 +86,7 @@ function netmaskToPrefix(mask: string): number | undefined {
   const parts = mask.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
   const bits = parts.map((p) => p.toString(2).padStart(8, '0')).join('');
-  return /^1*0*$/.test(bits) ? bits.indexOf('0') < 0 ? 32 : bits.indexOf('0') : undefined;
+  return /^1*0*$/.test(bits) ? (bits.indexOf('0') < 0 ? 32 : bits.indexOf('0')) : undefined;
 }
 
 /** One network from net-dumpxml (+ the Active/Autostart/Persistent lines of net-info). */
@@ -95,7 +95,12 @@ export function parseNetworkXml(xml: string, info: string[]): LibvirtNetwork {
   if (root.name !== 'network') throw new Error(`expected <network>, got <${root.name}>`);
   const forward = child(root, 'forward');
   const bridge = child(root, 'bridge');
-  const kv = Object.fromEntries(info.map((l) => /^([A-Za-z ]+):\s*(.*)$/.exec(l.trim())).filter((m) => m !== null).map((m) => [m[1] ?? '', (m[2] ?? '').trim()]));
+  const kv = Object.fromEntries(
+    info
+      .map((l) => /^([A-Za-z ]+):\s*(.*)$/.exec(l.trim()))
+      .filter((m) => m !== null)
+      .map((m) => [m[1] ?? '', (m[2] ?? '').trim()]),
+  );
   const yes = (k: string) => (kv[k] === undefined ? undefined : kv[k] === 'yes');
   const ips = children(root, 'ip').flatMap((ip): NetworkIp[] => {
     const family = attr(ip, 'family') === 'ipv6' ? 'ipv6' : 'ipv4';
@@ -157,10 +162,12 @@ export function parseVirsh(text: string, nonce: string): LibvirtFacts {
   }
   // Listed but never dumped (the second virsh call died): say so instead of silently dropping them.
   for (const n of names.domains) {
-    if (!domains.some((d) => d.name === n)) domains.push({ name: n, running: false, autostart: names.autostart.has(n), interfaces: [], error: 'no XML in the facts output' });
+    if (!domains.some((d) => d.name === n))
+      domains.push({ name: n, running: false, autostart: names.autostart.has(n), interfaces: [], error: 'no XML in the facts output' });
   }
   for (const n of names.networks) {
-    if (!networks.some((d) => d.name === n)) networks.push({ name: n, forwardDevs: [], ips: [], dnsDisabled: false, error: 'no XML in the facts output' });
+    if (!networks.some((d) => d.name === n))
+      networks.push({ name: n, forwardDevs: [], ips: [], dnsDisabled: false, error: 'no XML in the facts output' });
   }
   return { domains, networks };
 }

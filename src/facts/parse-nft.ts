@@ -31,7 +31,7 @@ function rightValues(right: unknown): string[] | undefined {
   if (typeof right === 'number') return [String(right)];
   if (Array.isArray(right)) {
     const all = right.map(rightValues);
-    return all.every((v) => v !== undefined) ? all.flat() as string[] : undefined;
+    return all.every((v) => v !== undefined) ? (all.flat() as string[]) : undefined;
   }
   if (!isObject(right)) return undefined;
   if (Array.isArray(right['set'])) return rightValues(right['set']);
@@ -92,10 +92,17 @@ export function parseNft(text: string): NftRuleset {
     if (t && str(t, 'family') && str(t, 'name')) tables.push({ family: str(t, 'family') ?? '', name: str(t, 'name') ?? '' });
     if (c && str(c, 'family') && str(c, 'table') && str(c, 'name')) {
       const prio = num(c, 'prio') ?? str(c, 'prio');
-      chains.push(dropUndefined({
-        family: str(c, 'family') ?? '', table: str(c, 'table') ?? '', name: str(c, 'name') ?? '',
-        type: str(c, 'type'), hook: str(c, 'hook'), prio, policy: str(c, 'policy'),
-      }));
+      chains.push(
+        dropUndefined({
+          family: str(c, 'family') ?? '',
+          table: str(c, 'table') ?? '',
+          name: str(c, 'name') ?? '',
+          type: str(c, 'type'),
+          hook: str(c, 'hook'),
+          prio,
+          policy: str(c, 'policy'),
+        }),
+      );
     }
     const rule = r ? ruleOf(r) : undefined;
     if (rule) rules.push(rule);

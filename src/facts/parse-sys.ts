@@ -23,8 +23,14 @@ export function parseBrNetfilter(text: string): boolean {
 const MODULES = ['bridge', 'br_netfilter', 'tun', 'vhost_net', 'macvtap', 'kvm', 'kvm_intel', 'kvm_amd'] as const;
 const MISC: Readonly<Record<string, string>> = { tun: 'tun', kvm: 'kvm', 'vhost-net': 'vhost_net' };
 const CONFIG: Readonly<Record<string, string>> = {
-  BRIDGE: 'bridge', BRIDGE_NETFILTER: 'br_netfilter', TUN: 'tun', VHOST_NET: 'vhost_net',
-  MACVTAP: 'macvtap', KVM: 'kvm', KVM_INTEL: 'kvm_intel', KVM_AMD: 'kvm_amd',
+  BRIDGE: 'bridge',
+  BRIDGE_NETFILTER: 'br_netfilter',
+  TUN: 'tun',
+  VHOST_NET: 'vhost_net',
+  MACVTAP: 'macvtap',
+  KVM: 'kvm',
+  KVM_INTEL: 'kvm_intel',
+  KVM_AMD: 'kvm_amd',
 };
 
 /**
@@ -64,7 +70,10 @@ export function parseKernel(text: string): KernelFacts {
 
 /** `pgrep -a dnsmasq` → command lines (pid stripped). */
 export function parseDnsmasq(text: string): string[] {
-  return text.split('\n').map((l) => l.trim().replace(/^\d+\s+/, '')).filter((l) => l !== '');
+  return text
+    .split('\n')
+    .map((l) => l.trim().replace(/^\d+\s+/, ''))
+    .filter((l) => l !== '');
 }
 
 /** `firewall_backend = "nftables"` → nftables; nothing (grep rc 1/2) → null. */

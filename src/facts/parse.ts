@@ -15,7 +15,10 @@ import { gather, splitSections, type SplitOutput } from './sections.js';
 import type { Gathered, HostFacts } from './types.js';
 
 function firstLineOf(stdout: string): string {
-  const v = stdout.split('\n').find((l) => l.trim() !== '')?.trim();
+  const v = stdout
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
   if (!v) throw new Error('empty output');
   return v;
 }
@@ -86,10 +89,26 @@ export function parseFacts(raw: string): HostFacts {
 function allMissing(split: SplitOutput, reason: string): HostFacts {
   const no: Gathered<never> = { ok: false, cause: 'unsupported', reason };
   return {
-    format: 'fleet-facts/v1', complete: split.complete,
-    hostname: no, machineId: no, kernel: no, links: no, addrs: no, routes4: no, routes6: no, rules4: no,
-    neigh: no, bridgeVlans: no, sysctls: no, brNetfilter: no, nft: no,
+    format: 'fleet-facts/v1',
+    complete: split.complete,
+    hostname: no,
+    machineId: no,
+    kernel: no,
+    links: no,
+    addrs: no,
+    routes4: no,
+    routes6: no,
+    rules4: no,
+    neigh: no,
+    bridgeVlans: no,
+    sysctls: no,
+    brNetfilter: no,
+    nft: no,
     iptables: { v4nft: no, v4legacy: no, v6nft: no, v6legacy: no },
-    kernelModules: no, ifupdown: no, libvirtFirewallBackend: no, dnsmasq: no, libvirt: no,
+    kernelModules: no,
+    ifupdown: no,
+    libvirtFirewallBackend: no,
+    dnsmasq: no,
+    libvirt: no,
   };
 }

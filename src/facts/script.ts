@@ -28,11 +28,19 @@ export const FACTS_FORMAT_VERSION = 'v1';
 // Per-interface sysfs attributes; grep -H prints "path:value" for all of them in one process and
 // -s skips files that cannot be read (carrier of a down link, globs that matched nothing).
 const SYSFS_FILES = [
-  'ifindex', 'flags', 'mtu', 'operstate', 'carrier', 'address',
-  'bridge/stp_state', 'bridge/forward_delay',
+  'ifindex',
+  'flags',
+  'mtu',
+  'operstate',
+  'carrier',
+  'address',
+  'bridge/stp_state',
+  'bridge/forward_delay',
   // Absent when the kernel lacks CONFIG_BRIDGE_VLAN_FILTERING: its absence is the capability signal.
-  'bridge/vlan_filtering', 'bridge/default_pvid',
-  'bridge/nf_call_iptables', 'bridge/nf_call_ip6tables',
+  'bridge/vlan_filtering',
+  'bridge/default_pvid',
+  'bridge/nf_call_iptables',
+  'bridge/nf_call_ip6tables',
   'brport/state',
 ].map((f) => `/sys/class/net/*/${f}`);
 
@@ -45,8 +53,13 @@ const SYSFS = [
 
 const SYSCTL_FILES = [
   'ipv4/ip_forward',
-  'ipv4/conf/*/rp_filter', 'ipv4/conf/*/arp_ignore', 'ipv4/conf/*/arp_announce', 'ipv4/conf/*/arp_filter',
-  'ipv6/conf/all/forwarding', 'ipv6/conf/default/forwarding', 'ipv6/conf/all/accept_ra',
+  'ipv4/conf/*/rp_filter',
+  'ipv4/conf/*/arp_ignore',
+  'ipv4/conf/*/arp_announce',
+  'ipv4/conf/*/arp_filter',
+  'ipv6/conf/all/forwarding',
+  'ipv6/conf/default/forwarding',
+  'ipv6/conf/all/accept_ra',
   // Only exists while br_netfilter is active (loaded or built in).
   'bridge/*',
 ].map((f) => `/proc/sys/net/${f}`);

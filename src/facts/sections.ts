@@ -89,9 +89,12 @@ export function gather<T>(
 ): Gathered<T> {
   const s = split.sections.get(name);
   if (!s) {
-    const why = split.nonce === null ? `no facts header in output (starts with ${JSON.stringify(split.firstLine)})`
-      : split.complete ? 'section missing from facts output'
-      : 'facts output was cut short before this section';
+    const why =
+      split.nonce === null
+        ? `no facts header in output (starts with ${JSON.stringify(split.firstLine)})`
+        : split.complete
+          ? 'section missing from facts output'
+          : 'facts output was cut short before this section';
     return { ok: false, cause: 'missing', reason: `${name}: ${why}` };
   }
   const detail = firstLine(s.stderr) || firstLine(s.stdout);

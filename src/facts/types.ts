@@ -8,8 +8,7 @@ export type MissingCause = 'missing' | 'not-installed' | 'timeout' | 'failed' | 
 
 /** A fact source that may have failed: `ok: false` carries a one-line reason, never a guess. */
 export type Gathered<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly cause: MissingCause; readonly reason: string };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly cause: MissingCause; readonly reason: string };
 
 /** Bridge port STP state (kernel names; `unknown` if the kernel printed something else). */
 export type PortState = 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking' | 'unknown';

@@ -10,7 +10,15 @@ import { ansibleBoolean } from './booleans.js';
 import { typeName } from './plain.js';
 import { SshArgsError, proxyJumpFromArgs } from './ssh-args.js';
 
-const SSH = new Set(['ssh', 'paramiko', 'paramiko_ssh', 'smart', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh', 'ansible.legacy.ssh']);
+const SSH = new Set([
+  'ssh',
+  'paramiko',
+  'paramiko_ssh',
+  'smart',
+  'ansible.builtin.ssh',
+  'ansible.builtin.paramiko_ssh',
+  'ansible.legacy.ssh',
+]);
 const LOCAL = new Set(['local', 'ansible.builtin.local', 'ansible.legacy.local']);
 
 /** The connection settings of `host`; extra vars (-e) override its vars. Throws InventoryError naming the host. */
@@ -33,10 +41,12 @@ export function connectionSpec(host: Host, extraVars: Vars = {}): ConnectionSpec
     if (!f) return undefined;
     const [name, v] = f;
     const secret = /pass/.test(name);
-    if (typeof v !== 'string' && typeof v !== 'number') return fail(`${name} must be a string, got ${secret ? typeName(v) : JSON.stringify(v)}`);
+    if (typeof v !== 'string' && typeof v !== 'number')
+      return fail(`${name} must be a string, got ${secret ? typeName(v) : JSON.stringify(v)}`);
     const s = String(v);
     // Jinja in connection vars would be dialled literally; refuse rather than connect somewhere wrong.
-    if (s.includes('{{') || s.includes('{%')) return fail(`${name} is a template${secret ? '' : ` ('${s}')`}, which fleet does not expand in connection vars`);
+    if (s.includes('{{') || s.includes('{%'))
+      return fail(`${name} is a template${secret ? '' : ` ('${s}')`}, which fleet does not expand in connection vars`);
     return s;
   };
 

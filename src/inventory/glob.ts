@@ -9,7 +9,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 export function globToRegExp(pattern: string): RegExp {
   let re = '';
   const n = pattern.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const c = pattern[i++]!;
     if (c === '*') {
       re += '.*';

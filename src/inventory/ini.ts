@@ -115,7 +115,10 @@ export function parseIni(text: string, file: string, knownGroups: ReadonlySet<st
   return ops;
 }
 
-function parseHostLine(line: string, err: (msg: string) => never): { names: string[]; port: number | undefined; vars: [string, unknown][] } {
+function parseHostLine(
+  line: string,
+  err: (msg: string) => never,
+): { names: string[]; port: number | undefined; vars: [string, unknown][] } {
   let tokens: string[];
   try {
     tokens = shlexSplit(line);

@@ -45,7 +45,15 @@ export async function loadInventory(sources: string[], opts: LoadOptions = {}): 
 
   const groups = new Map<string, Group>();
   for (const g of b.groups.values()) {
-    groups.set(g.name, Object.freeze({ name: g.name, hosts: Object.freeze([...g.hosts]), children: Object.freeze([...g.children]), vars: merged.groups.get(g.name) ?? {} }));
+    groups.set(
+      g.name,
+      Object.freeze({
+        name: g.name,
+        hosts: Object.freeze([...g.hosts]),
+        children: Object.freeze([...g.children]),
+        vars: merged.groups.get(g.name) ?? {},
+      }),
+    );
   }
   const hosts = new Map<string, Host>();
   const hostSources = new Map<string, string | undefined>();

@@ -106,7 +106,10 @@ function splitSubscript(pattern: string): [string, [number, number | undefined] 
 function compile(pattern: string, where: Where): RegExp {
   if (pattern[0] !== '~') return globToRegExp(pattern);
   // Python's re.match anchors at the start only; translate named groups to JS syntax.
-  const src = pattern.slice(1).replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+  const src = pattern
+    .slice(1)
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
   try {
     return new RegExp(`^(?:${src})`);
   } catch (e) {

@@ -12,11 +12,7 @@ export const NOT_LITERAL: unique symbol = Symbol('NOT_LITERAL');
 const NOT_A_LITERAL = { notLiteral: true };
 
 type Tok =
-  | { t: 'str'; v: string; bytes: boolean }
-  | { t: 'num'; v: number }
-  | { t: 'name'; v: string }
-  | { t: 'op'; v: string }
-  | { t: 'end' };
+  { t: 'str'; v: string; bytes: boolean } | { t: 'num'; v: number } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'end' };
 
 const fail = (): never => {
   throw NOT_A_LITERAL;

@@ -61,7 +61,8 @@ async function runJson(script: string, args: string[], cwd: string): Promise<unk
   }
   const stderr = r.stderr.trim() ? `: ${excerpt(r.stderr)}` : '';
   if (r.timedOut) throw new InventoryError(`${what} did not finish within ${SCRIPT_TIMEOUT_MS / 1000}s`, loc);
-  if (r.code !== 0) throw new InventoryError(`${what} failed (${r.code === null ? `signal ${r.signal}` : `exit code ${r.code}`})${stderr}`, loc);
+  if (r.code !== 0)
+    throw new InventoryError(`${what} failed (${r.code === null ? `signal ${r.signal}` : `exit code ${r.code}`})${stderr}`, loc);
   if (args[0] === '--host' && r.stdout.trim() === '') return {};
   try {
     return JSON.parse(r.stdout);
@@ -89,9 +90,11 @@ export async function parseScriptInventory(script: string, cwd: string): Promise
     addGroup(ops, hosts, group, groupData, loc);
   }
 
-  if (hostvars !== undefined && !isObject(hostvars)) throw new InventoryError(`_meta.hostvars must be an object, got ${typeName(hostvars)}`, loc);
+  if (hostvars !== undefined && !isObject(hostvars))
+    throw new InventoryError(`_meta.hostvars must be an object, got ${typeName(hostvars)}`, loc);
   const names = [...hosts];
-  const varsOf: unknown[] = hostvars !== undefined ? names.map((h) => (h in hostvars ? hostvars[h] : {})) : await hostCalls(script, names, cwd);
+  const varsOf: unknown[] =
+    hostvars !== undefined ? names.map((h) => (h in hostvars ? hostvars[h] : {})) : await hostCalls(script, names, cwd);
   names.forEach((host, i) => {
     const vars = varsOf[i];
     if (!isObject(vars)) throw new InventoryError(`vars of host '${host}' must be a JSON object, got ${typeName(vars)}`, loc);
@@ -110,7 +113,8 @@ function addGroup(ops: InventoryOp[], hosts: Set<string>, group: string, raw: un
   else data = raw;
 
   if ('hosts' in data) {
-    if (!Array.isArray(data.hosts)) throw new InventoryError(`group '${group}' has bad data for its host list: expected a list, got ${typeName(data.hosts)}`, loc);
+    if (!Array.isArray(data.hosts))
+      throw new InventoryError(`group '${group}' has bad data for its host list: expected a list, got ${typeName(data.hosts)}`, loc);
     for (const h of data.hosts) {
       if (typeof h !== 'string' || !h) throw new InventoryError(`group '${group}' lists an invalid host name ${JSON.stringify(h)}`, loc);
       hosts.add(h);
@@ -118,14 +122,17 @@ function addGroup(ops: InventoryOp[], hosts: Set<string>, group: string, raw: un
     }
   }
   if ('vars' in data) {
-    if (!isObject(data.vars)) throw new InventoryError(`group '${group}' has bad data for its vars: expected an object, got ${typeName(data.vars)}`, loc);
+    if (!isObject(data.vars))
+      throw new InventoryError(`group '${group}' has bad data for its vars: expected an object, got ${typeName(data.vars)}`, loc);
     for (const [key, value] of Object.entries(data.vars)) ops.push({ op: 'groupVar', group, key, value, loc });
   }
   if ('children' in data) {
     const children = isObject(data.children) ? Object.keys(data.children) : data.children;
-    if (!Array.isArray(children)) throw new InventoryError(`group '${group}' has bad data for its children: expected a list, got ${typeName(children)}`, loc);
+    if (!Array.isArray(children))
+      throw new InventoryError(`group '${group}' has bad data for its children: expected a list, got ${typeName(children)}`, loc);
     for (const child of children) {
-      if (typeof child !== 'string' || !child) throw new InventoryError(`group '${group}' lists an invalid child group ${JSON.stringify(child)}`, loc);
+      if (typeof child !== 'string' || !child)
+        throw new InventoryError(`group '${group}' lists an invalid child group ${JSON.stringify(child)}`, loc);
       ops.push({ op: 'group', name: child, loc });
       ops.push({ op: 'child', parent: group, child, loc });
     }

@@ -22,7 +22,12 @@ export const SECRET_LIST_VAR = 'fleet_secret_vars';
 export function declaredSecretVars(vars: Vars): Set<string> {
   const v = vars[SECRET_LIST_VAR];
   const names = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
-  return new Set(names.filter((n): n is string => typeof n === 'string').map((n) => n.trim()).filter(Boolean));
+  return new Set(
+    names
+      .filter((n): n is string => typeof n === 'string')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  );
 }
 
 /** True when a var of this name holds a secret. */

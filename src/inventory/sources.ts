@@ -17,7 +17,8 @@ import { parseYamlInventory } from './yaml-inventory.js';
  * Names Ansible skips inside an inventory directory: hidden files, group_vars/host_vars/vars_plugins,
  * and the default INVENTORY_IGNORE_EXTS (which include `.ini`!).
  */
-const IGNORED = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
+const IGNORED =
+  /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
 const YAML_EXTS = new Set(['.yml', '.yaml', '.json']);
 
 export interface SourceContext {
@@ -30,7 +31,8 @@ export interface SourceContext {
 }
 
 /** What an -i value is, once resolved. */
-export type ResolvedSource = { readonly kind: 'hosts'; readonly value: string } | { readonly kind: 'path'; readonly path: string; readonly isDir: boolean };
+export type ResolvedSource =
+  { readonly kind: 'hosts'; readonly value: string } | { readonly kind: 'path'; readonly path: string; readonly isDir: boolean };
 
 async function statOrUndefined(p: string) {
   try {
@@ -47,7 +49,9 @@ export async function resolveSource(value: string, cwd: string): Promise<Resolve
   const st = await statOrUndefined(abs);
   if (looksLikeHostList(value, st !== undefined)) return { kind: 'hosts', value };
   if (!st) {
-    throw new InventoryError(`inventory source not found: ${value}${value.includes(',') ? '' : ` (for a single host, add a comma: -i ${value},)`}`);
+    throw new InventoryError(
+      `inventory source not found: ${value}${value.includes(',') ? '' : ` (for a single host, add a comma: -i ${value},)`}`,
+    );
   }
   return { kind: 'path', path: abs, isDir: st.isDirectory() };
 }
@@ -63,7 +67,8 @@ async function readDirectory(dir: string, ctx: SourceContext): Promise<void> {
   for (const name of (await readdir(dir)).sort()) {
     const full = path.join(dir, name);
     if (IGNORED.test(name)) {
-      if (name.endsWith('.ini')) ctx.warn(`skipped ${display(full, ctx.cwd)}: like Ansible, files ending in .ini inside an inventory directory are ignored`);
+      if (name.endsWith('.ini'))
+        ctx.warn(`skipped ${display(full, ctx.cwd)}: like Ansible, files ending in .ini inside an inventory directory are ignored`);
       continue;
     }
     const st = await statOrUndefined(full);

@@ -50,7 +50,10 @@ export async function mergeVars(b: InventoryBuilder, varsDirs: readonly string[]
     let layer = layers.get(key);
     if (!layer) {
       const sorted = sortGroups([...b.hostGroups(h)].filter((n) => n !== 'all').map((n) => b.groups.get(n)!));
-      layer = { groups: ['all', ...sorted.map((g) => g.name)], vars: groupLayer(b.groups.get('all')!, sorted, groupFiles, varsDirs.length) };
+      layer = {
+        groups: ['all', ...sorted.map((g) => g.name)],
+        vars: groupLayer(b.groups.get('all')!, sorted, groupFiles, varsDirs.length),
+      };
       layers.set(key, layer);
     }
     const vars: Vars = { ...layer.vars, ...h.vars };

@@ -22,7 +22,8 @@ export function parseVarsText(text: string, file: string, makeError: ErrorFactor
   }
   if (!parsedAsJson) data = loadYaml(text, file, makeError).data;
   // Ansible skips falsy data (empty file, `{}`, `~`) without complaint.
-  if (data === null || data === undefined || data === false || data === 0 || data === '' || (data instanceof Map && data.size === 0)) return undefined;
+  if (data === null || data === undefined || data === false || data === 0 || data === '' || (data instanceof Map && data.size === 0))
+    return undefined;
   const plain = toPlain(data);
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw makeError(`expected a mapping of variables, got ${typeName(data)}`, { file, line: 1 });

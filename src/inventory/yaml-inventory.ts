@@ -46,7 +46,15 @@ export function parseYamlInventory(text: string, file: string): YamlInventoryRes
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === null || v === undefined || v === '' || v === false || v === 0 || (v instanceof Map && v.size === 0) || (Array.isArray(v) && v.length === 0);
+  return (
+    v === null ||
+    v === undefined ||
+    v === '' ||
+    v === false ||
+    v === 0 ||
+    (v instanceof Map && v.size === 0) ||
+    (Array.isArray(v) && v.length === 0)
+  );
 }
 
 /** A location whose line is looked up only when a message needs it (finding a key is linear in its siblings). */
@@ -80,7 +88,8 @@ class Walker {
       this.warnings.push(`${this.file}:${loc.line ?? '?'}: skipping '${pyJsonKey(name)}' as it is not a valid group definition`);
       return undefined;
     }
-    if (typeof name !== 'string' || name === '') throw new InventoryError(`invalid group name ${JSON.stringify(name)}: expected a string`, loc);
+    if (typeof name !== 'string' || name === '')
+      throw new InventoryError(`invalid group name ${JSON.stringify(name)}: expected a string`, loc);
     this.ops.push({ op: 'group', name, loc });
     if (!(data instanceof Map)) return name;
 
@@ -89,7 +98,10 @@ class Walker {
       const v = data.get(section);
       if (typeof v === 'string') data.set(section, new Map([[v, null]]));
       else if (!(v instanceof Map) && v !== null && v !== undefined) {
-        throw new InventoryError(`invalid "${section}" entry for group "${name}": requires a mapping, found ${typeName(v)}`, this.loc([...path, section]));
+        throw new InventoryError(
+          `invalid "${section}" entry for group "${name}": requires a mapping, found ${typeName(v)}`,
+          this.loc([...path, section]),
+        );
       }
     }
 
@@ -97,11 +109,14 @@ class Walker {
       const here = [...path, key];
       if (value === null || value === undefined) continue;
       if (!(value instanceof Map)) {
-        this.warnings.push(`${this.file}:${this.loc(here).line ?? '?'}: skipping key '${pyJsonKey(key)}' in group '${name}': not a mapping`);
+        this.warnings.push(
+          `${this.file}:${this.loc(here).line ?? '?'}: skipping key '${pyJsonKey(key)}' in group '${name}': not a mapping`,
+        );
         continue;
       }
       if (key === 'vars') {
-        for (const [k, v] of value) this.ops.push({ op: 'groupVar', group: name, key: pyJsonKey(k), value: toPlain(v), loc: this.loc([...here, k]) });
+        for (const [k, v] of value)
+          this.ops.push({ op: 'groupVar', group: name, key: pyJsonKey(k), value: toPlain(v), loc: this.loc([...here, k]) });
       } else if (key === 'children') {
         for (const [sub, subData] of value) {
           const child = this.group(sub, subData, [...here, sub]);

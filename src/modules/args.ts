@@ -35,7 +35,14 @@ function typeOk(v: unknown, t: ArgType): boolean {
   }
 }
 
-const TYPE_NAMES: Record<ArgType, string> = { string: 'a string', bool: 'a boolean', int: 'an integer', list: 'a list', mapping: 'a mapping', any: 'a value' };
+const TYPE_NAMES: Record<ArgType, string> = {
+  string: 'a string',
+  bool: 'a boolean',
+  int: 'an integer',
+  list: 'a list',
+  mapping: 'a mapping',
+  any: 'a value',
+};
 
 /** Checks a module's arguments against its spec; throws PlaybookError naming the argument's line. */
 export function checkArgs(module: string, args: unknown, spec: ArgSpec, at: ArgsAt): Record<string, unknown> {

@@ -3,7 +3,10 @@ import { PlaybookError } from '../core/errors.js';
 import { bool, checkArgs, str } from './args.js';
 import type { TaskModule } from './types.js';
 
-const SPEC = { types: { that: 'any', fail_msg: 'string', msg: 'string', success_msg: 'string', quiet: 'bool' }, required: ['that'] } as const;
+const SPEC = {
+  types: { that: 'any', fail_msg: 'string', msg: 'string', success_msg: 'string', quiet: 'bool' },
+  required: ['that'],
+} as const;
 
 /** `that` as a list of expressions (a single string or scalar is one expression). */
 export function conditions(that: unknown): (string | boolean | number)[] {

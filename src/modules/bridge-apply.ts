@@ -62,7 +62,8 @@ function inputs(args: Record<string, unknown>, view: Record<string, unknown>): {
   }
   const optInt = (argKey: string, varKey: string, dflt: number) => int({ v: pick(argKey, varKey) }, 'v') ?? dflt;
   const method = str({ v: pick('apply', 'bridge_apply_method') }, 'v') ?? 'auto';
-  if (!(METHODS as readonly string[]).includes(method)) throw new Error(`apply must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  if (!(METHODS as readonly string[]).includes(method))
+    throw new Error(`apply must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   const opts: RemediationOptions = {
     confirmTimeoutS: optInt('confirm_timeout', 'bridge_confirm_timeout', DEFAULT_CONFIRM_TIMEOUT_S),
     txDir: str({ v: pick('tx_dir', 'bridge_tx_dir') }, 'v') ?? DEFAULT_TX_DIR,

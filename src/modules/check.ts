@@ -46,18 +46,25 @@ export const checkModule: TaskModule = {
   parse(raw, at) {
     const args = checkArgs('check', typeof raw === 'string' ? { id: raw } : raw, SPEC, at);
     const id = String(args['id']);
-    if (!ID.test(id)) throw new PlaybookError(`check id '${id}' must be letters, digits, '.', '-' or '_' (and no templates)`, at.keyLoc('id'));
+    if (!ID.test(id))
+      throw new PlaybookError(`check id '${id}' must be letters, digits, '.', '-' or '_' (and no templates)`, at.keyLoc('id'));
     const sev = args['severity'];
     if (sev !== undefined && !SEVERITIES.includes(sev as Severity)) {
-      throw new PlaybookError(`check severity must be one of ${SEVERITIES.join(', ')}${didYouMean(String(sev), SEVERITIES)}`, at.keyLoc('severity'));
+      throw new PlaybookError(
+        `check severity must be one of ${SEVERITIES.join(', ')}${didYouMean(String(sev), SEVERITIES)}`,
+        at.keyLoc('severity'),
+      );
     }
-    if (args['command'] === undefined && args['expect'] !== undefined) throw new PlaybookError('check: expect needs a command', at.keyLoc('expect'));
+    if (args['command'] === undefined && args['expect'] !== undefined)
+      throw new PlaybookError('check: expect needs a command', at.keyLoc('expect'));
     const expect = args['expect'];
     if (isMapping(expect)) {
       for (const k of Object.keys(expect)) {
-        if (!EXPECT_KEYS.includes(k)) throw new PlaybookError(`check: unknown expect key '${k}'${didYouMean(k, EXPECT_KEYS)}`, at.keyLoc('expect'));
+        if (!EXPECT_KEYS.includes(k))
+          throw new PlaybookError(`check: unknown expect key '${k}'${didYouMean(k, EXPECT_KEYS)}`, at.keyLoc('expect'));
       }
-      if ('json_path' in expect !== 'equals' in expect) throw new PlaybookError('check: expect.json_path and expect.equals go together', at.keyLoc('expect'));
+      if ('json_path' in expect !== 'equals' in expect)
+        throw new PlaybookError('check: expect.json_path and expect.equals go together', at.keyLoc('expect'));
       try {
         if (typeof expect['json_path'] === 'string') parseJsonPath(expect['json_path']);
         for (const k of ['stdout_regex', 'stdout_not_regex']) if (typeof expect[k] === 'string') pyRegex(expect[k], {});
@@ -119,7 +126,9 @@ async function runAdHoc(ctx: ModuleContext, args: Record<string, unknown>): Prom
   const r = await ctx.exec(command, timeoutS ? { timeoutMs: timeoutS * 1000 } : {});
   const stdout = trimOutput(r.stdout);
   const evidence = { command, rc: r.rc, stdout: cap(stdout, 4096), stderr: cap(trimOutput(r.stderr), 1024), expect };
-  const fixText = Array.isArray(args['fix']) ? `tasks: ${args['fix'].map((t) => (isMapping(t) && typeof t['name'] === 'string' ? t['name'] : '(unnamed)')).join('; ')}` : undefined;
+  const fixText = Array.isArray(args['fix'])
+    ? `tasks: ${args['fix'].map((t) => (isMapping(t) && typeof t['name'] === 'string' ? t['name'] : '(unnamed)')).join('; ')}`
+    : undefined;
   const result = (status: CheckStatus, why: string): CheckResult => ({
     id,
     status,
@@ -148,7 +157,8 @@ async function runAdHoc(ctx: ModuleContext, args: Record<string, unknown>): Prom
     }
     const got = getJsonPath(parsed, expect['json_path']);
     if (!got.found) problems.push(`${expect['json_path']} not found in output`);
-    else if (!jsonEqual(got.value, expect['equals'])) problems.push(`${expect['json_path']} is ${JSON.stringify(got.value)}, expected ${JSON.stringify(expect['equals'])}`);
+    else if (!jsonEqual(got.value, expect['equals']))
+      problems.push(`${expect['json_path']} is ${JSON.stringify(got.value)}, expected ${JSON.stringify(expect['equals'])}`);
   }
   return problems.length ? result('fail', problems.join('; ')) : result('pass', 'ok');
 }

@@ -12,7 +12,8 @@ export const debugModule: TaskModule = {
   expressionArgs: ['var'],
   parse(raw, at) {
     const args = checkArgs('debug', raw ?? {}, SPEC, at);
-    if (args['var'] !== undefined && typeof args['var'] !== 'string') throw new PlaybookError('debug: var must be a variable name or expression', at.keyLoc('var'));
+    if (args['var'] !== undefined && typeof args['var'] !== 'string')
+      throw new PlaybookError('debug: var must be a variable name or expression', at.keyLoc('var'));
     return args;
   },
   mutates: () => false,

@@ -24,7 +24,6 @@ export function fixScript(plan: FixPlan): string {
   return ['set -e', ...plan.commands].join('\n');
 }
 
-
 /** Runs (or, in a dry run, describes) a planned fix. */
 export async function runFixPlan(ctx: ModuleContext, plan: FixPlan, detached: DetachedOptions = DEFAULT_DETACHED): Promise<ModuleResult> {
   const data = { description: plan.description, commands: [...plan.commands], detached: plan.detached === true };
@@ -65,7 +64,14 @@ async function runDetached(ctx: ModuleContext, plan: FixPlan, opts: DetachedOpti
   const started = await ctx.exec(start, { stdin: Buffer.from(fixScript(plan)).toString('base64') });
   const dir = started.stdout.trim();
   if (started.rc !== 0 || !dir.startsWith('/')) {
-    return { changed: false, failed: true, rc: started.rc, stderr: started.stderr, msg: `could not start detached fix: ${started.stderr.trim()}`, data };
+    return {
+      changed: false,
+      failed: true,
+      rc: started.rc,
+      stderr: started.stderr,
+      msg: `could not start detached fix: ${started.stderr.trim()}`,
+      data,
+    };
   }
   const q = shQuote(dir);
   const deadline = Date.now() + opts.timeoutMs;
@@ -96,5 +102,10 @@ async function runDetached(ctx: ModuleContext, plan: FixPlan, opts: DetachedOpti
   }
   if (lastError) throw lastError;
   const why = ctx.signal.aborted ? 'interrupted while waiting for' : `no result within ${Math.round(opts.timeoutMs / 1000)}s from`;
-  return { changed: true, failed: true, msg: `${why} detached fix (status in ${dir} on the host): ${plan.description}`, data: { ...data, status_dir: dir } };
+  return {
+    changed: true,
+    failed: true,
+    msg: `${why} detached fix (status in ${dir} on the host): ${plan.description}`,
+    data: { ...data, status_dir: dir },
+  };
 }

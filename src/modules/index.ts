@@ -15,9 +15,20 @@ import { templateModule } from './template.js';
 import type { TaskModule } from './types.js';
 
 export const MODULES: ReadonlyMap<string, TaskModule> = new Map(
-  [commandModule, shellModule, copyModule, templateModule, sysctlModule, assertModule, failModule, debugModule, setFactModule, checkModule, fixModule, bridgeApplyModule].map(
-    (m) => [m.name, m],
-  ),
+  [
+    commandModule,
+    shellModule,
+    copyModule,
+    templateModule,
+    sysctlModule,
+    assertModule,
+    failModule,
+    debugModule,
+    setFactModule,
+    checkModule,
+    fixModule,
+    bridgeApplyModule,
+  ].map((m) => [m.name, m]),
 );
 
 /** Ansible's fully-qualified names for the same modules. */

@@ -26,7 +26,13 @@ export function getJsonPath(value: unknown, path: string): { found: true; value:
       const idx = k < 0 ? cur.length + k : k;
       if (idx < 0 || idx >= cur.length) return { found: false };
       cur = cur[idx];
-    } else if (typeof k === 'string' && typeof cur === 'object' && cur !== null && !Array.isArray(cur) && Object.prototype.hasOwnProperty.call(cur, k)) {
+    } else if (
+      typeof k === 'string' &&
+      typeof cur === 'object' &&
+      cur !== null &&
+      !Array.isArray(cur) &&
+      Object.prototype.hasOwnProperty.call(cur, k)
+    ) {
       cur = (cur as Record<string, unknown>)[k];
     } else {
       return { found: false };

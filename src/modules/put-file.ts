@@ -125,7 +125,8 @@ function attrsScript(want: FileWanted): string {
 /** Makes the host's file match `want`; reports changed only when content, mode, owner or group differ. */
 export async function putFile(ctx: ModuleContext, want: FileWanted): Promise<ModuleResult> {
   const stat = await statRemote(ctx, want.dest);
-  if (stat.kind === 'dir' || stat.kind === 'other') return { changed: false, failed: true, msg: `${want.dest} exists and is not a regular file` };
+  if (stat.kind === 'dir' || stat.kind === 'other')
+    return { changed: false, failed: true, msg: `${want.dest} exists and is not a regular file` };
   const checksum = sha256(want.content);
   const exists = stat.kind === 'file';
   const data = { dest: want.dest, checksum, size: want.content.length };

@@ -8,7 +8,8 @@ export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const setFactModule: TaskModule = {
   name: 'set_fact',
   parse(raw, at) {
-    if (!isMapping(raw) || Object.keys(raw).length === 0) throw new PlaybookError('set_fact needs a mapping of variable names to values', at.loc);
+    if (!isMapping(raw) || Object.keys(raw).length === 0)
+      throw new PlaybookError('set_fact needs a mapping of variable names to values', at.loc);
     for (const k of Object.keys(raw)) {
       if (k !== 'cacheable' && !VAR_NAME.test(k)) throw new PlaybookError(`set_fact: '${k}' is not a valid variable name`, at.keyLoc(k));
     }

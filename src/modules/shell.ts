@@ -5,7 +5,15 @@ import { runShellLine } from './command-common.js';
 import type { TaskModule } from './types.js';
 
 const SPEC = {
-  types: { cmd: 'string', chdir: 'string', creates: 'string', removes: 'string', stdin: 'string', stdin_add_newline: 'bool', executable: 'string' },
+  types: {
+    cmd: 'string',
+    chdir: 'string',
+    creates: 'string',
+    removes: 'string',
+    stdin: 'string',
+    stdin_add_newline: 'bool',
+    executable: 'string',
+  },
   required: ['cmd'],
 } as const;
 

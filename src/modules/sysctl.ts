@@ -54,7 +54,8 @@ export const sysctlModule: TaskModule = {
     if (state !== 'present' && state !== 'absent' && !String(state).includes('{{')) {
       throw new PlaybookError(`sysctl: state must be present or absent, got '${String(state)}'`, at.keyLoc('state'));
     }
-    if (state === 'present' && args['value'] === undefined) throw new PlaybookError("sysctl: 'value' is required with state: present", at.loc);
+    if (state === 'present' && args['value'] === undefined)
+      throw new PlaybookError("sysctl: 'value' is required with state: present", at.loc);
     return args;
   },
   mutates: () => true,
@@ -79,7 +80,8 @@ export const sysctlModule: TaskModule = {
     const after = editSysctlFile(before, name, value);
     const fileChanges = after !== before && !(presence === 'absent' && after === '');
     const current = setRuntime ? runtimePart.trim() : undefined;
-    if (setRuntime && read.rc !== 0 && !ignore) return { changed: false, failed: true, msg: `unknown sysctl ${name}: ${read.stderr.trim()}` };
+    if (setRuntime && read.rc !== 0 && !ignore)
+      return { changed: false, failed: true, msg: `unknown sysctl ${name}: ${read.stderr.trim()}` };
     const runtimeChanges = setRuntime && normValue(current ?? '') !== normValue(value ?? '');
     const data = { name, value, sysctl_file: file, ...(current !== undefined ? { current } : {}) };
     if (!fileChanges && !runtimeChanges) return { changed: false, msg: `${name} is ${value ?? 'absent'}`, data };
@@ -87,7 +89,12 @@ export const sysctlModule: TaskModule = {
     const what = [fileChanges ? `${file}` : '', runtimeChanges ? `running value ${current} → ${value}` : ''].filter(Boolean).join(', ');
     if (ctx.dryRun) {
       const fileRes = fileChanges ? await putFile(ctx, { dest: file, content: Buffer.from(after) }) : undefined;
-      return { changed: true, msg: `would set ${name} = ${value ?? '(absent)'} (${what})`, ...(fileRes?.diff ? { diff: fileRes.diff } : {}), data };
+      return {
+        changed: true,
+        msg: `would set ${name} = ${value ?? '(absent)'} (${what})`,
+        ...(fileRes?.diff ? { diff: fileRes.diff } : {}),
+        data,
+      };
     }
 
     let diff: string | undefined;
@@ -102,7 +109,8 @@ export const sysctlModule: TaskModule = {
     else if (runtimeChanges) cmds.push(`sysctl ${e}-w ${shQuote(`${keyOf(name)}=${value ?? ''}`)}`);
     for (const cmd of cmds) {
       const r = await ctx.exec(cmd);
-      if (r.rc !== 0 && !ignore) return { changed: true, failed: true, rc: r.rc, stderr: r.stderr, msg: `${cmd} failed: ${r.stderr.trim()}`, data };
+      if (r.rc !== 0 && !ignore)
+        return { changed: true, failed: true, rc: r.rc, stderr: r.stderr, msg: `${cmd} failed: ${r.stderr.trim()}`, data };
     }
     return { changed: true, msg: `set ${name} = ${value ?? '(absent)'} (${what})`, ...(diff ? { diff } : {}), data };
   },

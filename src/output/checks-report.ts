@@ -16,7 +16,11 @@ export interface HostCheck {
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const SHOWN = new Set(['fail', 'warn', 'error']);
 
-export function formatCheckReport(checks: readonly HostCheck[], fleet: readonly FleetCheckResult[], opts: { maxHostsPerCheck?: number } = {}): string {
+export function formatCheckReport(
+  checks: readonly HostCheck[],
+  fleet: readonly FleetCheckResult[],
+  opts: { maxHostsPerCheck?: number } = {},
+): string {
   const max = opts.maxHostsPerCheck ?? 10;
   const byId = new Map<string, HostCheck[]>();
   for (const c of checks) {
@@ -24,9 +28,7 @@ export function formatCheckReport(checks: readonly HostCheck[], fleet: readonly 
     if (!SHOWN.has(c.result.status) && c.fixStatus !== 'fixed') continue;
     byId.set(c.result.id, [...(byId.get(c.result.id) ?? []), c]);
   }
-  const groups = [...byId.entries()].sort(
-    ([, a], [, b]) => worst(a) - worst(b) || b.length - a.length,
-  );
+  const groups = [...byId.entries()].sort(([, a], [, b]) => worst(a) - worst(b) || b.length - a.length);
   const out: string[] = [];
   for (const [id, list] of groups) {
     const sev = list.reduce<Severity>((s, c) => (SEVERITY_RANK[c.result.severity] < SEVERITY_RANK[s] ? c.result.severity : s), 'info');
@@ -49,5 +51,7 @@ export function formatCheckReport(checks: readonly HostCheck[], fleet: readonly 
 }
 
 function worst(list: readonly HostCheck[]): number {
-  return Math.min(...list.map((c) => SEVERITY_RANK[c.result.severity] * 10 + (c.result.status === 'fail' || c.result.status === 'error' ? 0 : 5)));
+  return Math.min(
+    ...list.map((c) => SEVERITY_RANK[c.result.severity] * 10 + (c.result.status === 'fail' || c.result.status === 'error' ? 0 : 5)),
+  );
 }

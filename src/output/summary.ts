@@ -5,7 +5,11 @@ import { oneLine } from './terminal-safe.js';
 
 const ORDER: HostStatus[] = ['failed', 'unreachable', 'changed', 'ok', 'skipped'];
 
-export function formatRunSummary(runId: number, outcomes: ReadonlyMap<string, HostOutcome>, opts: { interrupted: boolean; stoppedReason?: string; durationMs: number }): string {
+export function formatRunSummary(
+  runId: number,
+  outcomes: ReadonlyMap<string, HostOutcome>,
+  opts: { interrupted: boolean; stoppedReason?: string; durationMs: number },
+): string {
   const groups = new Map<HostStatus, [string, HostOutcome][]>();
   for (const entry of outcomes) {
     const list = groups.get(entry[1].status) ?? [];
@@ -34,6 +38,9 @@ export function formatRunSummary(runId: number, outcomes: ReadonlyMap<string, Ho
 
 /** "hv01, hv02, hv03 … (+12 more)" */
 export function abbreviate(hosts: readonly string[], max = 8): string {
-  const shown = hosts.slice(0, max).map((h) => oneLine(h, 80)).join(', ');
+  const shown = hosts
+    .slice(0, max)
+    .map((h) => oneLine(h, 80))
+    .join(', ');
   return hosts.length > max ? `${shown} … (+${hosts.length - max} more)` : shown;
 }

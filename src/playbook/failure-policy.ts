@@ -18,7 +18,9 @@ export interface BatchTally {
 export function maxFailExceeded(maxFailPercentage: number | undefined, t: BatchTally, serial: boolean): string | undefined {
   if (maxFailPercentage === undefined) {
     // Ansible's default: a batch in which every host failed ends the play.
-    return serial && t.batchSize > 0 && t.batchFailed === t.batchSize ? `every host of serial batch ${t.batch} failed (${t.batchFailed}/${t.batchSize})` : undefined;
+    return serial && t.batchSize > 0 && t.batchFailed === t.batchSize
+      ? `every host of serial batch ${t.batch} failed (${t.batchFailed}/${t.batchSize})`
+      : undefined;
   }
   const pct = (n: number, d: number) => (d === 0 ? 0 : (n / d) * 100);
   if (pct(t.batchFailed, t.batchSize) > maxFailPercentage) {
@@ -35,7 +37,10 @@ export function maxFailExceeded(maxFailPercentage: number | undefined, t: BatchT
  * play) but over hosts that could not be reached. Only used when the play sets it; then unreachable
  * hosts no longer count as failures for max_fail_percentage.
  */
-export function maxUnreachableExceeded(maxPct: number | undefined, t: { batch: number; batchUnreachable: number; batchSize: number; playUnreachable: number; playTotal: number }): string | undefined {
+export function maxUnreachableExceeded(
+  maxPct: number | undefined,
+  t: { batch: number; batchUnreachable: number; batchSize: number; playUnreachable: number; playTotal: number },
+): string | undefined {
   if (maxPct === undefined) return undefined;
   const pct = (n: number, d: number) => (d === 0 ? 0 : (n / d) * 100);
   if (pct(t.batchUnreachable, t.batchSize) > maxPct) {

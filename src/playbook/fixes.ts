@@ -64,7 +64,21 @@ async function runPlannedFix(hr: HostRun, p: PendingFix): Promise<boolean> {
     result = await runFixPlan(mctx, plan, hr.run.detached);
   } catch (err) {
     if (err instanceof UnreachableError) {
-      hr.record({ stepId, name, status: 'unreachable', changed: false, rc: null, stdout: '', stderr: '', startedAt, durationMs: Date.now() - startedAt, message: err.message }, false);
+      hr.record(
+        {
+          stepId,
+          name,
+          status: 'unreachable',
+          changed: false,
+          rc: null,
+          stdout: '',
+          stderr: '',
+          startedAt,
+          durationMs: Date.now() - startedAt,
+          message: err.message,
+        },
+        false,
+      );
       throw err;
     }
     result = { changed: false, failed: true, msg: `cannot fix ${p.check.id}: ${(err as Error).message}` };
@@ -108,7 +122,13 @@ export async function verifyFixes(hr: HostRun): Promise<void> {
     const stepId = `${p.check.id}:verify`;
     let after: CheckResult;
     try {
-      const mctx = hr.moduleContext({ id: stepId, name: `verify ${p.check.id}`, loc: p.task.loc }, p.scope, p.vars, true, p.task.timeoutSec);
+      const mctx = hr.moduleContext(
+        { id: stepId, name: `verify ${p.check.id}`, loc: p.task.loc },
+        p.scope,
+        p.vars,
+        true,
+        p.task.timeoutSec,
+      );
       const r = await checkModule.run(mctx, renderArgs(hr, p.task, p.vars));
       after = r.check ?? { ...p.check, status: 'error', message: 'check gave no result' };
     } catch (err) {
@@ -118,14 +138,24 @@ export async function verifyFixes(hr: HostRun): Promise<void> {
     if (p.recheckOnly) {
       hr.pending.splice(hr.pending.indexOf(p), 1);
       const resolved = (after.status === 'pass' || after.status === 'skipped') && p.check.status !== 'pass';
-      recordCheck(hr, p.task, resolved ? { ...after, message: `resolved by the fixes above (was: ${p.check.message})` } : after, null, p.scope);
+      recordCheck(
+        hr,
+        p.task,
+        resolved ? { ...after, message: `resolved by the fixes above (was: ${p.check.message})` } : after,
+        null,
+        p.scope,
+      );
       continue;
     }
     // A warning that is still a warning was not fixed; a failure that became a warning was.
     const passes = after.status === 'pass' || after.status === 'skipped' || (after.status === 'warn' && p.check.status === 'fail');
     const fixStatus = p.fixOk === false ? 'fix-failed' : passes ? 'fixed' : 'still-failing';
     const final: CheckResult =
-      fixStatus === 'fixed' ? { ...after, message: `fixed (was: ${p.check.message})` } : fixStatus === 'fix-failed' ? { ...after, message: `fix failed; ${after.message}` } : after;
+      fixStatus === 'fixed'
+        ? { ...after, message: `fixed (was: ${p.check.message})` }
+        : fixStatus === 'fix-failed'
+          ? { ...after, message: `fix failed; ${after.message}` }
+          : after;
     hr.pending.splice(hr.pending.indexOf(p), 1);
     recordCheck(hr, p.task, final, fixStatus, p.scope);
     hr.record(

@@ -16,7 +16,8 @@ import { recordCheck, runNodes } from './task-list.js';
 export async function runPlayOnHost(ctx: HostContext, run: RunShared, playShared: PlayShared, state: HostState): Promise<HostOutcome> {
   const hr = new HostRun(ctx, run, playShared, state);
   try {
-    if (playShared.fatal !== undefined) return { status: 'skipped', reason: `not started: any_errors_fatal after ${playShared.fatal} failed` };
+    if (playShared.fatal !== undefined)
+      return { status: 'skipped', reason: `not started: any_errors_fatal after ${playShared.fatal} failed` };
     if (hr.play.gatherFacts) {
       try {
         await hr.facts(hr.play.become);

@@ -123,7 +123,16 @@ export class HostRun {
 
   /** Records a step (honouring no_log: output never reaches the DB). */
   record(step: StepResult, noLog: boolean): void {
-    this.ctx.recordStep(noLog ? { ...step, stdout: '', stderr: '', message: step.status === 'failed' ? 'failed (output hidden: no_log)' : 'output hidden (no_log)' } : step);
+    this.ctx.recordStep(
+      noLog
+        ? {
+            ...step,
+            stdout: '',
+            stderr: '',
+            message: step.status === 'failed' ? 'failed (output hidden: no_log)' : 'output hidden (no_log)',
+          }
+        : step,
+    );
   }
 
   /** The variables a task sees, lowest precedence first (see README "Variables"). */
@@ -180,11 +189,27 @@ export class HostRun {
       const facts = this.run.catalog.parseFacts(r.stdout);
       this.state.facts = facts;
       this.ctx.recordFacts(facts);
-      this.ctx.recordStep({ ...base, status: 'ok', rc: r.rc, stdout: '', stderr: '', durationMs: Date.now() - startedAt, message: `facts gathered (${r.stdout.length} bytes)` });
+      this.ctx.recordStep({
+        ...base,
+        status: 'ok',
+        rc: r.rc,
+        stdout: '',
+        stderr: '',
+        durationMs: Date.now() - startedAt,
+        message: `facts gathered (${r.stdout.length} bytes)`,
+      });
       return facts;
     } catch (err) {
       const status = err instanceof UnreachableError ? 'unreachable' : 'failed';
-      this.ctx.recordStep({ ...base, status, rc: null, stdout: '', stderr: '', durationMs: Date.now() - startedAt, message: (err as Error).message });
+      this.ctx.recordStep({
+        ...base,
+        status,
+        rc: null,
+        stdout: '',
+        stderr: '',
+        durationMs: Date.now() - startedAt,
+        message: (err as Error).message,
+      });
       throw err;
     }
   }

@@ -19,7 +19,8 @@ async function loadVarsFile(dir: string, file: string, at: SourceLocation): Prom
     src = await YamlSource.load(full, 'vars file');
   } catch (err) {
     // A missing file is reported where it is named; a broken one where it is broken.
-    if (err instanceof PlaybookError && err.location?.line === undefined) throw new PlaybookError(`vars_files: ${file}: ${err.message.replace(/^[^:]*: /, '')}`, at);
+    if (err instanceof PlaybookError && err.location?.line === undefined)
+      throw new PlaybookError(`vars_files: ${file}: ${err.message.replace(/^[^:]*: /, '')}`, at);
     throw err;
   }
   if (src.value === null) return { vars: {}, locs: {} };

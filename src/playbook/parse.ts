@@ -27,7 +27,8 @@ export class PlaybookParser {
   async plays(): Promise<Play[]> {
     const root = this.src.value;
     if (root === null) throw new PlaybookError('playbook is empty', { file: this.src.file });
-    if (!Array.isArray(root)) throw new PlaybookError('a playbook must be a list of plays (each starting with "- hosts: …")', this.src.loc(root));
+    if (!Array.isArray(root))
+      throw new PlaybookError('a playbook must be a list of plays (each starting with "- hosts: …")', this.src.loc(root));
     if (root.length === 0) throw new PlaybookError('playbook has no plays', this.src.loc(root));
     const plays: Play[] = [];
     for (let i = 0; i < root.length; i++) plays.push(await this.play(root[i], i + 1, this.src.itemLoc(root, i)));
@@ -35,7 +36,10 @@ export class PlaybookParser {
     const first = plays[0];
     const odd = plays.find((p) => p.fix !== first?.fix);
     if (first && odd) {
-      throw new PlaybookError(`play ${odd.index} ${odd.fix ? 'sets' : 'does not set'} 'fix: true' but play ${first.index} ${first.fix ? 'does' : 'does not'}: every play of a playbook must agree (split it into two playbooks)`, odd.loc);
+      throw new PlaybookError(
+        `play ${odd.index} ${odd.fix ? 'sets' : 'does not set'} 'fix: true' but play ${first.index} ${first.fix ? 'does' : 'does not'}: every play of a playbook must agree (split it into two playbooks)`,
+        odd.loc,
+      );
     }
     return plays;
   }
@@ -103,8 +107,14 @@ export class PlaybookParser {
     const list = Array.isArray(v) ? v : [v];
     if (list.length === 0) throw new PlaybookError('serial must not be an empty list', at);
     for (const s of list) {
-      const ok = (typeof s === 'number' && Number.isInteger(s) && s >= 0) || (typeof s === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$|^\s*\d+\s*$/.test(s));
-      if (!ok) throw new PlaybookError(`serial must be a number of hosts, a percentage like "25%", or a list of those (got ${JSON.stringify(s)})`, at);
+      const ok =
+        (typeof s === 'number' && Number.isInteger(s) && s >= 0) ||
+        (typeof s === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$|^\s*\d+\s*$/.test(s));
+      if (!ok)
+        throw new PlaybookError(
+          `serial must be a number of hosts, a percentage like "25%", or a list of those (got ${JSON.stringify(s)})`,
+          at,
+        );
     }
     return list.map((s) => (typeof s === 'string' && /^\s*\d+\s*$/.test(s) ? Number(s) : s)) as SerialSpec;
   }
@@ -173,7 +183,8 @@ export class PlaybookParser {
     }
     const loc = this.src.loc(raw);
     if (modules.length === 0) throw new PlaybookError(`task has no module (one of: ${[...MODULES.keys()].join(', ')})`, loc);
-    if (modules.length > 1) throw new PlaybookError(`task has more than one module: ${modules.join(', ')}`, this.src.keyLoc(raw, modules[1] ?? ''));
+    if (modules.length > 1)
+      throw new PlaybookError(`task has more than one module: ${modules.join(', ')}`, this.src.keyLoc(raw, modules[1] ?? ''));
     const key = modules[0] ?? '';
     const module = MODULES.get(MODULE_ALIASES[key] ?? key);
     if (!module) throw new PlaybookError(`unknown module '${key}'`, loc);
@@ -183,7 +194,14 @@ export class PlaybookParser {
     const extra = raw['args'];
     if (extra !== undefined) {
       if (!isMapping(extra)) throw new PlaybookError("'args' must be a mapping", this.src.keyLoc(raw, 'args'));
-      rawArgs = isMapping(rawArgs) ? { ...extra, ...rawArgs } : { ...extra, ...(rawArgs === null || rawArgs === undefined ? {} : { [module.name === 'shell' || module.name === 'command' ? 'cmd' : 'id']: rawArgs }) };
+      rawArgs = isMapping(rawArgs)
+        ? { ...extra, ...rawArgs }
+        : {
+            ...extra,
+            ...(rawArgs === null || rawArgs === undefined
+              ? {}
+              : { [module.name === 'shell' || module.name === 'command' ? 'cmd' : 'id']: rawArgs }),
+          };
     }
     const argsLoc = this.src.keyLoc(raw, key);
     const argsObj = rawArgs;
@@ -191,7 +209,11 @@ export class PlaybookParser {
       loc: argsLoc,
       keyLoc: (k) => {
         const own = this.src.keyLoc(argsObj, k);
-        return own.line !== undefined && isMapping(argsObj) && k in argsObj ? own : isMapping(extra) && k in extra ? this.src.keyLoc(extra, k) : argsLoc;
+        return own.line !== undefined && isMapping(argsObj) && k in argsObj
+          ? own
+          : isMapping(extra) && k in extra
+            ? this.src.keyLoc(extra, k)
+            : argsLoc;
       },
     };
     const args = module.parse(rawArgs, argsAt);
@@ -204,8 +226,10 @@ export class PlaybookParser {
     }
 
     const register = this.optString(raw, 'register');
-    if (register !== undefined && !VAR_NAME.test(register)) throw new PlaybookError(`register: '${register}' is not a valid variable name`, this.src.keyLoc(raw, 'register'));
-    if ('loop' in raw && 'with_items' in raw) throw new PlaybookError("use either 'loop' or 'with_items', not both", this.src.keyLoc(raw, 'with_items'));
+    if (register !== undefined && !VAR_NAME.test(register))
+      throw new PlaybookError(`register: '${register}' is not a valid variable name`, this.src.keyLoc(raw, 'register'));
+    if ('loop' in raw && 'with_items' in raw)
+      throw new PlaybookError("use either 'loop' or 'with_items', not both", this.src.keyLoc(raw, 'with_items'));
     const loopKey = 'loop' in raw ? 'loop' : 'with_items' in raw ? 'with_items' : undefined;
     const loop = loopKey ? raw[loopKey] : undefined;
     if (loopKey && !Array.isArray(loop) && typeof loop !== 'string') {
@@ -222,7 +246,8 @@ export class PlaybookParser {
       return lc[k];
     };
     const loopVar = lcs('loop_var') ?? 'item';
-    if (!VAR_NAME.test(loopVar)) throw new PlaybookError(`loop_var '${loopVar}' is not a valid variable name`, this.src.keyLoc(lc, 'loop_var'));
+    if (!VAR_NAME.test(loopVar))
+      throw new PlaybookError(`loop_var '${loopVar}' is not a valid variable name`, this.src.keyLoc(lc, 'loop_var'));
     const until = raw['until'] === undefined ? undefined : this.conds(raw, 'until')[0];
     if (module.name === 'check') {
       for (const bad of ['loop', 'with_items', 'until', 'failed_when', 'changed_when']) {
@@ -294,7 +319,8 @@ export class PlaybookParser {
     const list = Array.isArray(v) ? v : [v];
     return list.map((c, i) => {
       const loc = Array.isArray(v) ? this.src.itemLoc(v, i) : this.src.keyLoc(raw, key);
-      if (typeof c !== 'string' && typeof c !== 'boolean' && typeof c !== 'number') throw new PlaybookError(`'${key}' must be an expression or a list of expressions`, loc);
+      if (typeof c !== 'string' && typeof c !== 'boolean' && typeof c !== 'number')
+        throw new PlaybookError(`'${key}' must be an expression or a list of expressions`, loc);
       return { source: c, loc };
     });
   }
@@ -314,7 +340,8 @@ export class PlaybookParser {
     if (v === undefined || v === null) return [];
     const at = this.src.keyLoc(raw, 'tags');
     const list = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : null;
-    if (!list || !list.every((t) => typeof t === 'string' || typeof t === 'number')) throw new PlaybookError('tags must be a list of names', at);
+    if (!list || !list.every((t) => typeof t === 'string' || typeof t === 'number'))
+      throw new PlaybookError('tags must be a list of names', at);
     return list.map((t) => String(t).trim()).filter((t) => t !== '');
   }
 
@@ -322,7 +349,8 @@ export class PlaybookParser {
     const v = raw[key];
     if (v === undefined || v === null) return [];
     const list = Array.isArray(v) ? v : [v];
-    if (!list.every((x) => typeof x === 'string')) throw new PlaybookError(`'${key}' must be a name or a list of names`, this.src.keyLoc(raw, key));
+    if (!list.every((x) => typeof x === 'string'))
+      throw new PlaybookError(`'${key}' must be a name or a list of names`, this.src.keyLoc(raw, key));
     return list as string[];
   }
 
@@ -345,7 +373,10 @@ export class PlaybookParser {
     if (v === undefined || v === null) return undefined;
     const n = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)) || (positive && n === 0)) {
-      throw new PlaybookError(`'${key}' must be a ${positive ? 'positive' : 'non-negative'} ${integer ? 'integer' : 'number'}`, this.src.keyLoc(raw, key));
+      throw new PlaybookError(
+        `'${key}' must be a ${positive ? 'positive' : 'non-negative'} ${integer ? 'integer' : 'number'}`,
+        this.src.keyLoc(raw, key),
+      );
     }
     return n;
   }

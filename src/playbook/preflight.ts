@@ -16,7 +16,8 @@ import type { ModuleTask } from './types.js';
 export function preflightPlay(run: RunShared, playShared: PlayShared, hosts: readonly Host[]): Map<string, string> {
   const bad = new Map<string, string>();
   const tasks = playShared.play.tasks.filter(
-    (t): t is ModuleTask => t.kind === 'module' && t.when.length === 0 && t.loop === undefined && MODULES.get(t.module)?.preflight !== undefined,
+    (t): t is ModuleTask =>
+      t.kind === 'module' && t.when.length === 0 && t.loop === undefined && MODULES.get(t.module)?.preflight !== undefined,
   );
   if (tasks.length === 0) return bad;
   const engine = run.pb.engine;

@@ -81,10 +81,17 @@ function globalVars(pb: Playbook, inv: Inventory, mode: RunMode, diff: boolean):
  * Every host some play of `pb` targets, in inventory order: what the CLI gives withRun as the run's
  * hosts (progress totals, and hosts never reached get recorded as skipped).
  */
-export function playbookHosts(pb: Playbook, inventory: Inventory, selectHosts: (pattern: string) => readonly Host[], extraVars: Vars = {}): Host[] {
+export function playbookHosts(
+  pb: Playbook,
+  inventory: Inventory,
+  selectHosts: (pattern: string) => readonly Host[],
+  extraVars: Vars = {},
+): Host[] {
   const names = new Set<string>();
   for (const play of pb.plays) {
-    const pattern = play.hosts.includes('{{') ? pb.engine.renderString(play.hosts, { ...markLazy(extraVars), ...markLazy(play.vars) }, play.hostsLoc) : play.hosts;
+    const pattern = play.hosts.includes('{{')
+      ? pb.engine.renderString(play.hosts, { ...markLazy(extraVars), ...markLazy(play.vars) }, play.hostsLoc)
+      : play.hosts;
     for (const h of selectHosts(pattern)) names.add(h.name);
   }
   return [...inventory.hosts.values()].filter((h) => names.has(h.name));
@@ -134,11 +141,17 @@ export async function runPlaybook(pb: Playbook, opts: RunPlaybookOptions): Promi
 }
 
 /** One play over its batches; returns a reason when the run must stop. */
-async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, stateOf: (h: Host) => HostState): Promise<string | undefined> {
+async function runPlay(
+  play: Play,
+  shared: RunShared,
+  opts: RunPlaybookOptions,
+  stateOf: (h: Host) => HostState,
+): Promise<string | undefined> {
   const { run } = opts;
   let pattern = play.hosts;
   try {
-    if (pattern.includes('{{')) pattern = shared.pb.engine.renderString(pattern, { ...shared.extraVars, ...markLazy(play.vars) }, play.hostsLoc);
+    if (pattern.includes('{{'))
+      pattern = shared.pb.engine.renderString(pattern, { ...shared.extraVars, ...markLazy(play.vars) }, play.hostsLoc);
   } catch (err) {
     return `play '${play.name}': ${(err as Error).message}`;
   }
@@ -198,8 +211,18 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
     playTotal += batch.length;
     const reason =
       (playShared.fatal !== undefined ? `any_errors_fatal: ${playShared.fatal} failed in play '${play.name}'` : undefined) ??
-      maxFailExceeded(play.maxFailPercentage, { batch: i + 1, batchFailed, batchSize: batch.length, playFailed, playTotal }, play.serial !== undefined) ??
-      maxUnreachableExceeded(play.maxUnreachablePercentage, { batch: i + 1, batchUnreachable, batchSize: batch.length, playUnreachable, playTotal });
+      maxFailExceeded(
+        play.maxFailPercentage,
+        { batch: i + 1, batchFailed, batchSize: batch.length, playFailed, playTotal },
+        play.serial !== undefined,
+      ) ??
+      maxUnreachableExceeded(play.maxUnreachablePercentage, {
+        batch: i + 1,
+        batchUnreachable,
+        batchSize: batch.length,
+        playUnreachable,
+        playTotal,
+      });
     if (reason) {
       const rest = batches.slice(i + 1).flat();
       if (rest.length) run.skip(rest, `not run: ${reason}`);
@@ -210,7 +233,12 @@ async function runPlay(play: Play, shared: RunShared, opts: RunPlaybookOptions, 
 }
 
 /** Fleet-wide checks over the facts every host reported (latest facts per host). */
-function runFleetChecks(pb: Playbook, shared: RunShared, opts: RunPlaybookOptions, states: ReadonlyMap<string, HostState>): FleetCheckResult[] {
+function runFleetChecks(
+  pb: Playbook,
+  shared: RunShared,
+  opts: RunPlaybookOptions,
+  states: ReadonlyMap<string, HostState>,
+): FleetCheckResult[] {
   const facts = new Map<string, unknown>();
   const vars = new Map<string, Vars>();
   for (const [name, s] of states) {

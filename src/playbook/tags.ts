@@ -13,7 +13,8 @@ export interface TagFilter {
 export function tagSelected(taskTags: readonly string[], filter: TagFilter): boolean {
   const tags = new Set(taskTags);
   const skip = new Set(filter.skipTags);
-  if ([...tags].some((t) => skip.has(t)) || (skip.has('tagged') && tags.size > 0) || (skip.has('untagged') && tags.size === 0)) return false;
+  if ([...tags].some((t) => skip.has(t)) || (skip.has('tagged') && tags.size > 0) || (skip.has('untagged') && tags.size === 0))
+    return false;
   if (skip.has('all') && !tags.has('always')) return false;
   if (tags.has('always') && !skip.has('always')) return true;
   const wanted = filter.tags.length === 0 ? ['all'] : filter.tags;

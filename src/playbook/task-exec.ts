@@ -36,7 +36,6 @@ export function effectiveTags(task: { tags: readonly string[] }, scope: Scope): 
 const errMessage = (err: unknown, task: ModuleTask): string =>
   err instanceof RenderError ? err.message : `${formatLocation(task.loc)}: ${(err as Error).message ?? String(err)}`;
 
-
 /** What `register` stores (Ansible's shape: changed, failed, rc, stdout, stdout_lines, msg, …). */
 export function registerValue(r: ModuleResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -71,7 +70,12 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
     finishRegister(hr, task, reg);
     if (result.changed && !result.failed) notify(hr, task);
     // A failing check is a finding, not a task failure: the host goes on with its other checks.
-    return { failed: result.failed === true && !ignore && !result.check, changed: result.changed && !result.failed, ...(result.check ? { check: result.check } : {}), ...(result.msg ? { message: result.msg } : {}) };
+    return {
+      failed: result.failed === true && !ignore && !result.check,
+      changed: result.changed && !result.failed,
+      ...(result.check ? { check: result.check } : {}),
+      ...(result.msg ? { message: result.msg } : {}),
+    };
   }
 
   // A loop: when is evaluated per item, each item is its own step, register gets `results`.
@@ -83,7 +87,21 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
     if (!Array.isArray(items)) throw new Error(`loop must give a list, got ${items === null ? 'null' : typeof items}`);
   } catch (err) {
     const message = errMessage(err, task);
-    hr.record({ stepId: task.id, name: task.name, status: 'failed', changed: false, rc: null, stdout: '', stderr: '', startedAt, durationMs: Date.now() - startedAt, message }, noLog);
+    hr.record(
+      {
+        stepId: task.id,
+        name: task.name,
+        status: 'failed',
+        changed: false,
+        rc: null,
+        stdout: '',
+        stderr: '',
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        message,
+      },
+      noLog,
+    );
     finishRegister(hr, task, { changed: false, failed: true, msg: message, results: [] });
     return { failed: !ignore, changed: false, message };
   }
@@ -99,7 +117,12 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
     const itemVars: Vars = { ...base, [task.loopVar]: item, ...(task.indexVar ? { [task.indexVar]: i } : {}) };
     let label: string;
     try {
-      label = task.loopLabel !== undefined ? engine.renderString(task.loopLabel, itemVars, task.loc) : typeof item === 'string' ? item : JSON.stringify(item);
+      label =
+        task.loopLabel !== undefined
+          ? engine.renderString(task.loopLabel, itemVars, task.loc)
+          : typeof item === 'string'
+            ? item
+            : JSON.stringify(item);
     } catch {
       label = String(i);
     }
@@ -159,7 +182,10 @@ export function renderTaskArgs(engine: TemplateEngine, task: ModuleTask, vars: V
   const module = MODULES.get(task.module);
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(task.args)) {
-    args[k] = module?.rawArgs?.includes(k) || module?.expressionArgs?.includes(k) ? v : engine.renderValue(v, vars, task.argLocs[k] ?? task.argsLoc);
+    args[k] =
+      module?.rawArgs?.includes(k) || module?.expressionArgs?.includes(k)
+        ? v
+        : engine.renderValue(v, vars, task.argLocs[k] ?? task.argsLoc);
   }
   return args;
 }
@@ -182,7 +208,11 @@ async function runItem(
   const recordId = (r: ModuleResult) => (isCheck && r.check ? r.check.id : stepId);
   const record = (r: ModuleResult, attempts: number) => {
     const diffText = r.diff ? `${r.stdout ? `${r.stdout}\n` : ''}${r.diff}` : (r.stdout ?? '');
-    const message = [r.msg, attempts > 1 ? `(${attempts} attempts)` : '', r.failed && (task.ignoreErrors || scope.ignoreErrors) ? '(ignored)' : '']
+    const message = [
+      r.msg,
+      attempts > 1 ? `(${attempts} attempts)` : '',
+      r.failed && (task.ignoreErrors || scope.ignoreErrors) ? '(ignored)' : '',
+    ]
       .filter(Boolean)
       .join(' ');
     hr.record(
@@ -212,7 +242,21 @@ async function runItem(
     const f = firstFalse(hr, [...scope.when, ...task.when], vars);
     if (f) {
       const result: ModuleResult = { changed: false, skipped: true, msg: `skipped: when '${String(f.source)}' is false` };
-      hr.record({ stepId: isCheck ? String(task.args['id']) : stepId, name, status: 'skipped', changed: false, rc: null, stdout: '', stderr: '', startedAt, durationMs: 0, message: result.msg }, noLog);
+      hr.record(
+        {
+          stepId: isCheck ? String(task.args['id']) : stepId,
+          name,
+          status: 'skipped',
+          changed: false,
+          rc: null,
+          stdout: '',
+          stderr: '',
+          startedAt,
+          durationMs: 0,
+          message: result.msg,
+        },
+        noLog,
+      );
       return { result, reg: registerValue(result, { skip_reason: result.msg }) };
     }
   } catch (err) {
@@ -238,7 +282,21 @@ async function runItem(
       result = await module.run(mctx, args);
     } catch (err) {
       if (err instanceof UnreachableError) {
-        hr.record({ stepId: recordId(result), name, status: 'unreachable', changed: false, rc: null, stdout: '', stderr: '', startedAt, durationMs: Date.now() - startedAt, message: err.message }, noLog);
+        hr.record(
+          {
+            stepId: recordId(result),
+            name,
+            status: 'unreachable',
+            changed: false,
+            rc: null,
+            stdout: '',
+            stderr: '',
+            startedAt,
+            durationMs: Date.now() - startedAt,
+            message: err.message,
+          },
+          noLog,
+        );
         throw err;
       }
       result = { changed: false, failed: true, msg: errMessage(err, task) };
@@ -248,8 +306,16 @@ async function runItem(
       const evalVars = task.register ? { ...vars, [task.register]: reg } : vars;
       if (task.changedWhen.length && !result.skipped) result = { ...result, changed: allTrue(hr, task.changedWhen, evalVars) };
       if (task.failedWhen.length && !result.skipped) {
-        const failedNow = allTrue(hr, task.failedWhen, task.register ? { ...vars, [task.register]: { ...reg, changed: result.changed } } : vars);
-        result = { ...result, failed: failedNow, ...(failedNow && !result.failed ? { msg: `failed_when is true${result.msg ? `: ${result.msg}` : ''}` } : {}) };
+        const failedNow = allTrue(
+          hr,
+          task.failedWhen,
+          task.register ? { ...vars, [task.register]: { ...reg, changed: result.changed } } : vars,
+        );
+        result = {
+          ...result,
+          failed: failedNow,
+          ...(failedNow && !result.failed ? { msg: `failed_when is true${result.msg ? `: ${result.msg}` : ''}` } : {}),
+        };
       }
       reg = registerValue(result, task.until ? { attempts } : {});
       if (!task.until || result.skipped) break;
@@ -261,7 +327,11 @@ async function runItem(
       break;
     }
     if (attempts >= attemptsAllowed) {
-      result = { ...result, failed: true, msg: `until '${String(task.until.source)}' still false after ${attempts} attempts${result.msg ? `: ${result.msg}` : ''}` };
+      result = {
+        ...result,
+        failed: true,
+        msg: `until '${String(task.until.source)}' still false after ${attempts} attempts${result.msg ? `: ${result.msg}` : ''}`,
+      };
       reg = registerValue(result, { attempts });
       break;
     }

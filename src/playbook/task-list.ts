@@ -64,7 +64,14 @@ function afterTask(hr: HostRun, task: ModuleTask, out: TaskOutcome, scope: Scope
   // Warnings with a fix are fixed too (STP on is a warn, yet the operator who says --fix wants it off).
   const fixable = (check.status === 'fail' || check.status === 'warn') && (task.fixTasks !== undefined || fixId !== undefined);
   if (fixable && hr.run.mode !== 'read-only') {
-    hr.pending.push({ task, scope, check, vars: hr.vars(scope, task.vars), fixTasks: task.fixTasks, fixId: task.fixTasks ? undefined : fixId });
+    hr.pending.push({
+      task,
+      scope,
+      check,
+      vars: hr.vars(scope, task.vars),
+      fixTasks: task.fixTasks,
+      fixId: task.fixTasks ? undefined : fixId,
+    });
     return;
   }
   const builtin = task.args['command'] === undefined;
@@ -80,4 +87,3 @@ export function recordCheck(hr: HostRun, task: ModuleTask, check: CheckResult, f
   hr.ctx.recordCheck(check, fixStatus);
   hr.state.checks.set(check.id, { result: check, fixStatus, ignored: task.ignoreErrors || scope.ignoreErrors });
 }
-

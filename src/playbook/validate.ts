@@ -69,7 +69,8 @@ function validatePlay(pb: Playbook, play: Play, opts: ValidateOptions): void {
       }
       validateTask(pb, t, opts);
       for (const n of t.notify) {
-        if (!hasTemplate(n) && !handlerNames.has(n)) throw new PlaybookError(`notify: no handler named '${n}' in this play${didYouMean(n, handlerNames)}`, t.loc);
+        if (!hasTemplate(n) && !handlerNames.has(n))
+          throw new PlaybookError(`notify: no handler named '${n}' in this play${didYouMean(n, handlerNames)}`, t.loc);
       }
       if (t.fixTasks) walk(t.fixTasks);
     }
@@ -84,7 +85,8 @@ function validateTask(pb: Playbook, t: ModuleTask, opts: ValidateOptions): void 
   if (!module) throw new PlaybookError(`unknown module '${t.module}'`, t.loc);
   for (const c of [...t.failedWhen, ...t.changedWhen, ...(t.until ? [t.until] : [])]) engine.expression(c.source, c.loc);
   if (typeof t.loop === 'string') {
-    if (!hasTemplate(t.loop)) throw new PlaybookError(`loop must be a list or a template (got the plain string '${t.loop}')`, t.loopLoc ?? t.loc);
+    if (!hasTemplate(t.loop))
+      throw new PlaybookError(`loop must be a list or a template (got the plain string '${t.loop}')`, t.loopLoc ?? t.loc);
     engine.template(t.loop, t.loopLoc ?? t.loc);
   } else if (t.loop !== undefined) {
     compileDeep(engine, t.loop, t.loopLoc ?? t.loc);

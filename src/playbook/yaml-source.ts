@@ -62,7 +62,13 @@ export class YamlSource {
     return line === undefined ? this.loc(list) : { file: this.file, line };
   }
 
-  #convert(doc: Document, node: Node | null, text: string, lineOf: (n: Node | null | undefined) => number | undefined, depth: number): unknown {
+  #convert(
+    doc: Document,
+    node: Node | null,
+    text: string,
+    lineOf: (n: Node | null | undefined) => number | undefined,
+    depth: number,
+  ): unknown {
     if (depth > 200) throw new PlaybookError('YAML nested too deeply (alias loop?)', { file: this.file, line: lineOf(node) });
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return this.#convert(doc, node.resolve(doc) as Node | null, text, lineOf, depth + 1);

@@ -70,7 +70,9 @@ export function planApply(s: RuntimeSnapshot, p: BridgeParams): ApplyPlan {
         : [`link set dev ${B} type bridge stp_state 0`, `link set dev ${B} type bridge forward_delay ${fdCs}`];
       batch.push(...order);
       if (!p.stp && nonRoot) batch.push(...rootKick(B, br.priority));
-      changes.push(`${B}: STP ${br.stp ? 'on' : 'off'} → ${p.stp ? 'on' : 'off'}, forward delay ${(br.forwardDelayCs ?? 0) / 100}s → ${p.forward_delay}s`);
+      changes.push(
+        `${B}: STP ${br.stp ? 'on' : 'off'} → ${p.stp ? 'on' : 'off'}, forward delay ${(br.forwardDelayCs ?? 0) / 100}s → ${p.forward_delay}s`,
+      );
     }
     if (p.bridge_mac && br.mac?.toLowerCase() !== p.bridge_mac) {
       batch.push(`link set dev ${B} address ${p.bridge_mac}`);
@@ -140,7 +142,9 @@ export function planApply(s: RuntimeSnapshot, p: BridgeParams): ApplyPlan {
     const good = defaults.some((r) => r.gateway === p.gateway && r.dev === B);
     for (const r of defaults) {
       if (r.dev !== B && r.dev !== null && (r.dev === U || r.gateway === p.gateway)) {
-        batch.push(`route del default${r.gateway ? ` via ${r.gateway}` : ''} dev ${safe(r.dev)}${r.metric !== null ? ` metric ${r.metric}` : ''}`);
+        batch.push(
+          `route del default${r.gateway ? ` via ${r.gateway}` : ''} dev ${safe(r.dev)}${r.metric !== null ? ` metric ${r.metric}` : ''}`,
+        );
         changes.push(`default route via ${r.gateway ?? '-'} dev ${r.dev} removed`);
       }
     }

@@ -10,7 +10,19 @@ import { sleepUnlessAborted as sleep } from '../core/sleep.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import { shQuote } from '../transport/quote.js';
 import { UnreachableError } from '../transport/types.js';
-import { applySh, armScript, backupScript, commitScript, HOST_LOCK, LOCKED_RC, MARK, rollbackNowScript, startApplyScript, statusScript, unlockScript } from './host-scripts.js';
+import {
+  applySh,
+  armScript,
+  backupScript,
+  commitScript,
+  HOST_LOCK,
+  LOCKED_RC,
+  MARK,
+  rollbackNowScript,
+  startApplyScript,
+  statusScript,
+  unlockScript,
+} from './host-scripts.js';
 import { prepare, summary, timed, type Outcome, type Phases, type Prepared, type RemediationOptions } from './prepare.js';
 import { bridgesToRecreate, restoreBatch } from './restore-plan.js';
 import { verifyHost } from './verify.js';
@@ -28,7 +40,10 @@ class HostChange {
   ) {}
 
   /** The module result for `outcome`; `lines` are appended to the step's output. */
-  result(outcome: Outcome, r: { changed: boolean; failed?: boolean; msg: string; lines?: string[]; data?: Record<string, unknown> }): ModuleResult {
+  result(
+    outcome: Outcome,
+    r: { changed: boolean; failed?: boolean; msg: string; lines?: string[]; data?: Record<string, unknown> },
+  ): ModuleResult {
     const { p } = this;
     return {
       changed: r.changed,
@@ -77,8 +92,16 @@ export async function remediateBridge(ctx: ModuleContext, vars: Record<string, u
     return hc.result('ok', { changed: false, msg: `ok: ${p.params.bridge} already in the declared state` });
   }
   if (ctx.dryRun) {
-    const what = [p.changedFiles.length ? `${p.changedFiles.length} file(s)` : '', p.batch.length ? `${p.batch.length} runtime command(s)` : ''].filter(Boolean).join(' and ');
-    return hc.result('would-apply', { changed: true, msg: `would apply ${what} to ${p.params.bridge}${p.warning ? ` — ${p.warning}` : ''}` });
+    const what = [
+      p.changedFiles.length ? `${p.changedFiles.length} file(s)` : '',
+      p.batch.length ? `${p.batch.length} runtime command(s)` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    return hc.result('would-apply', {
+      changed: true,
+      msg: `would apply ${what} to ${p.params.bridge}${p.warning ? ` — ${p.warning}` : ''}`,
+    });
   }
   return applyConfirmed(hc);
 }
@@ -87,17 +110,25 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
   const { ctx, p, opts, phases } = hc;
   const id = `${ctx.host.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Date.now()}`;
   const dir = `${opts.txDir.replace(/\/+$/, '')}/${id}`;
-  const touched = [p.params.bridge, p.params.uplink, ...p.probe.runtime.addrs.filter((a) => a.local === p.params.address?.split('/')[0]).map((a) => a.dev)];
+  const touched = [
+    p.params.bridge,
+    p.params.uplink,
+    ...p.probe.runtime.addrs.filter((a) => a.local === p.params.address?.split('/')[0]).map((a) => a.dev),
+  ];
   const restore = restoreBatch(p.probe.runtime, { createdBridge: p.params.bridge, touched });
   const fail = (msg: string) => hc.result('failed', { changed: false, failed: true, msg, lines: [`tx: ${dir}`], data: { tx: dir } });
 
   const unlock = () => ctx.exec(unlockScript(dir), { timeoutMs: 10_000 }).catch(() => undefined);
 
   // 1. Lock the host (one transaction at a time), then back up, before anything changes.
-  const backed = await timed(phases, 'backup', () => ctx.exec(backupScript(dir, p.files, restore, bridgesToRecreate(p.probe.runtime)), { timeoutMs: 30_000 }));
+  const backed = await timed(phases, 'backup', () =>
+    ctx.exec(backupScript(dir, p.files, restore, bridgesToRecreate(p.probe.runtime)), { timeoutMs: 30_000 }),
+  );
   if (backed.rc === LOCKED_RC) {
     const owner = /^locked (.*)$/m.exec(backed.stdout)?.[1]?.trim() || '(unknown)';
-    return fail(`another fleet transaction is still open on this host (${HOST_LOCK} held by ${owner}); nothing changed: run again once it has committed or rolled back`);
+    return fail(
+      `another fleet transaction is still open on this host (${HOST_LOCK} held by ${owner}); nothing changed: run again once it has committed or rolled back`,
+    );
   }
   if (backed.rc !== 0) {
     await unlock();
@@ -105,7 +136,9 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
   }
   // 2. Arm the switch; nothing is applied unless it is verifiably armed.
   const armedAt = Date.now();
-  const armed = await timed(phases, 'arm', () => ctx.exec(armScript(dir, opts.confirmTimeoutS, p.probe.switchMode, `fleet-rb-${id}`), { timeoutMs: 30_000 }));
+  const armed = await timed(phases, 'arm', () =>
+    ctx.exec(armScript(dir, opts.confirmTimeoutS, p.probe.switchMode, `fleet-rb-${id}`), { timeoutMs: 30_000 }),
+  );
   if (armed.rc !== 0 || !armed.stdout.includes('armed')) {
     await unlock();
     return fail(`could not arm the dead-man switch (rc ${armed.rc}): ${armed.stderr.trim()}; nothing changed`);
@@ -186,12 +219,32 @@ interface TxStatus {
 
 function parseStatus(out: string): TxStatus {
   const [head = '', log = ''] = out.split(`${MARK} log`);
-  const get = (k: string) => /^(.*)$/m.exec(head.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1) ?? '')?.[1]?.trim() ?? '';
-  return { applyRc: get('apply_rc'), decision: get('decision'), rollbackDone: get('rollback_done') === '1', rollbackRc: get('rollback_rc'), log: log.trim() };
+  const get = (k: string) =>
+    /^(.*)$/m
+      .exec(
+        head
+          .split('\n')
+          .find((l) => l.startsWith(`${k}=`))
+          ?.slice(k.length + 1) ?? '',
+      )?.[1]
+      ?.trim() ?? '';
+  return {
+    applyRc: get('apply_rc'),
+    decision: get('decision'),
+    rollbackDone: get('rollback_done') === '1',
+    rollbackRc: get('rollback_rc'),
+    log: log.trim(),
+  };
 }
 
 /** The host restores itself (switch, or the rollback fleet started): wait until it answers again with the rollback done. */
-async function waitRollback(hc: HostChange, tx: Tx, why: string, evidence: Record<string, unknown> = {}, verified?: Record<string, unknown>): Promise<ModuleResult> {
+async function waitRollback(
+  hc: HostChange,
+  tx: Tx,
+  why: string,
+  evidence: Record<string, unknown> = {},
+  verified?: Record<string, unknown>,
+): Promise<ModuleResult> {
   const { ctx, opts, phases } = hc;
   const t0 = Date.now();
   const giveUp = Math.max(tx.fireAt, Date.now()) + opts.rollbackGraceS * 1000;
@@ -219,5 +272,9 @@ async function waitRollback(hc: HostChange, tx: Tx, why: string, evidence: Recor
     await sleep(1000, ctx.signal);
   }
   phases['rollback'] = Date.now() - t0;
-  throw new UnreachableError(ctx.host, 'timeout', `${why}; then no confirmed rollback within ${opts.rollbackGraceS}s after the switch time (${last}); tx ${shQuote(tx.dir)} on the host`);
+  throw new UnreachableError(
+    ctx.host,
+    'timeout',
+    `${why}; then no confirmed rollback within ${opts.rollbackGraceS}s after the switch time (${last}); tx ${shQuote(tx.dir)} on the host`,
+  );
 }

@@ -101,12 +101,19 @@ export function probeScript(files: readonly string[]): string {
 }
 
 /** Backup (phase 1): copies of the files, the runtime snapshot, the restore batch and rollback.sh. */
-export function backupScript(tx: string, files: readonly TxFile[], restoreBatch: readonly string[], bridges: readonly string[] = []): string {
+export function backupScript(
+  tx: string,
+  files: readonly TxFile[],
+  restoreBatch: readonly string[],
+  bridges: readonly string[] = [],
+): string {
   const t = shQuote(tx);
   const out = ['set -e', 'umask 077', `t=${t}`, lockSh(), `mkdir -p ${t}/old ${t}/new`, `: > ${t}/old/manifest`];
   files.forEach((f, i) => {
     const p = shQuote(f.path);
-    out.push(`if [ -e ${p} ]; then cp -p ${p} ${t}/old/${i}; echo "${i} present" >> ${t}/old/manifest; else echo "${i} absent" >> ${t}/old/manifest; fi`);
+    out.push(
+      `if [ -e ${p} ]; then cp -p ${p} ${t}/old/${i}; echo "${i} present" >> ${t}/old/manifest; else echo "${i} absent" >> ${t}/old/manifest; fi`,
+    );
   });
   out.push(`{ ${RUNTIME_DUMP}; } > ${t}/runtime.before.json`);
   out.push(writeFile(`${t}/restore.batch`, restoreBatch.join('\n') + '\n'));
@@ -171,7 +178,10 @@ export function armScript(tx: string, timeoutS: number, mode: 'systemd' | 'setsi
 }
 
 /** The detached apply (phase 3): files in place (tmp + rename), the runtime batch, then reload commands. */
-export function applySh(files: readonly TxFile[], opts: { batch: boolean; preWrite: readonly string[]; reload: readonly string[] }): string {
+export function applySh(
+  files: readonly TxFile[],
+  opts: { batch: boolean; preWrite: readonly string[]; reload: readonly string[] },
+): string {
   const install = files.map((f, i) => {
     const p = shQuote(f.path);
     const dir = shQuote(f.path.replace(/\/[^/]*$/, '') || '/');

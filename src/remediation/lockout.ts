@@ -6,7 +6,13 @@ import type { BridgeParams } from '../bridge/index.js';
 import type { RuntimeSnapshot } from './runtime.js';
 
 /** A warning line, or undefined when the connection's address and link are not touched. */
-export function lockoutWarning(s: RuntimeSnapshot, p: BridgeParams, batch: readonly string[], connectedTo: string, safety: string): string | undefined {
+export function lockoutWarning(
+  s: RuntimeSnapshot,
+  p: BridgeParams,
+  batch: readonly string[],
+  connectedTo: string,
+  safety: string,
+): string | undefined {
   const holders = s.addrs.filter((a) => a.local === connectedTo).map((a) => a.dev);
   const declaredIp = p.address?.split('/')[0];
   if (holders.length === 0) {
@@ -17,7 +23,10 @@ export function lockoutWarning(s: RuntimeSnapshot, p: BridgeParams, batch: reado
   const touched = holders.filter((dev) => batch.some((line) => line.split(/\s+/).includes(dev)));
   if (touched.length > 0) {
     const from = [...new Set(holders)].join(', ');
-    const moves = declaredIp === connectedTo && !holders.every((h) => h === p.bridge) ? ` moves ${connectedTo} (the address fleet connects to) from ${from} to ${p.bridge} and` : '';
+    const moves =
+      declaredIp === connectedTo && !holders.every((h) => h === p.bridge)
+        ? ` moves ${connectedTo} (the address fleet connects to) from ${from} to ${p.bridge} and`
+        : '';
     return `lockout risk: the change${moves} touches ${touched.join(', ')}, which carries ${connectedTo}, the address fleet is connected through; safety: ${safety}`;
   }
   if (declaredIp && declaredIp !== connectedTo && holders.includes(p.bridge)) {

@@ -77,11 +77,17 @@ export function withMacInUse(p: BridgeParams, s: RuntimeSnapshot): BridgeParams 
   return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) ? { ...p, bridge_mac: mac } : p;
 }
 
-export async function prepare(ctx: ModuleContext, vars: Record<string, unknown>, opts: RemediationOptions, phases: Phases): Promise<Prepared> {
+export async function prepare(
+  ctx: ModuleContext,
+  vars: Record<string, unknown>,
+  opts: RemediationOptions,
+  phases: Phases,
+): Promise<Prepared> {
   const declared = validateBridgeParams(vars, ctx.host);
   const probe = await timed(phases, 'probe', async () => {
     const r = await ctx.exec(probeScript([]), { timeoutMs: 30_000 });
-    if (r.rc !== 0 && !r.stdout.includes('@@fleet@@ end')) throw new Error(`host probe failed (rc ${r.rc}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+    if (r.rc !== 0 && !r.stdout.includes('@@fleet@@ end'))
+      throw new Error(`host probe failed (rc ${r.rc}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
     return parseProbe(r.stdout, 0);
   });
   const params = withMacInUse(declared, probe.runtime);
@@ -102,13 +108,22 @@ export async function prepare(ctx: ModuleContext, vars: Record<string, unknown>,
     .map((f, i) => {
       const c = current[i];
       if (c?.content === f.content && c.mode === f.mode) return '';
-      const modeNote = c?.mode !== null && c?.mode !== undefined && c.mode !== f.mode ? `mode ${c.mode.toString(8)} → ${f.mode.toString(8)}\n` : '';
-      return modeNote + createTwoFilesPatch(f.path, f.path, c?.content ?? '', f.content, c?.content === null ? '(absent on host)' : 'on host', 'declared');
+      const modeNote =
+        c?.mode !== null && c?.mode !== undefined && c.mode !== f.mode ? `mode ${c.mode.toString(8)} → ${f.mode.toString(8)}\n` : '';
+      return (
+        modeNote +
+        createTwoFilesPatch(f.path, f.path, c?.content ?? '', f.content, c?.content === null ? '(absent on host)' : 'on host', 'declared')
+      );
     })
     .filter(Boolean)
     .join('');
   const plan = planApply(probe.runtime, params);
-  const method = opts.applyMethod === 'auto' ? (detected.stack.startsWith('ifupdown') && detected.stack !== 'ifupdown2' ? 'runtime' : 'both') : opts.applyMethod;
+  const method =
+    opts.applyMethod === 'auto'
+      ? detected.stack.startsWith('ifupdown') && detected.stack !== 'ifupdown2'
+        ? 'runtime'
+        : 'both'
+      : opts.applyMethod;
   const useBatch = method !== 'reload';
   const useReload = method !== 'runtime';
   const safety =
@@ -116,7 +131,13 @@ export async function prepare(ctx: ModuleContext, vars: Record<string, unknown>,
     'unless fleet confirms over a NEW SSH connection';
   const connectedTo = String(vars['ansible_host'] ?? ctx.host);
   const runtimeChange = useBatch ? plan.batch : [];
-  const warning = lockoutWarning(probe.runtime, params, useBatch ? plan.batch : useReload && changedFiles.length ? [params.bridge, params.uplink] : [], connectedTo, safety);
+  const warning = lockoutWarning(
+    probe.runtime,
+    params,
+    useBatch ? plan.batch : useReload && changedFiles.length ? [params.bridge, params.uplink] : [],
+    connectedTo,
+    safety,
+  );
   return {
     params,
     probe,
@@ -144,7 +165,9 @@ export function summary(p: Prepared, outcome: Outcome, batchNo: unknown, phases:
     ...p.batch.map((c) => `  ip ${c}`),
     ...(p.reload.length ? ['reload:', ...p.preWrite.map((c) => `  ${c}`), ...p.reload.map((c) => `  ${c}`)] : []),
     ...(p.warning ? [`WARNING: ${p.warning}`] : []),
-    `phases: ${Object.entries(phases).map(([k, v]) => `${k}=${v}ms`).join(' ')}`,
+    `phases: ${Object.entries(phases)
+      .map(([k, v]) => `${k}=${v}ms`)
+      .join(' ')}`,
     ...extra,
   ];
   return lines.join('\n');

@@ -38,7 +38,10 @@ export function parseProbe(stdout: string, fileCount: number): Probe {
     if (!first || first.trim() === 'absent') files.push({ content: null, mode: null });
     else files.push({ mode: Number.parseInt(first.trim(), 8), content: Buffer.from((second ?? '').trim(), 'base64').toString('utf8') });
   }
-  const env = (sections.get('env') ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const env = (sections.get('env') ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const values = (key: string) => env.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
   const has = new Set(values('has'));
   const pkgs = values('pkg');

@@ -19,7 +19,12 @@ export function runToResume(runs: readonly RunRow[]): RunRow | undefined {
 }
 
 /** The host list (comma-separated, a valid --limit pattern) for @failed/@skipped. Throws InputError. */
-export async function resolveResumeLimit(db: string | undefined, playbook: string, which: '@failed' | '@skipped', warn: (w: string) => void): Promise<string> {
+export async function resolveResumeLimit(
+  db: string | undefined,
+  playbook: string,
+  which: '@failed' | '@skipped',
+  warn: (w: string) => void,
+): Promise<string> {
   const store = await openSqliteStore(db ?? defaultDbPath(), { redact: makeRedactor([]) });
   try {
     await store.recoverInterrupted();

@@ -74,7 +74,10 @@ export function isGuestPort(l: Pick<RtLink, 'name' | 'kind'>): boolean {
 
 /** Parses the three JSON documents RUNTIME_DUMP prints. */
 export function parseRuntime(text: string): RuntimeSnapshot {
-  const docs = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('['));
+  const docs = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('['));
   if (docs.length !== 3) throw new Error(`runtime snapshot: expected 3 JSON documents from ip, got ${docs.length}`);
   const links: RtLink[] = parseArray(docs[0] ?? '', 'links').map((l) => {
     const info = obj(l['linkinfo']);

@@ -43,7 +43,13 @@ export function detachedTaps(before: RuntimeSnapshot, after: RuntimeSnapshot): s
 }
 
 /** Runs the verification over ctx (which must already be a new connection). */
-export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: RuntimeSnapshot, has: ReadonlySet<string>, verifyCommand: string | null = null): Promise<Verification> {
+export async function verifyHost(
+  ctx: ModuleContext,
+  p: BridgeParams,
+  before: RuntimeSnapshot,
+  has: ReadonlySet<string>,
+  verifyCommand: string | null = null,
+): Promise<Verification> {
   const problems: string[] = [];
   const evidence: Record<string, unknown> = {};
 
@@ -87,7 +93,10 @@ export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: Ru
         ? shJoin(['arping', '-c1', '-w1', '-I', p.bridge, p.gateway])
         : undefined;
     if (probe) {
-      const r = await ctx.exec(`for i in 1 2 3; do ${probe} >/dev/null 2>&1 && { echo reachable; exit 0; }; done; echo unreachable; exit 1`, { timeoutMs: 15_000 });
+      const r = await ctx.exec(
+        `for i in 1 2 3; do ${probe} >/dev/null 2>&1 && { echo reachable; exit 0; }; done; echo unreachable; exit 1`,
+        { timeoutMs: 15_000 },
+      );
       evidence['gateway'] = `${p.gateway}: ${r.stdout.trim()}`;
       if (r.rc !== 0) problems.push(`gateway ${p.gateway} does not answer ${has.has('ping') ? 'ping' : 'arping'} on ${p.bridge}`);
     } else {
@@ -99,7 +108,8 @@ export async function verifyHost(ctx: ModuleContext, p: BridgeParams, before: Ru
     const r = await ctx.exec(verifyCommand, { timeoutMs: 60_000 });
     const last = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? '';
     evidence['verify_command'] = r.timedOut ? 'timed out after 60s' : `exit ${r.rc}${last ? `: ${last}` : ''}`;
-    if (r.timedOut || r.rc !== 0) problems.push(`bridge_verify_command ${r.timedOut ? 'timed out after 60s' : `exited ${r.rc}`}${last ? `: ${last}` : ''}`);
+    if (r.timedOut || r.rc !== 0)
+      problems.push(`bridge_verify_command ${r.timedOut ? 'timed out after 60s' : `exited ${r.rc}`}${last ? `: ${last}` : ''}`);
   }
   return { problems, evidence };
 }

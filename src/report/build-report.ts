@@ -23,7 +23,11 @@ export async function loadReportInput(store: RunReader, runId: number, opts: Rep
   const data = await loadRunData(store, runId);
   const trendN = Math.max(1, opts.trend ?? DEFAULT_TREND);
   const flapN = Math.max(2, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
-  const facts = await loadFacts(store, runId, data.hosts.map((h) => h.host));
+  const facts = await loadFacts(
+    store,
+    runId,
+    data.hosts.map((h) => h.host),
+  );
   const before = await runsBefore(store, data.run, Math.max(trendN, flapN) + 10);
   // Finished runs only: a running or interrupted run's partial host list would read as changes.
   const finished = before.filter((r) => r.status === 'completed' || r.status === 'failed');
@@ -33,7 +37,8 @@ export async function loadReportInput(store: RunReader, runId: number, opts: Rep
   if (prev) {
     previous = { run: prev, hosts: await store.getHosts(prev.id) };
     // The flapping window starts at the previous run and goes back in time.
-    for (const r of finished.filter((x) => x.startedAt <= prev.startedAt).slice(0, flapN - 1)) history.push({ run: r, checks: await store.getChecks(r.id) });
+    for (const r of finished.filter((x) => x.startedAt <= prev.startedAt).slice(0, flapN - 1))
+      history.push({ run: r, checks: await store.getChecks(r.id) });
   }
   const trend = [...finished.slice(0, trendN - 1).reverse(), data.run];
   const steps = stepsWorthShowing(await store.getSteps(runId), data.checks);
@@ -41,7 +46,11 @@ export async function loadReportInput(store: RunReader, runId: number, opts: Rep
 }
 
 /** The report's data island and its HTML page. */
-export async function buildReport(store: RunReader, runId: number, opts: ReportOptions = {}): Promise<{ model: ReportModel; html: string }> {
+export async function buildReport(
+  store: RunReader,
+  runId: number,
+  opts: ReportOptions = {},
+): Promise<{ model: ReportModel; html: string }> {
   const model = assembleReport(await loadReportInput(store, runId, opts));
   return { model, html: renderReportHtml(model) };
 }

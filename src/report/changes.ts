@@ -40,7 +40,12 @@ export function statusByHostCheck(checks: readonly CheckRow[]): Map<string, { st
   for (const c of checks) {
     const key = cellKey(c.host, c.checkId);
     const seen = out.get(key);
-    out.set(key, seen ? { status: worseStatus(seen.status, c.status), severity: worseSeverity(seen.severity, c.severity) } : { status: c.status, severity: c.severity });
+    out.set(
+      key,
+      seen
+        ? { status: worseStatus(seen.status, c.status), severity: worseSeverity(seen.severity, c.severity) }
+        : { status: c.status, severity: c.severity },
+    );
   }
   return out;
 }
@@ -79,8 +84,10 @@ export function classifyHostChanges(current: readonly HostRow[], previous: reado
   const out: HostChange[] = [];
   for (const h of current) {
     const was = before.get(h.host) ?? null;
-    if (h.status === 'unreachable' && was !== 'unreachable') out.push({ host: h.host, kind: 'unreachable', before: was, now: h.status, reason: h.reason });
-    else if (h.status !== 'unreachable' && was === 'unreachable') out.push({ host: h.host, kind: 'reachable', before: was, now: h.status, reason: h.reason });
+    if (h.status === 'unreachable' && was !== 'unreachable')
+      out.push({ host: h.host, kind: 'unreachable', before: was, now: h.status, reason: h.reason });
+    else if (h.status !== 'unreachable' && was === 'unreachable')
+      out.push({ host: h.host, kind: 'reachable', before: was, now: h.status, reason: h.reason });
   }
   return out.sort((a, b) => a.host.localeCompare(b.host));
 }

@@ -14,7 +14,11 @@ const LABEL: Record<CheckDiffKind, string> = {
 /** Human-readable diff; "no differences" when there are none. */
 export function formatDiff(d: RunDiff): string {
   const out: string[] = [`--- run ${describe(d.a)}`, `+++ run ${describe(d.b)}`];
-  const checkWidth = Math.max(10, ...d.hosts.flatMap((h) => h.checks.map((c) => c.checkId.length)), ...d.fleet.map((f) => f.checkId.length));
+  const checkWidth = Math.max(
+    10,
+    ...d.hosts.flatMap((h) => h.checks.map((c) => c.checkId.length)),
+    ...d.fleet.map((f) => f.checkId.length),
+  );
   for (const h of d.hosts) {
     const status = h.a === h.b ? `${h.b}` : `${h.a ?? 'absent'} -> ${h.b ?? 'absent'}`;
     const reason = h.b === 'unreachable' || h.b === 'failed' ? h.reasonB : h.a !== h.b ? h.reasonA : null;
@@ -25,12 +29,16 @@ export function formatDiff(d: RunDiff): string {
     out.push('(fleet-wide)');
     for (const f of d.fleet) {
       const hosts = (f.b ?? f.a)?.hosts ?? [];
-      out.push(`  ${LABEL[f.kind].padEnd(11)} ${oneLine(f.checkId).padEnd(checkWidth)}  ${transition(f.a, f.b)}  hosts: ${oneLine(hosts.join(', '), 200)}`);
+      out.push(
+        `  ${LABEL[f.kind].padEnd(11)} ${oneLine(f.checkId).padEnd(checkWidth)}  ${transition(f.a, f.b)}  hosts: ${oneLine(hosts.join(', '), 200)}`,
+      );
     }
   }
   const s = d.summary;
   if (d.hosts.length === 0 && d.fleet.length === 0) out.push('no differences');
-  out.push(`${s.newFailures} new failure${s.newFailures === 1 ? '' : 's'}, ${s.fixed} fixed, ${s.changed} other change${s.changed === 1 ? '' : 's'}, ${s.hostsChanged} host${s.hostsChanged === 1 ? '' : 's'} changed status`);
+  out.push(
+    `${s.newFailures} new failure${s.newFailures === 1 ? '' : 's'}, ${s.fixed} fixed, ${s.changed} other change${s.changed === 1 ? '' : 's'}, ${s.hostsChanged} host${s.hostsChanged === 1 ? '' : 's'} changed status`,
+  );
   return `${out.join('\n')}\n`;
 }
 

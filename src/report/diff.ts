@@ -115,7 +115,11 @@ function sidesByHost(data: RunData): Map<string, Map<string, DiffCheckSide>> {
     host.set(
       c.checkId,
       seen
-        ? { status: worseStatus(seen.status, c.status), severity: worseSeverity(seen.severity, c.severity), message: `${seen.message}\n${c.message}` }
+        ? {
+            status: worseStatus(seen.status, c.status),
+            severity: worseSeverity(seen.severity, c.severity),
+            message: `${seen.message}\n${c.message}`,
+          }
         : { status: c.status, severity: c.severity, message: c.message },
     );
   }
@@ -130,7 +134,12 @@ function diffFleet(a: RunData, b: RunData): FleetDiff[] {
       m.set(
         f.id,
         seen
-          ? { status: worseStatus(seen.status, f.status), severity: worseSeverity(seen.severity, f.severity), message: `${seen.message}\n${f.message}`, hosts: [...new Set([...seen.hosts, ...f.hosts])] }
+          ? {
+              status: worseStatus(seen.status, f.status),
+              severity: worseSeverity(seen.severity, f.severity),
+              message: `${seen.message}\n${f.message}`,
+              hosts: [...new Set([...seen.hosts, ...f.hosts])],
+            }
           : { status: f.status, severity: f.severity, message: f.message, hosts: [...f.hosts] },
       );
     }

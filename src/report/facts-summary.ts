@@ -60,14 +60,21 @@ function hostFactsSummary(f: Rec): [string, string][] {
     ]);
   }
   const defaults = records(get('routes4')).filter((r) => r.dst === 'default' && (r.table === undefined || r.table === 'main'));
-  out.push(['default route', defaults.length ? defaults.map((r) => `via ${str(r.gateway ?? '-')} dev ${str(r.dev ?? '-')}`).join('; ') : 'none']);
+  out.push([
+    'default route',
+    defaults.length ? defaults.map((r) => `via ${str(r.gateway ?? '-')} dev ${str(r.dev ?? '-')}`).join('; ') : 'none',
+  ]);
   const libvirt = get('libvirt');
   if (isRecord(libvirt)) {
     const domains = records(libvirt.domains);
     const running = domains.filter((d) => d.running === true).length;
     out.push(['VMs', `${domains.length} (${running} running)${domains.length ? `: ${domains.map((d) => str(d.name)).join(', ')}` : ''}`]);
     const nets = records(libvirt.networks);
-    if (nets.length) out.push(['libvirt networks', nets.map((n) => `${str(n.name)}${n.active === false ? ' (inactive)' : ''}${n.bridge ? ` on ${str(n.bridge)}` : ''}`).join(', ')]);
+    if (nets.length)
+      out.push([
+        'libvirt networks',
+        nets.map((n) => `${str(n.name)}${n.active === false ? ' (inactive)' : ''}${n.bridge ? ` on ${str(n.bridge)}` : ''}`).join(', '),
+      ]);
   }
   const brnf = get('brNetfilter');
   if (typeof brnf === 'boolean') out.push(['br_netfilter', brnf ? 'active' : 'inactive']);
@@ -103,7 +110,7 @@ function records(v: unknown): Rec[] {
 }
 
 function str(v: unknown): string {
-  return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  return v === undefined ? '' : typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
 function clip(text: string, max: number): string {

@@ -51,7 +51,14 @@ export function hostCheckGrid(data: RunData): GridCell[] {
       const base = { host: h.host, hostStatus: h.status, hostReason: h.reason, checkId };
       if (rows.length === 0) {
         const status = h.status === 'unreachable' ? 'unreachable' : 'not-run';
-        out.push({ ...base, status, severity: null, message: status === 'unreachable' ? h.reason ?? 'unreachable' : 'no result', fix: null, fixStatus: null });
+        out.push({
+          ...base,
+          status,
+          severity: null,
+          message: status === 'unreachable' ? (h.reason ?? 'unreachable') : 'no result',
+          fix: null,
+          fixStatus: null,
+        });
         continue;
       }
       out.push({
@@ -59,7 +66,11 @@ export function hostCheckGrid(data: RunData): GridCell[] {
         status: rows.map((r) => r.status).reduce(worseStatus),
         severity: rows.map((r) => r.severity).reduce(worseSeverity),
         message: rows.map((r) => r.message).join('\n'),
-        fix: rows.map((r) => r.fix).filter((f): f is string => !!f).join('\n') || null,
+        fix:
+          rows
+            .map((r) => r.fix)
+            .filter((f): f is string => !!f)
+            .join('\n') || null,
         fixStatus: rows.find((r) => r.fixStatus)?.fixStatus ?? null,
       });
     }

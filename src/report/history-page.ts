@@ -16,10 +16,12 @@ export function renderHistoryHtml(runs: readonly RunRow[]): string {
   const rows = runs.map((r) => {
     const c = r.hostCounts;
     const took = r.finishedAt === null ? '–' : `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`;
-    return `<tr><td><a href="/runs/${r.id}">${r.id}</a></td><td>${escapeHtml(new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19))}</td><td class="n">${took}</td>` +
+    return (
+      `<tr><td><a href="/runs/${r.id}">${r.id}</a></td><td>${escapeHtml(new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19))}</td><td class="n">${took}</td>` +
       `<td class="${escapeHtml(r.status)}">${escapeHtml(r.status)}</td><td>${escapeHtml(r.playbook)}</td>` +
       `<td class="n">${(c.ok ?? 0) + (c.changed ?? 0)}</td><td class="n">${c.failed ?? 0}</td><td class="n">${c.unreachable ?? 0}</td>` +
-      `<td>${escapeHtml(r.limit ?? '')}</td><td><a href="/runs/${r.id}/export.json">json</a> <a href="/runs/${r.id}/export.xml">junit</a> <a href="/runs/${r.id}/export.csv">csv</a></td></tr>`;
+      `<td>${escapeHtml(r.limit ?? '')}</td><td><a href="/runs/${r.id}/export.json">json</a> <a href="/runs/${r.id}/export.xml">junit</a> <a href="/runs/${r.id}/export.csv">csv</a></td></tr>`
+    );
   });
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',

@@ -27,25 +27,48 @@ export function buildJunit(data: RunData): string {
       bySuite.set(cell.host, cases);
       const h = data.hosts.find((x) => x.host === cell.host);
       const started = h?.startedAt ?? data.run.startedAt;
-      suites.push({ name: cell.host, cases, time: h?.finishedAt && h.startedAt ? (h.finishedAt - h.startedAt) / 1000 : 0, timestamp: started });
+      suites.push({
+        name: cell.host,
+        cases,
+        time: h?.finishedAt && h.startedAt ? (h.finishedAt - h.startedAt) / 1000 : 0,
+        timestamp: started,
+      });
     }
     cases.push(hostCase(cell));
   }
   // Hosts without any check (ad-hoc runs, hosts that failed before checking) still get a testcase.
   for (const h of data.hosts) {
     if (bySuite.has(h.host)) continue;
-    const cell: GridCell = { host: h.host, hostStatus: h.status, hostReason: h.reason, checkId: 'host', status: h.status === 'unreachable' ? 'unreachable' : h.status === 'failed' ? 'fail' : h.status === 'skipped' ? 'skipped' : 'pass', severity: null, message: h.reason ?? h.status, fix: null, fixStatus: null };
+    const cell: GridCell = {
+      host: h.host,
+      hostStatus: h.status,
+      hostReason: h.reason,
+      checkId: 'host',
+      status: h.status === 'unreachable' ? 'unreachable' : h.status === 'failed' ? 'fail' : h.status === 'skipped' ? 'skipped' : 'pass',
+      severity: null,
+      message: h.reason ?? h.status,
+      fix: null,
+      fixStatus: null,
+    };
     const cases = [hostCase(cell)];
     bySuite.set(h.host, cases);
-    suites.push({ name: h.host, cases, time: h.finishedAt && h.startedAt ? (h.finishedAt - h.startedAt) / 1000 : 0, timestamp: h.startedAt ?? data.run.startedAt });
+    suites.push({
+      name: h.host,
+      cases,
+      time: h.finishedAt && h.startedAt ? (h.finishedAt - h.startedAt) / 1000 : 0,
+      timestamp: h.startedAt ?? data.run.startedAt,
+    });
   }
-  if (data.fleet.length > 0) suites.push({ name: '(fleet-wide)', cases: data.fleet.map(fleetCase), time: 0, timestamp: data.run.startedAt });
+  if (data.fleet.length > 0)
+    suites.push({ name: '(fleet-wide)', cases: data.fleet.map(fleetCase), time: 0, timestamp: data.run.startedAt });
 
   const count = (cases: readonly Case[], kind: Case['kind']) => cases.filter((c) => c.kind === kind).length;
   const all = suites.flatMap((s) => s.cases);
   const runTime = data.run.finishedAt === null ? 0 : (data.run.finishedAt - data.run.startedAt) / 1000;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="${escapeXmlAttr(`fleet run ${data.run.id}: ${data.run.playbook}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" time="${runTime.toFixed(3)}">`);
+  out.push(
+    `<testsuites name="${escapeXmlAttr(`fleet run ${data.run.id}: ${data.run.playbook}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" time="${runTime.toFixed(3)}">`,
+  );
   suites.forEach((s, i) => {
     out.push(
       `  <testsuite name="${escapeXmlAttr(s.name)}" id="${i}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="${count(s.cases, 'skipped')}" time="${s.time.toFixed(3)}" timestamp="${isoSeconds(s.timestamp)}">`,
@@ -69,10 +92,18 @@ function hostCase(cell: GridCell): Case {
     case 'error':
       return { ...base, kind: 'error', body: element('error', firstLine(cell.message), 'check-error', detail) };
     case 'unreachable':
-      return { ...base, kind: 'error', body: element('error', `unreachable: ${firstLine(cell.hostReason ?? '')}`, 'unreachable', cell.hostReason ?? '') };
+      return {
+        ...base,
+        kind: 'error',
+        body: element('error', `unreachable: ${firstLine(cell.hostReason ?? '')}`, 'unreachable', cell.hostReason ?? ''),
+      };
     case 'skipped':
     case 'not-run':
-      return { ...base, kind: 'skipped', body: `<skipped message="${escapeXmlAttr(firstLine(cell.status === 'skipped' ? cell.message : `not checked (host ${cell.hostStatus})`))}"/>` };
+      return {
+        ...base,
+        kind: 'skipped',
+        body: `<skipped message="${escapeXmlAttr(firstLine(cell.status === 'skipped' ? cell.message : `not checked (host ${cell.hostStatus})`))}"/>`,
+      };
     case 'warn':
       return { ...base, kind: 'pass', body: `<system-out>${escapeXml(`warn: ${cell.message}`)}</system-out>` };
     case 'pass':

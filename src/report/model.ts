@@ -18,7 +18,12 @@ import { isFailing, severityRank, statusRank, worseSeverity } from './status.js'
 /** One-letter status codes in `cells` and details; `.` = no result. */
 export const STATUS_CODE: Record<CheckStatus, string> = { pass: 'p', fail: 'f', error: 'e', warn: 'w', skipped: 's' };
 export const SEVERITY_CODE: Record<Severity, string> = { critical: 'c', high: 'h', medium: 'm', low: 'l', info: 'i' };
-export const FIX_CODE: Record<NonNullable<CheckRow['fixStatus']>, string> = { fixed: 'F', 'still-failing': 'S', 'would-fix': 'W', 'fix-failed': 'X' };
+export const FIX_CODE: Record<NonNullable<CheckRow['fixStatus']>, string> = {
+  fixed: 'F',
+  'still-failing': 'S',
+  'would-fix': 'W',
+  'fix-failed': 'X',
+};
 export const CHANGE_CODE: Record<ChangeKind, string> = { new: 'n', fixed: 'x', still: 's', flapping: 'f' };
 
 /** Evidence longer than this (as JSON) is cut: the drill-down is a summary, `fleet show` has it all. */
@@ -138,7 +143,11 @@ export function assembleReport(input: ReportInput): ReportModel {
   const failingCount = new Map(ranked.map((r) => [r.checkId, r.hosts.length]));
   const checkSeverity = new Map<string, Severity>();
   for (const c of data.checks) checkSeverity.set(c.checkId, worseSeverity(checkSeverity.get(c.checkId) ?? 'info', c.severity));
-  const checks: ModelCheck[] = checkIds.map((id) => ({ id, severity: checkSeverity.get(id) ?? 'info', failing: failingCount.get(id) ?? 0 }));
+  const checks: ModelCheck[] = checkIds.map((id) => ({
+    id,
+    severity: checkSeverity.get(id) ?? 'info',
+    failing: failingCount.get(id) ?? 0,
+  }));
 
   // Hosts: the run's, plus any known only from check rows.
   const hostRows = new Map<string, Pick<HostRow, 'host' | 'status' | 'reason'>>(data.hosts.map((h) => [h.host, h]));
@@ -212,10 +221,22 @@ export function assembleReport(input: ReportInput): ReportModel {
     cells,
     details,
     steps: sortedHosts.map((h) =>
-      (input.steps?.get(h.host) ?? []).map((s): ModelStep => [strings.add(s.name), s.status, s.message ? strings.add(s.message) : -1, s.output ? strings.add(s.output) : -1]),
+      (input.steps?.get(h.host) ?? []).map((s): ModelStep => [
+        strings.add(s.name),
+        s.status,
+        s.message ? strings.add(s.message) : -1,
+        s.output ? strings.add(s.output) : -1,
+      ]),
     ),
     ranked: ranked.map((r) => [checkIndex.get(r.checkId) ?? 0, r.hosts.map((h) => hostIndex.get(h) ?? 0)]),
-    fleet: data.fleet.map((f) => ({ id: f.id, status: f.status, severity: f.severity, message: f.message, hosts: f.hosts, evidence: evidenceText(f.evidence) })),
+    fleet: data.fleet.map((f) => ({
+      id: f.id,
+      status: f.status,
+      severity: f.severity,
+      message: f.message,
+      hosts: f.hosts,
+      evidence: evidenceText(f.evidence),
+    })),
     changes: input.previous ? changesOf(input, hostIndex, checkIndex) : null,
     trend: input.trend.map((r) => ({
       id: r.id,
@@ -231,13 +252,19 @@ export function assembleReport(input: ReportInput): ReportModel {
 function changesOf(input: ReportInput, hostIndex: Map<string, number>, checkIndex: Map<string, number>): ModelChanges | null {
   const prev = input.previous;
   if (!prev) return null;
-  const checkChanges = classifyChanges(input.data.checks, input.history.map((h) => h.checks));
+  const checkChanges = classifyChanges(
+    input.data.checks,
+    input.history.map((h) => h.checks),
+  );
   const hostChanges = classifyHostChanges(input.data.hosts, prev.hosts);
   const code = (s: CheckStatus | null) => (s === null ? '.' : STATUS_CODE[s]);
   return {
     previous: { id: prev.run.id, startedAt: prev.run.startedAt, status: prev.run.status },
     window: input.history.length + 1,
-    runs: [...input.history.map((h): [number, number] => [h.run.id, h.run.startedAt]).reverse(), [input.data.run.id, input.data.run.startedAt]],
+    runs: [
+      ...input.history.map((h): [number, number] => [h.run.id, h.run.startedAt]).reverse(),
+      [input.data.run.id, input.data.run.startedAt],
+    ],
     checks: checkChanges
       .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.checkId.localeCompare(b.checkId) || natural(a.host, b.host))
       .map((c) => [hostIndex.get(c.host) ?? 0, checkIndex.get(c.checkId) ?? 0, CHANGE_CODE[c.kind], c.history.map(code).join('')]),
@@ -260,7 +287,9 @@ export function evidenceText(evidence: unknown): string | null {
     text = String(evidence);
   }
   if (text === undefined) return null;
-  return text.length > EVIDENCE_MAX ? `${text.slice(0, EVIDENCE_MAX)}… [${text.length - EVIDENCE_MAX} more characters: fleet show RUN --host HOST --json]` : text;
+  return text.length > EVIDENCE_MAX
+    ? `${text.slice(0, EVIDENCE_MAX)}… [${text.length - EVIDENCE_MAX} more characters: fleet show RUN --host HOST --json]`
+    : text;
 }
 
 /** Each distinct string once; `add` returns its index. */

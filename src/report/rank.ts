@@ -25,5 +25,8 @@ export function rankFailingChecks(checks: readonly CheckRow[]): FailingCheck[] {
   }
   return [...byId]
     .map(([checkId, v]) => ({ checkId, severity: v.severity, hosts: [...v.hosts] }))
-    .sort((a, b) => b.hosts.length - a.hosts.length || severityRank(a.severity) - severityRank(b.severity) || a.checkId.localeCompare(b.checkId));
+    .sort(
+      (a, b) =>
+        b.hosts.length - a.hosts.length || severityRank(a.severity) - severityRank(b.severity) || a.checkId.localeCompare(b.checkId),
+    );
 }

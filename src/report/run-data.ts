@@ -4,7 +4,10 @@ import { InputError } from '../core/errors.js';
 import type { CheckRow, HostRow, RunRow, RunStore } from '../store/types.js';
 
 /** The read half of the store: the report module never writes. */
-export type RunReader = Pick<RunStore, 'listRuns' | 'getRun' | 'getHosts' | 'getHostGroups' | 'getSteps' | 'getChecks' | 'getFleetChecks' | 'getFacts'>;
+export type RunReader = Pick<
+  RunStore,
+  'listRuns' | 'getRun' | 'getHosts' | 'getHostGroups' | 'getSteps' | 'getChecks' | 'getFleetChecks' | 'getFacts'
+>;
 
 /** One run's stored rows. */
 export interface RunData {
@@ -20,7 +23,12 @@ export interface RunData {
 export async function loadRunData(store: RunReader, runId: number): Promise<RunData> {
   const run = await store.getRun(runId);
   if (!run) throw new InputError(`no run ${runId} in the database`);
-  const [hosts, checks, fleet, groups] = await Promise.all([store.getHosts(runId), store.getChecks(runId), store.getFleetChecks(runId), store.getHostGroups(runId)]);
+  const [hosts, checks, fleet, groups] = await Promise.all([
+    store.getHosts(runId),
+    store.getChecks(runId),
+    store.getFleetChecks(runId),
+    store.getHostGroups(runId),
+  ]);
   return { run, hosts, checks, fleet, groups };
 }
 

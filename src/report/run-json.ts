@@ -48,10 +48,20 @@ export interface RunJson {
  * results on one host (or a fleet check several findings), they merge into one entry: the worst
  * status and severity, messages joined by newlines, hosts united — so keys stay unique.
  */
-export function buildRunJson(run: RunRow, hosts: readonly HostRow[], checks: readonly CheckRow[], fleet: readonly FleetCheckResult[]): RunJson {
+export function buildRunJson(
+  run: RunRow,
+  hosts: readonly HostRow[],
+  checks: readonly CheckRow[],
+  fleet: readonly FleetCheckResult[],
+): RunJson {
   const outHosts: Record<string, RunJsonHost> = Object.create(null);
   for (const h of hosts) {
-    outHosts[h.host] = { status: h.status === 'changed' ? 'ok' : h.status, changed: h.status === 'changed', reason: h.reason, checks: Object.create(null) };
+    outHosts[h.host] = {
+      status: h.status === 'changed' ? 'ok' : h.status,
+      changed: h.status === 'changed',
+      reason: h.reason,
+      checks: Object.create(null),
+    };
   }
   for (const c of checks) {
     // A check row for a host missing from run_hosts still belongs in the document.
@@ -59,14 +69,24 @@ export function buildRunJson(run: RunRow, hosts: readonly HostRow[], checks: rea
     const seen = host.checks[c.checkId];
     const fix = c.fixStatus ? { fix_status: c.fixStatus } : {};
     host.checks[c.checkId] = seen
-      ? { status: worseStatus(seen.status, c.status), severity: worseSeverity(seen.severity, c.severity), message: `${seen.message}\n${c.message}`, ...(seen.fix_status ? { fix_status: seen.fix_status } : fix) }
+      ? {
+          status: worseStatus(seen.status, c.status),
+          severity: worseSeverity(seen.severity, c.severity),
+          message: `${seen.message}\n${c.message}`,
+          ...(seen.fix_status ? { fix_status: seen.fix_status } : fix),
+        }
       : { status: c.status, severity: c.severity, message: c.message, ...fix };
   }
   const outFleet: Record<string, RunJsonFleetCheck> = Object.create(null);
   for (const f of fleet) {
     const seen = outFleet[f.id];
     outFleet[f.id] = seen
-      ? { status: worseStatus(seen.status, f.status), severity: worseSeverity(seen.severity, f.severity), hosts: [...new Set([...seen.hosts, ...f.hosts])], message: `${seen.message}\n${f.message}` }
+      ? {
+          status: worseStatus(seen.status, f.status),
+          severity: worseSeverity(seen.severity, f.severity),
+          hosts: [...new Set([...seen.hosts, ...f.hosts])],
+          message: `${seen.message}\n${f.message}`,
+        }
       : { status: f.status, severity: f.severity, hosts: [...f.hosts], message: f.message };
   }
   return {

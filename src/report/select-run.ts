@@ -22,7 +22,8 @@ export async function selectRun(store: RunReader, sel: RunSelector): Promise<Run
     const id = parseRunId(sel.run);
     const run = await store.getRun(id);
     if (!run) throw new InputError(`no run ${id} in the database`);
-    if (sel.playbook && run.playbook !== sel.playbook) throw new InputError(`run ${id} is of playbook '${run.playbook}', not '${sel.playbook}'`);
+    if (sel.playbook && run.playbook !== sel.playbook)
+      throw new InputError(`run ${id} is of playbook '${run.playbook}', not '${sel.playbook}'`);
     return run;
   }
   const [last] = await store.listRuns({ ...(sel.playbook ? { playbook: sel.playbook } : {}), limit: 1 });

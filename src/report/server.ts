@@ -38,14 +38,21 @@ export async function startReportServer(store: RunReader, opts: ServeOptions): P
   const server: Server = createServer((req, res) => {
     handle(store, opts, port, req, res).catch((err: unknown) => {
       const message = err instanceof FleetError ? err.message : 'internal error';
-      if (!(err instanceof FleetError)) opts.log?.(`${req.method ?? '?'} ${req.url ?? ''} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!(err instanceof FleetError))
+        opts.log?.(`${req.method ?? '?'} ${req.url ?? ''} failed: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) send(res, err instanceof FleetError ? 404 : 500, 'text/plain; charset=utf-8', `${message}\n`);
       else res.destroy();
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new FleetError(err.code === 'EADDRINUSE' ? `port ${opts.port} on ${opts.bind} is already in use (try --port)` : `cannot listen on ${opts.bind}:${opts.port}: ${err.message}`)),
+      reject(
+        new FleetError(
+          err.code === 'EADDRINUSE'
+            ? `port ${opts.port} on ${opts.bind} is already in use (try --port)`
+            : `cannot listen on ${opts.bind}:${opts.port}: ${err.message}`,
+        ),
+      ),
     );
     server.listen(opts.port, opts.bind, () => resolve());
   });
@@ -107,7 +114,10 @@ async function handle(store: RunReader, opts: ServeOptions, port: number, req: I
     return done(200);
   }
   const input = await loadReportInput(store, runId, { ...(opts.trend ? { trend: opts.trend } : {}) });
-  const model = { ...assembleReport(input), links: { history: '/runs', previous: input.previous ? `/runs/${input.previous.run.id}` : null } };
+  const model = {
+    ...assembleReport(input),
+    links: { history: '/runs', previous: input.previous ? `/runs/${input.previous.run.id}` : null },
+  };
   const assets = chartAssets();
   send(res, 200, 'text/html; charset=utf-8', renderReportHtml(model, assets), reportPolicy(assets), head);
   return done(200);

@@ -28,7 +28,12 @@ export function stepsWorthShowing(steps: readonly StepRow[], checks: readonly Ch
     if (!s.changed && !failedItself) continue;
     const list = out.get(s.host) ?? [];
     if (list.length >= STEPS_PER_HOST_MAX) continue;
-    list.push({ name: s.name, status: s.status, message: s.message ?? null, output: cut([s.stdout, s.stderr].filter((t) => t.trim()).join('\n')) });
+    list.push({
+      name: s.name,
+      status: s.status,
+      message: s.message ?? null,
+      output: cut([s.stdout, s.stderr].filter((t) => t.trim()).join('\n')),
+    });
     out.set(s.host, list);
   }
   return out;
@@ -36,5 +41,7 @@ export function stepsWorthShowing(steps: readonly StepRow[], checks: readonly Ch
 
 function cut(text: string): string {
   const t = text.replace(/\n+$/, '');
-  return t.length > STEP_OUTPUT_MAX ? `${t.slice(0, STEP_OUTPUT_MAX)}\n… ${t.length - STEP_OUTPUT_MAX} more characters: fleet show has all of it` : t;
+  return t.length > STEP_OUTPUT_MAX
+    ? `${t.slice(0, STEP_OUTPUT_MAX)}\n… ${t.length - STEP_OUTPUT_MAX} more characters: fleet show has all of it`
+    : t;
 }

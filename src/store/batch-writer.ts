@@ -3,8 +3,18 @@
  * into a handful of multi-row statements; the expensive part (fsync of the WAL) happens once per batch.
  */
 import {
-  CHECK_COLUMNS, FACTS_COLUMNS, FLEET_CHECK_COLUMNS, GROUP_COLUMNS, HOST_COLUMNS, STEP_COLUMNS,
-  checkParams, factsParams, fleetCheckParams, groupRows, hostParams, stepParams,
+  CHECK_COLUMNS,
+  FACTS_COLUMNS,
+  FLEET_CHECK_COLUMNS,
+  GROUP_COLUMNS,
+  HOST_COLUMNS,
+  STEP_COLUMNS,
+  checkParams,
+  factsParams,
+  fleetCheckParams,
+  groupRows,
+  hostParams,
+  stepParams,
   type EncodeOptions,
 } from './encode.js';
 import { insertRows, type TableSpec } from './bulk-insert.js';
@@ -19,7 +29,11 @@ const HOSTS: TableSpec = {
     'ON CONFLICT (run_id, host) DO UPDATE SET status = excluded.status, reason = excluded.reason, ' +
     'started_at = excluded.started_at, finished_at = excluded.finished_at',
 };
-const GROUPS: TableSpec = { table: 'run_host_groups', columns: GROUP_COLUMNS, conflict: 'ON CONFLICT (run_id, host, group_name) DO NOTHING' };
+const GROUPS: TableSpec = {
+  table: 'run_host_groups',
+  columns: GROUP_COLUMNS,
+  conflict: 'ON CONFLICT (run_id, host, group_name) DO NOTHING',
+};
 const STEPS: TableSpec = { table: 'steps', columns: STEP_COLUMNS };
 const FACTS: TableSpec = {
   table: 'facts',
@@ -44,13 +58,27 @@ export async function writeBatch(db: SqlDb, items: readonly PendingWrite[], o: E
   const finishes: Of<'finish'>[] = [];
   for (const w of items) {
     switch (w.kind) {
-      case 'host': hosts.set(`${w.runId}\0${w.row.host}`, hostParams(w, o)); break;
-      case 'groups': groups.push(...groupRows(w)); break;
-      case 'step': steps.push(stepParams(w, o)); break;
-      case 'facts': facts.set(`${w.runId}\0${w.host}`, w); break;
-      case 'check': checks.push(checkParams(w, o)); break;
-      case 'fleetCheck': fleetChecks.push(fleetCheckParams(w, o)); break;
-      case 'finish': finishes.push(w); break;
+      case 'host':
+        hosts.set(`${w.runId}\0${w.row.host}`, hostParams(w, o));
+        break;
+      case 'groups':
+        groups.push(...groupRows(w));
+        break;
+      case 'step':
+        steps.push(stepParams(w, o));
+        break;
+      case 'facts':
+        facts.set(`${w.runId}\0${w.host}`, w);
+        break;
+      case 'check':
+        checks.push(checkParams(w, o));
+        break;
+      case 'fleetCheck':
+        fleetChecks.push(fleetCheckParams(w, o));
+        break;
+      case 'finish':
+        finishes.push(w);
+        break;
     }
   }
   const factRows = await Promise.all([...facts.values()].map((w) => factsParams(w, o)));

@@ -32,7 +32,7 @@ const floorPow2 = (n: number): number => 2 ** Math.floor(Math.log2(n));
 
 /** Inserts `rows` in order and returns when all are done. */
 export async function insertRows(db: SqlDb, spec: TableSpec, rows: readonly (readonly SqlValue[])[]): Promise<void> {
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const n = Math.min(CHUNK, floorPow2(rows.length - i));
     const params: SqlValue[] = [];
     for (let j = i; j < i + n; j++) params.push(...(rows[j] as readonly SqlValue[]));

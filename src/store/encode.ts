@@ -37,8 +37,20 @@ export function groupRows(w: Of<'groups'>): SqlValue[][] {
 }
 
 export const STEP_COLUMNS = [
-  'run_id', 'host', 'step_id', 'name', 'status', 'changed', 'rc',
-  'stdout', 'stdout_truncated', 'stderr', 'stderr_truncated', 'started_at', 'duration_ms', 'message',
+  'run_id',
+  'host',
+  'step_id',
+  'name',
+  'status',
+  'changed',
+  'rc',
+  'stdout',
+  'stdout_truncated',
+  'stderr',
+  'stderr_truncated',
+  'started_at',
+  'duration_ms',
+  'message',
 ] as const;
 export function stepParams(w: Of<'step'>, o: EncodeOptions): SqlValue[] {
   const s = w.step;
@@ -46,20 +58,48 @@ export function stepParams(w: Of<'step'>, o: EncodeOptions): SqlValue[] {
   const out = capUtf8(o.redact(s.stdout), o.outputCap);
   const err = capUtf8(o.redact(s.stderr), o.outputCap);
   return [
-    w.runId, w.host, s.stepId, s.name, s.status, bool(s.changed), s.rc,
-    out.text, bool(out.truncated), err.text, bool(err.truncated),
-    Math.round(s.startedAt), Math.round(s.durationMs), optText(s.message, o),
+    w.runId,
+    w.host,
+    s.stepId,
+    s.name,
+    s.status,
+    bool(s.changed),
+    s.rc,
+    out.text,
+    bool(out.truncated),
+    err.text,
+    bool(err.truncated),
+    Math.round(s.startedAt),
+    Math.round(s.durationMs),
+    optText(s.message, o),
   ];
 }
 
 export const CHECK_COLUMNS = [
-  'run_id', 'host', 'check_id', 'status', 'severity', 'message', 'evidence', 'fix', 'fix_id', 'fix_status',
+  'run_id',
+  'host',
+  'check_id',
+  'status',
+  'severity',
+  'message',
+  'evidence',
+  'fix',
+  'fix_id',
+  'fix_status',
 ] as const;
 export function checkParams(w: Of<'check'>, o: EncodeOptions): SqlValue[] {
   const c = w.check;
   return [
-    w.runId, w.host, c.id, c.status, c.severity, optText(c.message, o) ?? '', w.evidenceJson,
-    optText(c.fix, o), c.fixId ?? null, w.fixStatus,
+    w.runId,
+    w.host,
+    c.id,
+    c.status,
+    c.severity,
+    optText(c.message, o) ?? '',
+    w.evidenceJson,
+    optText(c.fix, o),
+    c.fixId ?? null,
+    w.fixStatus,
   ];
 }
 

@@ -22,8 +22,7 @@ interface RunRecord {
   status: RunStatus;
 }
 
-const RUN_COLUMNS =
-  'id, playbook, inventory_sources, host_limit, options, controller, pid, username, started_at, finished_at, status';
+const RUN_COLUMNS = 'id, playbook, inventory_sources, host_limit, options, controller, pid, username, started_at, finished_at, status';
 const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
 
 type Counts = Partial<Record<HostStatus, number>>;
@@ -83,11 +82,7 @@ export async function getRun(db: SqlDb, id: number): Promise<RunRow | undefined>
 }
 
 /** The latest run of the same playbook that started before `runId` (optionally only with given statuses). */
-export async function previousRun(
-  db: SqlDb,
-  runId: number,
-  statuses?: readonly RunStatus[],
-): Promise<RunRow | undefined> {
+export async function previousRun(db: SqlDb, runId: number, statuses?: readonly RunStatus[]): Promise<RunRow | undefined> {
   const run = await db.get<{ playbook: string; started_at: number }>('SELECT playbook, started_at FROM runs WHERE id = ?', [runId]);
   if (!run) return undefined;
   let where = 'WHERE playbook = ? AND (started_at < ? OR (started_at = ? AND id < ?))';
@@ -101,10 +96,19 @@ export async function previousRun(
 
 export async function getHosts(db: SqlDb, runId: number): Promise<HostRow[]> {
   const rows = await db.all<{
-    host: string; status: HostStatus; reason: string | null; started_at: number | null; finished_at: number | null;
+    host: string;
+    status: HostStatus;
+    reason: string | null;
+    started_at: number | null;
+    finished_at: number | null;
   }>('SELECT host, status, reason, started_at, finished_at FROM run_hosts WHERE run_id = ? ORDER BY host', [runId]);
   return rows.map((r) => ({
-    runId, host: r.host, status: r.status, reason: r.reason, startedAt: r.started_at, finishedAt: r.finished_at,
+    runId,
+    host: r.host,
+    status: r.status,
+    reason: r.reason,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
   }));
 }
 
@@ -123,21 +127,44 @@ export async function getHostGroups(db: SqlDb, runId: number): Promise<Map<strin
 }
 
 interface StepRecord {
-  host: string; step_id: string; name: string; status: StepStatus; changed: number; rc: number | null;
-  stdout: string; stdout_truncated: number; stderr: string; stderr_truncated: number;
-  started_at: number; duration_ms: number; message: string | null;
+  host: string;
+  step_id: string;
+  name: string;
+  status: StepStatus;
+  changed: number;
+  rc: number | null;
+  stdout: string;
+  stdout_truncated: number;
+  stderr: string;
+  stderr_truncated: number;
+  started_at: number;
+  duration_ms: number;
+  message: string | null;
 }
 
 /** In the order they were recorded. */
 export async function getSteps(db: SqlDb, runId: number, host?: string): Promise<StepRow[]> {
-  const cols = 'host, step_id, name, status, changed, rc, stdout, stdout_truncated, stderr, stderr_truncated, started_at, duration_ms, message';
-  const rows = host === undefined
-    ? await db.all<StepRecord>(`SELECT ${cols} FROM steps WHERE run_id = ? ORDER BY id`, [runId])
-    : await db.all<StepRecord>(`SELECT ${cols} FROM steps WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
+  const cols =
+    'host, step_id, name, status, changed, rc, stdout, stdout_truncated, stderr, stderr_truncated, started_at, duration_ms, message';
+  const rows =
+    host === undefined
+      ? await db.all<StepRecord>(`SELECT ${cols} FROM steps WHERE run_id = ? ORDER BY id`, [runId])
+      : await db.all<StepRecord>(`SELECT ${cols} FROM steps WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
   return rows.map((r) => ({
-    runId, host: r.host, stepId: r.step_id, name: r.name, status: r.status, changed: r.changed === 1, rc: r.rc,
-    stdout: r.stdout, stdoutTruncated: r.stdout_truncated === 1, stderr: r.stderr, stderrTruncated: r.stderr_truncated === 1,
-    startedAt: r.started_at, durationMs: r.duration_ms, ...(r.message === null ? {} : { message: r.message }),
+    runId,
+    host: r.host,
+    stepId: r.step_id,
+    name: r.name,
+    status: r.status,
+    changed: r.changed === 1,
+    rc: r.rc,
+    stdout: r.stdout,
+    stdoutTruncated: r.stdout_truncated === 1,
+    stderr: r.stderr,
+    stderrTruncated: r.stderr_truncated === 1,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    ...(r.message === null ? {} : { message: r.message }),
   }));
 }
 
@@ -146,33 +173,57 @@ const parseJson = (s: string | null): unknown => (s === null ? undefined : (JSON
 /** In the order they were recorded. */
 export async function getChecks(db: SqlDb, runId: number, host?: string): Promise<CheckRow[]> {
   const cols = 'host, check_id, status, severity, message, evidence, fix, fix_status';
-  type R = { host: string; check_id: string; status: CheckStatus; severity: Severity; message: string;
-    evidence: string | null; fix: string | null; fix_status: CheckRow['fixStatus'] };
-  const rows = host === undefined
-    ? await db.all<R>(`SELECT ${cols} FROM check_results WHERE run_id = ? ORDER BY id`, [runId])
-    : await db.all<R>(`SELECT ${cols} FROM check_results WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
+  type R = {
+    host: string;
+    check_id: string;
+    status: CheckStatus;
+    severity: Severity;
+    message: string;
+    evidence: string | null;
+    fix: string | null;
+    fix_status: CheckRow['fixStatus'];
+  };
+  const rows =
+    host === undefined
+      ? await db.all<R>(`SELECT ${cols} FROM check_results WHERE run_id = ? ORDER BY id`, [runId])
+      : await db.all<R>(`SELECT ${cols} FROM check_results WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
   return rows.map((r) => ({
-    runId, host: r.host, checkId: r.check_id, status: r.status, severity: r.severity, message: r.message,
-    evidence: parseJson(r.evidence), fix: r.fix, fixStatus: r.fix_status,
+    runId,
+    host: r.host,
+    checkId: r.check_id,
+    status: r.status,
+    severity: r.severity,
+    message: r.message,
+    evidence: parseJson(r.evidence),
+    fix: r.fix,
+    fixStatus: r.fix_status,
   }));
 }
 
 export async function getFleetChecks(db: SqlDb, runId: number): Promise<FleetCheckResult[]> {
-  const rows = await db.all<{ check_id: string; status: CheckStatus; severity: Severity; message: string; hosts: string; evidence: string | null }>(
-    'SELECT check_id, status, severity, message, hosts, evidence FROM fleet_checks WHERE run_id = ? ORDER BY id',
-    [runId],
-  );
+  const rows = await db.all<{
+    check_id: string;
+    status: CheckStatus;
+    severity: Severity;
+    message: string;
+    hosts: string;
+    evidence: string | null;
+  }>('SELECT check_id, status, severity, message, hosts, evidence FROM fleet_checks WHERE run_id = ? ORDER BY id', [runId]);
   return rows.map((r) => ({
-    id: r.check_id, status: r.status, severity: r.severity, message: r.message,
-    hosts: JSON.parse(r.hosts) as string[], ...(r.evidence === null ? {} : { evidence: parseJson(r.evidence) }),
+    id: r.check_id,
+    status: r.status,
+    severity: r.severity,
+    message: r.message,
+    hosts: JSON.parse(r.hosts) as string[],
+    ...(r.evidence === null ? {} : { evidence: parseJson(r.evidence) }),
   }));
 }
 
 /** The parsed facts object, or undefined when none were recorded. */
 export async function getFacts(db: SqlDb, runId: number, host: string): Promise<unknown> {
-  const row = await db.get<{ encoding: string; body: Buffer | string }>(
-    'SELECT encoding, body FROM facts WHERE run_id = ? AND host = ?',
-    [runId, host],
-  );
+  const row = await db.get<{ encoding: string; body: Buffer | string }>('SELECT encoding, body FROM facts WHERE run_id = ? AND host = ?', [
+    runId,
+    host,
+  ]);
   return row ? decodeFacts(row.encoding, row.body) : undefined;
 }

@@ -16,8 +16,17 @@ import type { SqlDb } from './sql-db.js';
 import type { CheckRow, HostRow, NewRun, RunFilter, RunRow, RunStore, StepRow } from './types.js';
 import { WriteQueue, type WriteQueueStats } from './write-queue.js';
 import {
-  CHECK_STATUSES, FIX_STATUSES, HOST_STATUSES, RUN_STATUSES, SEVERITIES, STEP_STATUSES,
-  assertOneOf, assertRunId, toJson, type FixStatus, type PendingWrite,
+  CHECK_STATUSES,
+  FIX_STATUSES,
+  HOST_STATUSES,
+  RUN_STATUSES,
+  SEVERITIES,
+  STEP_STATUSES,
+  assertOneOf,
+  assertRunId,
+  toJson,
+  type FixStatus,
+  type PendingWrite,
 } from './writes.js';
 
 /** Tuning and safety knobs for the store. All optional. */
@@ -88,8 +97,14 @@ export class SqliteRunStore implements RunStore {
         `INSERT INTO runs (playbook, inventory_sources, host_limit, options, controller, pid, username, started_at, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
         [
-          run.playbook, JSON.stringify(run.inventorySources), run.limit, toJson(run.options, redact) ?? '{}',
-          run.controller, run.pid, run.user, run.startedAt,
+          run.playbook,
+          JSON.stringify(run.inventorySources),
+          run.limit,
+          toJson(run.options, redact) ?? '{}',
+          run.controller,
+          run.pid,
+          run.user,
+          run.startedAt,
         ],
       ),
     );
@@ -129,7 +144,12 @@ export class SqliteRunStore implements RunStore {
     assertOneOf('severity', check.severity, SEVERITIES);
     if (fixStatus !== null) assertOneOf('fix status', fixStatus, FIX_STATUSES);
     this.queue.push({
-      kind: 'check', runId, host, check, fixStatus, evidenceJson: toJson(check.evidence, this.opts.redact),
+      kind: 'check',
+      runId,
+      host,
+      check,
+      fixStatus,
+      evidenceJson: toJson(check.evidence, this.opts.redact),
     });
   }
 
@@ -139,8 +159,11 @@ export class SqliteRunStore implements RunStore {
     assertOneOf('check status', check.status, CHECK_STATUSES);
     assertOneOf('severity', check.severity, SEVERITIES);
     this.queue.push({
-      kind: 'fleetCheck', runId, check,
-      hostsJson: JSON.stringify(check.hosts), evidenceJson: toJson(check.evidence, this.opts.redact),
+      kind: 'fleetCheck',
+      runId,
+      check,
+      hostsJson: JSON.stringify(check.hosts),
+      evidenceJson: toJson(check.evidence, this.opts.redact),
     });
   }
 

@@ -98,9 +98,7 @@ class SqliteConnection implements SqlDb {
   }
 
   async close(): Promise<void> {
-    const finalizing = [...this.statements.values()].map(
-      ({ st }) => new Promise<void>((resolve) => st.finalize(() => resolve())),
-    );
+    const finalizing = [...this.statements.values()].map(({ st }) => new Promise<void>((resolve) => st.finalize(() => resolve())));
     this.statements.clear();
     await Promise.all(finalizing);
     await new Promise<void>((resolve, reject) => {

@@ -54,8 +54,6 @@ export function assertRunId(runId: unknown): asserts runId is number {
 /** JSON.stringify that applies `redact` to every string value; undefined → null (SQL NULL). */
 export function toJson(value: unknown, redact: ((s: string) => string) | undefined): string | null {
   if (value === undefined) return null;
-  const json = redact
-    ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v))
-    : JSON.stringify(value);
+  const json = redact ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v)) : JSON.stringify(value);
   return json ?? null;
 }

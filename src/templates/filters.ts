@@ -91,7 +91,8 @@ export const intFilter: Filter = (value, ...rest) => {
 
 export const floatFilter: Filter = (value, ...rest) => {
   const dflt = arg(splitKwargs(rest), 0, 'default', 0);
-  const n = typeof value === 'string' ? Number(value.trim()) : typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : NaN;
+  const n =
+    typeof value === 'string' ? Number(value.trim()) : typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : NaN;
   return Number.isNaN(n) || (typeof value === 'string' && value.trim() === '') ? dflt : n;
 };
 
@@ -122,7 +123,12 @@ export const toJsonFilter: Filter = (value) => JSON.stringify(value ?? null);
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (isMapping(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+  if (isMapping(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
   return value;
 }
 

@@ -5,7 +5,10 @@ import { isMapping, truthy } from './truth.js';
 
 type Test = (value: unknown, ...args: unknown[]) => boolean;
 
-const field = (name: string): Test => (value) => isMapping(value) && truthy(value[name]);
+const field =
+  (name: string): Test =>
+  (value) =>
+    isMapping(value) && truthy(value[name]);
 
 export const TESTS: Record<string, Test> = {
   failed: field('failed'),
@@ -22,7 +25,8 @@ export const TESTS: Record<string, Test> = {
   search: (v, pattern) => pyRegex(pyStr(pattern), {}).test(pyStr(v)),
   regex: (v, pattern) => pyRegex(pyStr(pattern), {}).test(pyStr(v)),
   contains: (v, item) => (Array.isArray(v) ? v.includes(item) : typeof v === 'string' ? v.includes(pyStr(item)) : false),
-  in: (v, seq) => (Array.isArray(seq) ? seq.includes(v) : typeof seq === 'string' ? seq.includes(pyStr(v)) : isMapping(seq) ? pyStr(v) in seq : false),
+  in: (v, seq) =>
+    Array.isArray(seq) ? seq.includes(v) : typeof seq === 'string' ? seq.includes(pyStr(v)) : isMapping(seq) ? pyStr(v) in seq : false,
   boolean: (v) => typeof v === 'boolean',
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
   float: (v) => typeof v === 'number' && !Number.isInteger(v),

@@ -26,7 +26,13 @@ function stringMethod(str: string, name: string): Method | undefined {
       return (p) => (Array.isArray(p) ? p.some((x) => str.endsWith(s(x))) : str.endsWith(s(p)));
     case 'split':
       return (sep, max) => {
-        const parts = sep === undefined || sep === null ? str.trim().split(/\s+/).filter((x) => x !== '') : str.split(s(sep));
+        const parts =
+          sep === undefined || sep === null
+            ? str
+                .trim()
+                .split(/\s+/)
+                .filter((x) => x !== '')
+            : str.split(s(sep));
         if (typeof max === 'number' && max >= 0 && parts.length > max + 1) {
           const joiner = sep === undefined || sep === null ? ' ' : s(sep);
           return [...parts.slice(0, max), parts.slice(max).join(joiner)];

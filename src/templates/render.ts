@@ -86,13 +86,20 @@ function errorText(err: unknown): string {
   // The most specific message is the innermost cause (our own errors, or a filter's).
   while (e && typeof e === 'object' && e.cause instanceof Error) e = e.cause as typeof e;
   const msg = String(e?.message ?? err);
-  const lines = msg.split('\n').map((l) => l.trim()).filter((l) => l && !/^\(.*\)( \[Line \d+(, Column \d+)?\])?$/.test(l));
+  const lines = msg
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\(.*\)( \[Line \d+(, Column \d+)?\])?$/.test(l));
   return (lines.join(' ') || msg).replace(/^(Template render error|Error|TypeError|RangeError): /, '');
 }
 
 /** The template line of an error: ours carry it; nunjucks puts "[Line n" in its message. */
 function errorLine(err: unknown): number | undefined {
-  for (let e = err as { cause?: unknown; line?: unknown; message?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+  for (
+    let e = err as { cause?: unknown; line?: unknown; message?: unknown } | undefined;
+    e && typeof e === 'object';
+    e = e.cause as typeof e
+  ) {
     if (typeof e.line === 'number' && e.line > 0) return e.line;
   }
   const n = (err as { lineno?: unknown } | undefined)?.lineno;
@@ -178,11 +185,14 @@ export class TemplateEngine {
     return new Proxy(vars, {
       get: (target, key, receiver) => {
         const v: unknown = Reflect.get(target, key, receiver);
-        return v instanceof LazyValue && typeof key === 'string' ? this.#run(() => this.#resolveLazy(v, target, key), { file: `var '${key}'` }) : v;
+        return v instanceof LazyValue && typeof key === 'string'
+          ? this.#run(() => this.#resolveLazy(v, target, key), { file: `var '${key}'` })
+          : v;
       },
       getOwnPropertyDescriptor: (target, key) => {
         const d = Reflect.getOwnPropertyDescriptor(target, key);
-        if (d && d.value instanceof LazyValue && typeof key === 'string') return { ...d, value: this.#run(() => this.#resolveLazy(d.value as LazyValue, target, key), { file: `var '${key}'` }) };
+        if (d && d.value instanceof LazyValue && typeof key === 'string')
+          return { ...d, value: this.#run(() => this.#resolveLazy(d.value as LazyValue, target, key), { file: `var '${key}'` }) };
         return d;
       },
       set: () => false,
@@ -281,7 +291,12 @@ export class TemplateEngine {
       return nj.parser.parse(source, [], ENV_OPTS);
     } catch (err) {
       const line = errorLine(err);
-      const loc = line !== undefined && where.line === undefined ? { ...where, line } : line !== undefined && where.line !== undefined ? { ...where, line: where.line + line - 1 } : where;
+      const loc =
+        line !== undefined && where.line === undefined
+          ? { ...where, line }
+          : line !== undefined && where.line !== undefined
+            ? { ...where, line: where.line + line - 1 }
+            : where;
       throw new PlaybookError(`invalid ${what}: ${errorText(err)}`, loc);
     }
   }
@@ -314,7 +329,14 @@ export class TemplateEngine {
   #captureRoot(root: NjNode, expr: NjNode): NjNode {
     const { Filter, Symbol, NodeList } = nj.nodes;
     const out = root.children?.[0] as NjNode;
-    out.children = [new Filter(expr.lineno, expr.colno, new Symbol(expr.lineno, expr.colno, HELPERS.capture), new NodeList(expr.lineno, expr.colno, [expr]))];
+    out.children = [
+      new Filter(
+        expr.lineno,
+        expr.colno,
+        new Symbol(expr.lineno, expr.colno, HELPERS.capture),
+        new NodeList(expr.lineno, expr.colno, [expr]),
+      ),
+    ];
     return root;
   }
 
@@ -386,7 +408,8 @@ export class TemplateEngine {
       return '';
     });
 
-    const callFilter = (name: string, value: unknown, args: unknown[]): unknown => env.getFilter(name).call(undefined, value, ...args) as unknown;
+    const callFilter = (name: string, value: unknown, args: unknown[]): unknown =>
+      env.getFilter(name).call(undefined, value, ...args) as unknown;
     const callTest = (name: string, value: unknown, args: unknown[]): boolean =>
       truthy((env as unknown as { getTest(n: string): (...a: unknown[]) => unknown }).getTest(name).call(undefined, value, ...args));
 
@@ -402,15 +425,19 @@ export class TemplateEngine {
       if (typeof name !== 'string') throw new Error('map: expected a filter name or attribute=');
       return list.map((i) => callFilter(name, i, args));
     });
-    const selecting = (keep: boolean) => (value: unknown, test?: unknown, ...args: unknown[]) =>
-      (Array.isArray(value) ? value : []).filter((i) => (test === undefined ? truthy(i) : callTest(String(test), i, args)) === keep);
+    const selecting =
+      (keep: boolean) =>
+      (value: unknown, test?: unknown, ...args: unknown[]) =>
+        (Array.isArray(value) ? value : []).filter((i) => (test === undefined ? truthy(i) : callTest(String(test), i, args)) === keep);
     env.addFilter('select', selecting(true));
     env.addFilter('reject', selecting(false));
-    const selectingAttr = (keep: boolean) => (value: unknown, attr: unknown, test?: unknown, ...args: unknown[]) =>
-      (Array.isArray(value) ? value : []).filter((i) => {
-        const v = isMapping(i) ? i[pyStr(attr)] : undefined;
-        return (test === undefined ? truthy(v) : callTest(String(test), v, args)) === keep;
-      });
+    const selectingAttr =
+      (keep: boolean) =>
+      (value: unknown, attr: unknown, test?: unknown, ...args: unknown[]) =>
+        (Array.isArray(value) ? value : []).filter((i) => {
+          const v = isMapping(i) ? i[pyStr(attr)] : undefined;
+          return (test === undefined ? truthy(v) : callTest(String(test), v, args)) === keep;
+        });
     env.addFilter('selectattr', selectingAttr(true));
     env.addFilter('rejectattr', selectingAttr(false));
   }

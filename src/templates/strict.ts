@@ -29,7 +29,13 @@ export interface NjNodeClasses {
 }
 
 /** Names of the helper filters the rewritten tree calls (registered by render.ts). */
-export const HELPERS = { variable: '__fleet_v', attribute: '__fleet_a', output: '__fleet_out', capture: '__fleet_capture', add: '__fleet_add' } as const;
+export const HELPERS = {
+  variable: '__fleet_v',
+  attribute: '__fleet_a',
+  output: '__fleet_out',
+  capture: '__fleet_capture',
+  add: '__fleet_add',
+} as const;
 
 /** Tests whose operand may be undefined. */
 const GUARD_TESTS = new Set(['defined', 'undefined']);
@@ -157,7 +163,9 @@ export class StrictRewriter {
       case 'TemplateData':
         return node;
       case 'Output':
-        this.list(node.children, (c) => (c.typename === 'TemplateData' ? c : this.call(HELPERS.output, c, [this.rw(c, false), c.lineno + 1])));
+        this.list(node.children, (c) =>
+          c.typename === 'TemplateData' ? c : this.call(HELPERS.output, c, [this.rw(c, false), c.lineno + 1]),
+        );
         return node;
       default:
         for (const f of node.fields) this.field(node, f);

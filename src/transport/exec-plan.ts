@@ -19,13 +19,7 @@ export interface PlanPolicy {
   readonly graceMs: number;
 }
 
-export function planExec(
-  command: string,
-  opts: ExecOptions,
-  spec: ConnectionSpec,
-  connect: ConnectOptions,
-  policy: PlanPolicy,
-): ExecPlan {
+export function planExec(command: string, opts: ExecOptions, spec: ConnectionSpec, connect: ConnectOptions, policy: PlanPolicy): ExecPlan {
   const timeoutMs = opts.timeoutMs ?? connect.commandTimeoutMs;
   const becomeOn = opts.become ?? spec.become;
   const password = becomeOn ? spec.becomePassword : undefined;

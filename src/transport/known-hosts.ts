@@ -103,7 +103,10 @@ function hashedMatches(field: string, name: string): boolean {
 /** OpenSSH match_pattern: `*` any run of characters, `?` exactly one. */
 function wildcardMatch(pattern: string, name: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === name;
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 's').test(name);
 }
 
@@ -138,9 +141,7 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, b
 
 /** Key types (blob types) known for the name, in file order. */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  const types = entries
-    .filter((e) => e.marker === undefined && hostFieldMatches(e.hosts, name))
-    .map((e) => e.keyType);
+  const types = entries.filter((e) => e.marker === undefined && hostFieldMatches(e.hosts, name)).map((e) => e.keyType);
   return [...new Set(types)];
 }
 

@@ -78,7 +78,15 @@ export class SshConnection implements Connection {
       if (this.#lost.signal.aborted) throw this.#lost.signal.reason;
       // The host is there but would not give us a channel (e.g. MaxSessions): this command failed.
       const reason = err instanceof Error ? err.message : String(err);
-      return { command, rc: null, signal: null, stdout: '', stderr: `fleet: could not open an SSH channel: ${reason}\n`, durationMs: Date.now() - started, timedOut: false };
+      return {
+        command,
+        rc: null,
+        signal: null,
+        stdout: '',
+        stderr: `fleet: could not open an SSH channel: ${reason}\n`,
+        durationMs: Date.now() - started,
+        timedOut: false,
+      };
     }
     return runSession(proc, { ...plan.session, signal: this.#lost.signal });
   }

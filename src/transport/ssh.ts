@@ -89,7 +89,14 @@ class SshTransport implements Transport {
   async close(): Promise<void> {
     const jumps = [...this.#jumps.values()];
     this.#jumps.clear();
-    await Promise.all(jumps.map((p) => p.then((c) => endClient(c), () => undefined)));
+    await Promise.all(
+      jumps.map((p) =>
+        p.then(
+          (c) => endClient(c),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** A stream to spec.address:port through the (shared) jump host chain. */
@@ -120,7 +127,12 @@ class SshTransport implements Transport {
       try {
         const sock =
           hops.length > 1
-            ? await forwardOut(await this.#jumpClient(hops.slice(0, -1), user, keyFile, options), last.host, last.port, options.connectTimeoutMs)
+            ? await forwardOut(
+                await this.#jumpClient(hops.slice(0, -1), user, keyFile, options),
+                last.host,
+                last.port,
+                options.connectTimeoutMs,
+              )
             : undefined;
         const client = await this.#open({ host: last.host, port: last.port, user: last.user ?? user, keyFile, sock }, options);
         client.on('error', () => undefined);
@@ -295,7 +307,10 @@ function parsePrivateKey(file: KeyFile, passphrase: string | undefined): ParsedK
 /** Opens a direct-tcpip channel to host:port through `client`, within `timeoutMs`. */
 function forwardOut(client: Client, host: string, port: number, timeoutMs: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new UnreachableError(host, 'timeout', 'timed out opening a tunnel through the jump host')), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new UnreachableError(host, 'timeout', 'timed out opening a tunnel through the jump host')),
+      timeoutMs,
+    );
     client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
       clearTimeout(timer);
       if (!err) return resolve(stream);

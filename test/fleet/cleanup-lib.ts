@@ -124,7 +124,11 @@ export function cleanupPrefix(prefix: string): CleanupReport {
   ];
   if (batch.length > 0) runSync('ip', ['-force', '-batch', '-'], { input: `${batch.join('\n')}\n`, timeoutMs: 300_000 });
 
-  const etc = existsSync(ETC_NETNS) ? readdirSync(ETC_NETNS).filter(mine).map((n) => path.join(ETC_NETNS, n)) : [];
+  const etc = existsSync(ETC_NETNS)
+    ? readdirSync(ETC_NETNS)
+        .filter(mine)
+        .map((n) => path.join(ETC_NETNS, n))
+    : [];
   // /etc/netns itself stays: other tools may be creating entries in it right now.
   for (const e of etc) rmSync(e, { recursive: true, force: true });
   for (const d of ownDirs) rmSync(d, { recursive: true, force: true });
@@ -133,7 +137,10 @@ export function cleanupPrefix(prefix: string): CleanupReport {
 }
 
 /** What of a prefix is still present (empty lists = nothing left); used by tests and the cleanup script. */
-export function leftovers(prefix: string, dir?: string): { netns: string[]; links: string[]; etc: string[]; processes: number[]; dirs: string[] } {
+export function leftovers(
+  prefix: string,
+  dir?: string,
+): { netns: string[]; links: string[]; etc: string[]; processes: number[]; dirs: string[] } {
   const mine = (name: string) => name.startsWith(`${prefix}-`);
   const netns = existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR).filter(mine) : [];
   const links = readdirSync('/sys/class/net').filter(mine);

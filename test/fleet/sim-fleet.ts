@@ -58,7 +58,21 @@ export interface SimFleetOptions {
 /** Milliseconds spent per phase of up(). */
 export type UpTimings = Record<'cleanup' | 'files' | 'root' | 'hosts' | 'fabric' | 'sshd' | 'total', number>;
 
-const TOOLS = ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'hostname', 'sh', 'sysctl', 'virsh', 'nft', 'iptables-nft-restore', 'tc', 'ss'];
+const TOOLS = [
+  'ip',
+  'nsenter',
+  'unshare',
+  'mount',
+  'umount',
+  'hostname',
+  'sh',
+  'sysctl',
+  'virsh',
+  'nft',
+  'iptables-nft-restore',
+  'tc',
+  'ss',
+];
 
 function requireRootAndTools(): void {
   if (process.getuid?.() !== 0) {
@@ -161,7 +175,14 @@ export class SimFleet {
     const ownDir = opts.dir === undefined;
     const dir = ownDir ? mkdtempSync(path.join(os.tmpdir(), `fleet-sim-${prefix}-`)) : path.resolve(opts.dir!);
     mkdirSync(dir, { recursive: true });
-    writeRecord({ prefix, dir, ownDir, blocks: [...Array(blocksNeeded(opts.count)).keys()].map((i) => block + i), pid: process.pid, createdAt: new Date().toISOString() });
+    writeRecord({
+      prefix,
+      dir,
+      ownDir,
+      blocks: [...Array(blocksNeeded(opts.count)).keys()].map((i) => block + i),
+      pid: process.pid,
+      createdAt: new Date().toISOString(),
+    });
     registerLiveFleet(prefix);
     try {
       ensureNeighbourCapacity(opts.count);
@@ -212,7 +233,9 @@ export class SimFleet {
       }
       const root = mark();
       const limit = pLimit(opts.concurrency ?? 8);
-      await Promise.all(states.map((s) => limit(() => ipBatch(`${s.host.name}: network setup`, hostBatch(prefix, block, s, natMode), s.host.netns))));
+      await Promise.all(
+        states.map((s) => limit(() => ipBatch(`${s.host.name}: network setup`, hostBatch(prefix, block, s, natMode), s.host.netns))),
+      );
       const hostsMs = mark();
       await ipBatch(`fleet ${prefix}: fabric setup`, fabricBatch(states), names.fabric(prefix));
       const fabric = mark();
@@ -261,14 +284,22 @@ export class SimFleet {
   sshArgs(name: string, connectTimeoutS = 5): string[] {
     const { host } = this.state(name);
     return [
-      '-i', this.keyPath,
-      '-o', `UserKnownHostsFile=${this.knownHostsPath}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
-      '-o', 'IdentitiesOnly=yes',
-      '-o', `ConnectTimeout=${connectTimeoutS}`,
-      '-o', 'LogLevel=ERROR',
-      '-p', String(host.port),
+      '-i',
+      this.keyPath,
+      '-o',
+      `UserKnownHostsFile=${this.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `ConnectTimeout=${connectTimeoutS}`,
+      '-o',
+      'LogLevel=ERROR',
+      '-p',
+      String(host.port),
       `root@${host.address}`,
     ];
   }
@@ -317,7 +348,8 @@ export class SimFleet {
       ipIn: (netns, lines) => ipBatch(`${name}: ${fault}`, lines, netns),
       sh: async (script) => {
         const r = await runInHost(h.host, `set -e\n${script}`, { timeoutMs: 30_000 });
-        if (r.code !== 0) throw new SimFleetError(`${name}: ${fault}: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0] ?? `exit ${r.code}`}`);
+        if (r.code !== 0)
+          throw new SimFleetError(`${name}: ${fault}: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0] ?? `exit ${r.code}`}`);
         return r.stdout;
       },
       writeXml: async (x = h) => {
@@ -343,7 +375,10 @@ export class SimFleet {
   async down(): Promise<CleanupReport> {
     this.isDown = true;
     const report = cleanupPrefix(this.prefix);
-    forgetSshd(this.prefix, [...this.states.values()].map((s) => s.host.netns));
+    forgetSshd(
+      this.prefix,
+      [...this.states.values()].map((s) => s.host.netns),
+    );
     unregisterLiveFleet(this.prefix);
     return report;
   }

@@ -31,7 +31,8 @@ s nft nft list ruleset
 s tc tc qdisc show
 `;
 
-const DROP_KEY = /timer|^ifindex$|^link_index$|^link$|^link_netnsid$|^stats|^txqlen$|^num_?[rt]x_?queues$|^g[sr]o_|^tso_|^min_?mtu$|^max_?mtu$|^valid_life_time$|^preferred_life_time$/;
+const DROP_KEY =
+  /timer|^ifindex$|^link_index$|^link$|^link_netnsid$|^stats|^txqlen$|^num_?[rt]x_?queues$|^g[sr]o_|^tso_|^min_?mtu$|^max_?mtu$|^valid_life_time$|^preferred_life_time$/;
 
 function normalize(v: unknown): unknown {
   if (Array.isArray(v)) {

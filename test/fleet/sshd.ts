@@ -60,7 +60,16 @@ async function templatePid(prefix: string, fabricNetns: string): Promise<number>
   if (known !== undefined && mountsOf(known) !== undefined) return known;
   const child = spawn(
     'nsenter',
-    [`--net=/run/netns/${fabricNetns}`, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'umount -l /run/netns && mount -t tmpfs -o size=16k,mode=755 fleet-sim /run/netns && exec sleep 2147483647'],
+    [
+      `--net=/run/netns/${fabricNetns}`,
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'umount -l /run/netns && mount -t tmpfs -o size=16k,mode=755 fleet-sim /run/netns && exec sleep 2147483647',
+    ],
     { detached: true, stdio: 'ignore' },
   );
   child.unref();
@@ -94,8 +103,19 @@ export async function spawnSshd(prefix: string, fabricNetns: string, h: HostStat
       [
         `--net=/run/netns/${h.host.netns}`,
         `--mount=/proc/${template}/ns/mnt`,
-        'unshare', '--mount', '--uts', '--propagation', 'private',
-        'sh', '-c', LAUNCH, 'sh', h.host.name, h.fstabPath, h.sshdConfigPath, setupScript ?? '',
+        'unshare',
+        '--mount',
+        '--uts',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        LAUNCH,
+        'sh',
+        h.host.name,
+        h.fstabPath,
+        h.sshdConfigPath,
+        setupScript ?? '',
       ],
       { detached: true, stdio: ['ignore', log, log] },
     );
@@ -141,7 +161,9 @@ export async function waitSshdReady(h: HostState, deadline: number): Promise<voi
     }
     if (listeningPid(h, child)) return;
     if (Date.now() > deadline) {
-      throw new SimFleetError(`${h.host.name}: sshd did not start listening on ${h.host.address}:22 in time: ${tailOfLog(h) || 'no log output'}`);
+      throw new SimFleetError(
+        `${h.host.name}: sshd did not start listening on ${h.host.address}:22 in time: ${tailOfLog(h) || 'no log output'}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }

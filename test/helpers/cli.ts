@@ -21,7 +21,10 @@ export function assertBuilt(): void {
 }
 
 /** Starts fleet with args; `onStart` gets the child (e.g. to send a signal later). */
-export function fleet(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; onStart?: (c: ChildProcess) => void } = {}): Promise<CliResult> {
+export function fleet(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; onStart?: (c: ChildProcess) => void } = {},
+): Promise<CliResult> {
   assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

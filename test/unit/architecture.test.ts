@@ -18,9 +18,11 @@ function files(dir: string): string[] {
 const all = files(SRC);
 const rel = (f: string) => path.relative(SRC, f);
 const importsOf = (f: string) =>
-  [...readFileSync(f, 'utf8').matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map(
-    (m) => m[1] ?? m[2] ?? m[3] ?? '',
-  );
+  [
+    ...readFileSync(f, 'utf8').matchAll(
+      /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
 
 /** Which src/ directories may import each outside package. */
 const OWNERS: Record<string, RegExp> = {
@@ -38,7 +40,11 @@ describe('architecture', () => {
   it('core/ imports nothing outside core/ and no packages', () => {
     const bad = all
       .filter((f) => rel(f).startsWith('core/'))
-      .flatMap((f) => importsOf(f).filter((i) => !i.startsWith('./') && !i.startsWith('node:')).map((i) => `${rel(f)} imports ${i}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => !i.startsWith('./') && !i.startsWith('node:'))
+          .map((i) => `${rel(f)} imports ${i}`),
+      );
     expect(bad).toEqual([]);
   });
 

@@ -25,7 +25,10 @@ export function diffCommand(io: Io, setExit: (code: number) => void) {
     describe: 'What changed between two runs, per host and check (new failures, fixed, changed)',
     builder: (y: Argv) =>
       y
-        .positional('a', { type: 'string', describe: 'Older run id (or last). Alone: compared with the run of the same playbook before it' })
+        .positional('a', {
+          type: 'string',
+          describe: 'Older run id (or last). Alone: compared with the run of the same playbook before it',
+        })
         .positional('b', { type: 'string', describe: 'Newer run id (or last)' })
         .options(dbOptions)
         .option('last', { type: 'number', describe: 'Compare the newest two runs (of --playbook if given): --last 2' })

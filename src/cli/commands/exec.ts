@@ -22,7 +22,11 @@ export function execCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Run one shell command on every host matching PATTERN; results are stored like any run',
     builder: (y: Argv) =>
       y
-        .positional('pattern', { type: 'string', demandOption: true, describe: 'Host pattern: all, group, glob, ~regex, a:b, a:&b, a:!b, grp[0:9]' })
+        .positional('pattern', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Host pattern: all, group, glob, ~regex, a:b, a:&b, a:!b, grp[0:9]',
+        })
         .options({ ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions })
         .example('$0 exec all -- uptime', 'uptime on every host')
         .example("$0 exec 'dc1:!hv07' -i inventory/prod.ini --forks 100 -- ip -br link", 'dc1 except hv07, 100 at a time')
@@ -45,11 +49,18 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
     await run.runHosts(rc.targets.hosts, async (host) => {
       const conn = await host.connection();
       const startedAt = Date.now();
-      const r = await conn.exec(command, { become: host.spec.become, ...(host.spec.becomeUser ? { becomeUser: host.spec.becomeUser } : {}) });
+      const r = await conn.exec(command, {
+        become: host.spec.become,
+        ...(host.spec.becomeUser ? { becomeUser: host.spec.becomeUser } : {}),
+      });
       const clean: CommandResult = { ...r, command: safeCommand, stdout: rc.redact(r.stdout), stderr: rc.redact(r.stderr) };
       results.set(host.host.name, clean);
       const ok = r.rc === 0;
-      const reason = r.timedOut ? `command timed out after ${Math.round(r.durationMs / 1000)}s` : ok ? undefined : `exit code ${r.rc ?? r.signal}${firstLine(clean.stderr)}`;
+      const reason = r.timedOut
+        ? `command timed out after ${Math.round(r.durationMs / 1000)}s`
+        : ok
+          ? undefined
+          : `exit code ${r.rc ?? r.signal}${firstLine(clean.stderr)}`;
       host.recordStep({
         stepId: 'exec',
         name: safeCommand,
@@ -87,7 +98,13 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     for (const g of groups) io.stdout.write(formatGroup(g));
-    io.stderr.write(formatRunSummary(summary.runId, summary.outcomes, { interrupted: summary.status === 'interrupted', durationMs: summary.finishedAt - summary.startedAt, ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}) }));
+    io.stderr.write(
+      formatRunSummary(summary.runId, summary.outcomes, {
+        interrupted: summary.status === 'interrupted',
+        durationMs: summary.finishedAt - summary.startedAt,
+        ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
+      }),
+    );
   }
   return exitCodeOf(summary);
 }

@@ -25,7 +25,11 @@ export function runsCommand(io: Io, setExit: (code: number) => void) {
       y
         .options(dbOptions)
         .option('playbook', { type: 'string', describe: 'Only runs of this playbook (exec for ad-hoc commands)' })
-        .option('status', { type: 'string', choices: ['running', 'completed', 'failed', 'interrupted'], describe: 'Only runs that ended so' })
+        .option('status', {
+          type: 'string',
+          choices: ['running', 'completed', 'failed', 'interrupted'],
+          describe: 'Only runs that ended so',
+        })
         .option('since', { type: 'string', describe: 'Only runs started since: an ISO date/time, or an age like 30m, 12h, 7d' })
         .option('last', { type: 'number', default: 50, describe: 'At most this many runs' })
         .option('json', { type: 'boolean', describe: 'JSON instead of a table' })
@@ -126,17 +130,25 @@ async function showRun(io: Io, args: ShowArgs): Promise<number> {
     }
     const out: string[] = [];
     out.push(`run ${run.id}: ${oneLine(run.playbook)}  ${run.status}`);
-    out.push(`  started ${new Date(run.startedAt).toISOString()}${run.finishedAt ? `, took ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)}s` : ''}`);
-    out.push(`  by ${oneLine(run.user)}@${oneLine(run.controller)}; inventory ${run.inventorySources.map((s) => oneLine(s)).join(', ')}${run.limit ? `; limit ${oneLine(run.limit)}` : ''}`);
+    out.push(
+      `  started ${new Date(run.startedAt).toISOString()}${run.finishedAt ? `, took ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)}s` : ''}`,
+    );
+    out.push(
+      `  by ${oneLine(run.user)}@${oneLine(run.controller)}; inventory ${run.inventorySources.map((s) => oneLine(s)).join(', ')}${run.limit ? `; limit ${oneLine(run.limit)}` : ''}`,
+    );
     const order = { failed: 0, unreachable: 1, changed: 2, ok: 3, skipped: 4 } as const;
     for (const h of [...hosts].sort((a, b) => order[a.status] - order[b.status] || a.host.localeCompare(b.host))) {
       out.push(`  ${h.status.padEnd(11)} ${oneLine(h.host)}${h.reason ? `: ${oneLine(h.reason)}` : ''}`);
       if (!args.host) continue;
       for (const c of checks.filter((c) => c.host === h.host)) {
-        out.push(`      check ${c.checkId.padEnd(28)} ${c.status.padEnd(7)} ${c.severity.padEnd(8)} ${oneLine(c.message)}${c.fixStatus ? ` [${c.fixStatus}]` : ''}`);
+        out.push(
+          `      check ${c.checkId.padEnd(28)} ${c.status.padEnd(7)} ${c.severity.padEnd(8)} ${oneLine(c.message)}${c.fixStatus ? ` [${c.fixStatus}]` : ''}`,
+        );
       }
       for (const s of steps.filter((s) => s.host === h.host)) {
-        out.push(`      step ${oneLine(s.stepId)} ${oneLine(s.name, 80)}: ${s.status}${s.rc !== null ? ` rc=${s.rc}` : ''} (${s.durationMs} ms)`);
+        out.push(
+          `      step ${oneLine(s.stepId)} ${oneLine(s.name, 80)}: ${s.status}${s.rc !== null ? ` rc=${s.rc}` : ''} (${s.durationMs} ms)`,
+        );
         if (s.stdout) out.push(indent(s.stdout, '        | ') + (s.stdoutTruncated ? '\n        | [output truncated]' : ''));
         if (s.stderr) out.push(indent(s.stderr, '        ! ') + (s.stderrTruncated ? '\n        ! [output truncated]' : ''));
       }
@@ -149,16 +161,22 @@ async function showRun(io: Io, args: ShowArgs): Promise<number> {
 }
 
 function indent(text: string, prefix: string): string {
-  return text
-    .replace(/\n$/, '')
-    .split('\n')
-    // Indentation kept: a diff or a config stanza is unreadable flush left.
-    .map((l) => prefix + blockLine(l))
-    .join('\n');
+  return (
+    text
+      .replace(/\n$/, '')
+      .split('\n')
+      // Indentation kept: a diff or a config stanza is unreadable flush left.
+      .map((l) => prefix + blockLine(l))
+      .join('\n')
+  );
 }
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return `${[fmt(head), ...rows.map(fmt)].join('\n')}\n`;
 }

@@ -36,7 +36,8 @@ export function inventoryCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function runInventory(io: Io, args: InventoryArgs): Promise<number> {
-  if (!args.list && !args.graph && args.host === undefined) throw new InputError('fleet inventory needs one of --list, --graph or --host NAME');
+  if (!args.list && !args.graph && args.host === undefined)
+    throw new InputError('fleet inventory needs one of --list, --graph or --host NAME');
   const inv = await loadInventory(inventorySources(args, io.cwd), { cwd: io.cwd });
   for (const w of inv.warnings) io.stderr.write(`fleet: warning: ${w}\n`);
   const maskSecrets = !args['show-secrets'];

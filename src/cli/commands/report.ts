@@ -29,10 +29,13 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
         .options({ ...dbOptions, ...trendOptions })
         .option('run', { type: 'string', describe: 'Run id, or last (default: the latest run, of --playbook if given)' })
         .option('last', { type: 'boolean', describe: 'The latest run (the default)', conflicts: 'run' })
-        .option('playbook', { type: 'string', describe: 'Latest run of this playbook; changes and trend always compare runs of the same playbook' })
+        .option('playbook', {
+          type: 'string',
+          describe: 'Latest run of this playbook; changes and trend always compare runs of the same playbook',
+        })
         .option('output', { alias: 'o', type: 'string', describe: 'File to write (default fleet-report-RUN.html; - for stdout)' })
         .example('$0 report', 'the latest run, to fleet-report-<id>.html')
-        .example('$0 report --playbook health-check -o /srv/reports/today.html', "the latest health check"),
+        .example('$0 report --playbook health-check -o /srv/reports/today.html', 'the latest health check'),
     handler: async (argv: ReportArgs) => setExit(await writeReport(io, argv)),
   };
 }

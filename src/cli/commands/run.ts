@@ -47,45 +47,67 @@ export function resolvePlaybook(name: string, cwd: string): string {
     if (!existsSync(p)) throw new InputError(`playbook ${name} does not exist`);
     return p;
   }
-  const candidates = [path.join(cwd, 'playbooks'), BUILTIN_PLAYBOOKS].flatMap((d) => [path.join(d, `${name}.yml`), path.join(d, `${name}.yaml`)]);
+  const candidates = [path.join(cwd, 'playbooks'), BUILTIN_PLAYBOOKS].flatMap((d) => [
+    path.join(d, `${name}.yml`),
+    path.join(d, `${name}.yaml`),
+  ]);
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new InputError(`no playbook named '${name}' (looked for ${[...new Set(candidates.map((c) => path.dirname(c)))].join(' and ')}/${name}.yml)`);
+  if (!found)
+    throw new InputError(
+      `no playbook named '${name}' (looked for ${[...new Set(candidates.map((c) => path.dirname(c)))].join(' and ')}/${name}.yml)`,
+    );
   return found;
 }
 
 export function runCommand(io: Io, setExit: (code: number) => void) {
   return {
     command: 'run <playbook>',
-    describe: 'Run a playbook. Check playbooks (health-check) are read-only unless --fix; remediation playbooks (fix: true, e.g. bridge-remediation) apply unless --check or --no-fix',
+    describe:
+      'Run a playbook. Check playbooks (health-check) are read-only unless --fix; remediation playbooks (fix: true, e.g. bridge-remediation) apply unless --check or --no-fix',
     builder: (y: Argv) =>
       y
-        .positional('playbook', { type: 'string', demandOption: true, describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook' })
+        .positional('playbook', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook',
+        })
         .options({ ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions })
         .option('fix', {
           type: 'boolean',
-          describe: 'Change hosts: run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing). The default for remediation playbooks; --no-fix makes them read-only',
+          describe:
+            'Change hosts: run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing). The default for remediation playbooks; --no-fix makes them read-only',
         })
         .option('check', { alias: 'C', type: 'boolean', describe: 'Dry run: report what each fix and task WOULD do; change nothing' })
         .option('diff', { alias: 'D', type: 'boolean', describe: 'With --check or --fix: show file diffs' })
-        .option('tags', { alias: 't', type: 'string', array: true, describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)' })
+        .option('tags', {
+          alias: 't',
+          type: 'string',
+          array: true,
+          describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)',
+        })
         .option('skip-tags', { type: 'string', array: true, describe: 'Skip tasks with these tags' })
         .example('$0 run health-check -i inventory/', 'check every hypervisor; nothing changes')
         .example('$0 run health-check -l dc1 --tags bridge,netfilter', 'only bridge and netfilter checks in dc1')
         .example('$0 run health-check --check --fix', 'show what the fixes would do')
         .example('$0 run health-check --fix -e br_netfilter_fix=sysctl', 'repair runtime faults, then re-check')
-        .example('$0 run bridge-remediation --check --diff', 'preview each host\'s config diff, runtime commands and lockout warnings')
+        .example('$0 run bridge-remediation --check --diff', "preview each host's config diff, runtime commands and lockout warnings")
         .example('$0 run bridge-remediation', 'apply, canary first, each host commit-confirmed')
         .example('$0 run bridge-remediation --limit @failed', 'resume on the hosts that failed last time'),
     handler: async (argv: RunArgs) => setExit(await runPlaybookCommand(io, argv)),
   };
 }
 
-const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+const splitList = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number> {
   validateConnectionArgs(args);
   const warn = (w: string) => io.stderr.write(`fleet: warning: ${w}\n`);
-  if (args.limit === '@failed' || args.limit === '@skipped') args = { ...args, limit: await resolveResumeLimit(args.db, args.playbook, args.limit, warn) };
+  if (args.limit === '@failed' || args.limit === '@skipped')
+    args = { ...args, limit: await resolveResumeLimit(args.db, args.playbook, args.limit, warn) };
   const loaded = await loadTargets(args, io.cwd, warn);
   const file = resolvePlaybook(args.playbook, io.cwd);
   const catalog = builtinCatalog();
@@ -99,8 +121,14 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
   // A remediation playbook exists to change hosts: it applies unless told otherwise.
   const fix = args.fix ?? pb.fixByDefault;
   const runMode = runModeOf({ mode, fix });
-  if (args.check && fix) io.stderr.write(`fleet: --check${args.fix ? ' with --fix' : ''}: showing what ${args.fix ? 'the fixes' : 'the changes'} would do; nothing changes\n`);
-  else if (fix && args.fix === undefined) io.stderr.write(`fleet: ${args.playbook} is a remediation playbook (fix: true): applying changes; preview with --check --diff, read only with --no-fix\n`);
+  if (args.check && fix)
+    io.stderr.write(
+      `fleet: --check${args.fix ? ' with --fix' : ''}: showing what ${args.fix ? 'the fixes' : 'the changes'} would do; nothing changes\n`,
+    );
+  else if (fix && args.fix === undefined)
+    io.stderr.write(
+      `fleet: ${args.playbook} is a remediation playbook (fix: true): applying changes; preview with --check --diff, read only with --no-fix\n`,
+    );
   else if (!fix && pb.fixByDefault) io.stderr.write(`fleet: --no-fix: read-only; nothing changes\n`);
 
   let result: PlaybookResult | undefined;
@@ -141,8 +169,14 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
   } else {
     if (result) {
       const checks: HostCheck[] = [];
-      for (const [host, report] of result.hosts) for (const rec of report.checks.values()) checks.push({ host, result: rec.result, fixStatus: rec.fixStatus });
-      io.stdout.write(formatCheckReport(checks.map((c) => ({ ...c, result: { ...c.result, message: ctx.redact(c.result.message) } })), result.fleet));
+      for (const [host, report] of result.hosts)
+        for (const rec of report.checks.values()) checks.push({ host, result: rec.result, fixStatus: rec.fixStatus });
+      io.stdout.write(
+        formatCheckReport(
+          checks.map((c) => ({ ...c, result: { ...c.result, message: ctx.redact(c.result.message) } })),
+          result.fleet,
+        ),
+      );
     }
     io.stderr.write(
       formatRunSummary(summary.runId, summary.outcomes, {
@@ -151,7 +185,9 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
         ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
       }),
     );
-    io.stderr.write(`details: fleet show ${summary.runId}${args.db ? ` --db ${args.db}` : ''}   (results database: ${path.resolve(io.cwd, args.db ?? defaultDbPath())})\n`);
+    io.stderr.write(
+      `details: fleet show ${summary.runId}${args.db ? ` --db ${args.db}` : ''}   (results database: ${path.resolve(io.cwd, args.db ?? defaultDbPath())})\n`,
+    );
   }
   return exitCodeOf(summary);
 }

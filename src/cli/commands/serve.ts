@@ -24,7 +24,11 @@ export function serveCommand(io: Io, setExit: (code: number) => void) {
       y
         .options({ ...dbOptions, ...trendOptions })
         .option('port', { alias: 'p', type: 'number', default: DEFAULT_SERVE_PORT, describe: 'TCP port (0 = any free port)' })
-        .option('bind', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on. Anything but loopback exposes every run to the network' })
+        .option('bind', {
+          type: 'string',
+          default: '127.0.0.1',
+          describe: 'Address to listen on. Anything but loopback exposes every run to the network',
+        })
         .example('$0 serve', 'http://127.0.0.1:8377/')
         .example('ssh -L 8377:127.0.0.1:8377 controller', 'reach it from your workstation without exposing it'),
     handler: async (argv: ServeArgs) => setExit(await serve(io, argv)),
@@ -36,8 +40,14 @@ async function serve(io: Io, args: ServeArgs): Promise<number> {
   checkTrend(args.trend);
   const store = await openStore(args.db, makeRedactor([]));
   try {
-    const server = await startReportServer(store, { port: args.port, bind: args.bind, trend: args.trend, log: (l) => io.stderr.write(`${l}\n`) });
-    if (!isLoopback(args.bind)) io.stderr.write(`fleet: WARNING: listening on ${args.bind}: anyone who can reach it can read every recorded run\n`);
+    const server = await startReportServer(store, {
+      port: args.port,
+      bind: args.bind,
+      trend: args.trend,
+      log: (l) => io.stderr.write(`${l}\n`),
+    });
+    if (!isLoopback(args.bind))
+      io.stderr.write(`fleet: WARNING: listening on ${args.bind}: anyone who can reach it can read every recorded run\n`);
     io.stderr.write(`serving ${server.url} (latest report; history at ${server.url}runs) — read-only; Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {

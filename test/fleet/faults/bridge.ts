@@ -40,7 +40,13 @@ async function detachMgmtUplink(ctx: FaultContext, uplink: string): Promise<void
   await ctx.ip([
     `address del ${host.address}/${host.prefixLength} dev br0`,
     `link set dev ${HOST_LAYOUT.mgmtUplink} nomaster`,
-    ...(uplink === HOST_LAYOUT.mgmtUplink ? [] : [`link set dev ${HOST_LAYOUT.mgmtUplink} down`, `link set dev ${HOST_LAYOUT.mgmtUplink} name ${uplink}`, `link set dev ${uplink} up`]),
+    ...(uplink === HOST_LAYOUT.mgmtUplink
+      ? []
+      : [
+          `link set dev ${HOST_LAYOUT.mgmtUplink} down`,
+          `link set dev ${HOST_LAYOUT.mgmtUplink} name ${uplink}`,
+          `link set dev ${uplink} up`,
+        ]),
     `address add ${host.address}/${host.prefixLength} dev ${uplink}`,
     `route replace default via ${host.gateway} dev ${uplink}`,
   ]);
@@ -56,8 +62,14 @@ export const uplinkEnslaved: FaultImpl<'bridge.uplink-enslaved'> = async (ctx, o
     return;
   }
   if (variant === 'nomaster') await ctx.ip([`link set dev ${uplink} nomaster`]);
-  else if (variant === 'renamed') await ctx.ip([`link set dev ${uplink} down`, `link set dev ${uplink} nomaster name ${renamed}`, `link set dev ${renamed} up`]);
-  else await ctx.ip([`link add br9 type bridge stp_state 0 forward_delay 0`, 'link set dev br9 addrgenmode none up', `link set dev ${uplink} master br9`]);
+  else if (variant === 'renamed')
+    await ctx.ip([`link set dev ${uplink} down`, `link set dev ${uplink} nomaster name ${renamed}`, `link set dev ${renamed} up`]);
+  else
+    await ctx.ip([
+      `link add br9 type bridge stp_state 0 forward_delay 0`,
+      'link set dev br9 addrgenmode none up',
+      `link set dev ${uplink} master br9`,
+    ]);
 };
 
 export const ipOnPort: FaultImpl<'bridge.ip-on-port'> = async (ctx, o) => {
@@ -91,9 +103,7 @@ export const vlanMembership: FaultImpl<'bridge.vlan-membership'> = async (ctx, o
   const vlan = o.vlan ?? 10;
   const vm = pickVm(ctx.h, undefined);
   // VLAN-aware bridge; the guest port is an access port of `vlan`, but the uplink does not carry it.
-  await ctx.ip([
-    `link set dev ${HOST_LAYOUT.vmBridge} type bridge vlan_filtering 1`,
-  ]);
+  await ctx.ip([`link set dev ${HOST_LAYOUT.vmBridge} type bridge vlan_filtering 1`]);
   await ctx.sh(`bridge vlan add dev ${vm.tap} vid ${vlan} pvid untagged && bridge vlan del dev ${vm.tap} vid 1`);
   const iface = ctx.h.libvirt.domains.find((d) => d.name === vm.name)?.ifaces[0];
   if (iface) {

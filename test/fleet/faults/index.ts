@@ -1,5 +1,16 @@
 /** The fault registry: every injectable fault by name (see README.md for the table). */
-import { bridgeExists, bridgeUp, ipOnPort, macStability, mtu, nicLink, portState, stpForwardDelay, uplinkEnslaved, vlanMembership } from './bridge.js';
+import {
+  bridgeExists,
+  bridgeUp,
+  ipOnPort,
+  macStability,
+  mtu,
+  nicLink,
+  portState,
+  stpForwardDelay,
+  uplinkEnslaved,
+  vlanMembership,
+} from './bridge.js';
 import { configDrift, sysctlPersistence } from './config.js';
 import { defaultNetwork, duplicateMacFleet, duplicateMacHost, ifaceDirect, linkState, natRules, nwfilter, tapAttached } from './libvirt.js';
 import { brNfIptables, hostInput, ipForward, nftForward, rpFilter } from './netfilter.js';

@@ -112,7 +112,8 @@ export const duplicateMacFleet: FaultImpl<'fleet.duplicate-mac'> = async (ctx, o
     ? ctx.all.find((s) => s.host.name === o.from)
     : (ctx.all.find((s) => names.lanBridge(s.host) === names.lanBridge(host) && s.host.name !== host.name) ??
       ctx.all.find((s) => s.host.name !== host.name));
-  if (!from || from.host.name === host.name) throw new SimFleetError(`${host.name}: fleet.duplicate-mac: no other host ${o.from ? `"${o.from}"` : 'in the fleet'}`);
+  if (!from || from.host.name === host.name)
+    throw new SimFleetError(`${host.name}: fleet.duplicate-mac: no other host ${o.from ? `"${o.from}"` : 'in the fleet'}`);
   const variant = o.variant ?? 'guest-mac';
   if (variant === 'guest-mac') {
     const mine = host.vms[0];

@@ -32,7 +32,11 @@ export const duplicateIp: FaultImpl<'arp.duplicate-ip'> = async (ctx, o) => {
     // Keep the controller talking to the real host whatever the duplicate answers.
     `neigh replace ${host.address} lladdr ${hostMac(ctx.block, host.index, 0)} dev ${mgmt} nud permanent`,
   ]);
-  await ctx.ipIn(station, ['link set dev lo up', 'link set dev eth0 addrgenmode none up', `address add ${address}/${host.prefixLength} dev eth0`]);
+  await ctx.ipIn(station, [
+    'link set dev lo up',
+    'link set dev eth0 addrgenmode none up',
+    `address add ${address}/${host.prefixLength} dev eth0`,
+  ]);
   ctx.h.stations.push(station);
 };
 

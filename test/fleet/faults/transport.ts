@@ -108,5 +108,7 @@ EOF`);
 export const hang: FaultImpl<'hang'> = async (ctx, opts) => {
   const command = opts.command ?? 'virsh';
   if (!/^[A-Za-z0-9._+-]+$/.test(command)) throw new SimFleetError(`${ctx.h.host.name}: hang: bad command name "${command}"`);
-  writeFileSync(path.join(ctx.h.binDir, command), '#!/bin/sh\n# hang fault: this command never returns\nexec sleep 86400\n', { mode: 0o755 });
+  writeFileSync(path.join(ctx.h.binDir, command), '#!/bin/sh\n# hang fault: this command never returns\nexec sleep 86400\n', {
+    mode: 0o755,
+  });
 };

@@ -148,8 +148,14 @@ interface LinkJson {
 describe('classic ifupdown + bridge-utils brings the rendered bridge up for real (private namespaces)', () => {
   it('static address, gateway, MTU, MAC and STP on with forward_delay 3 s (full interfaces file)', () => {
     const vars = {
-      bridge: 'br0', uplink: 'eno1', uplink_mac: '02:00:00:00:09:01',
-      address: '198.18.9.2/24', gateway: '198.18.9.1', mtu: 1400, stp: true, forward_delay: 3,
+      bridge: 'br0',
+      uplink: 'eno1',
+      uplink_mac: '02:00:00:00:09:01',
+      address: '198.18.9.2/24',
+      gateway: '198.18.9.1',
+      mtu: 1400,
+      stp: true,
+      forward_delay: 3,
     };
     const { r, parts } = applyForReal('ifupdown', vars);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });

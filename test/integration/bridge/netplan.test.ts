@@ -71,5 +71,4 @@ describe('netplan generate accepts every netplan rendering', () => {
     const open = generate('open-mode', [{ ...good, mode: 0o644 }]);
     expect(open.ran.stderr).toContain('too open');
   });
-
 });

@@ -126,8 +126,19 @@ function apply(name: string, vars: Record<string, unknown>, ready: string) {
 
 describe('systemd-networkd brings the rendered bridge up for real (private namespaces)', () => {
   it('static address + gateway, MTU, bridge MAC, STP off / forward_delay 0', () => {
-    const vars = { bridge: 'br0', uplink: 'eno1', bridge_mac: '02:00:00:00:0a:01', address: '198.18.10.2/24', gateway: '198.18.10.1', mtu: 1400 };
-    const { r, parts, log } = apply('apply-static', vars, `ip -o link show dev eno1 | grep -q 'master br0' && ip -o route show default | grep -q 198.18.10.1`);
+    const vars = {
+      bridge: 'br0',
+      uplink: 'eno1',
+      bridge_mac: '02:00:00:00:0a:01',
+      address: '198.18.10.2/24',
+      gateway: '198.18.10.1',
+      mtu: 1400,
+    };
+    const { r, parts, log } = apply(
+      'apply-static',
+      vars,
+      `ip -o link show dev eno1 | grep -q 'master br0' && ip -o route show default | grep -q 198.18.10.1`,
+    );
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(complaints(log)).toEqual([]);
     const [link] = parts.get('link') as LinkJson[];
@@ -136,7 +147,9 @@ describe('systemd-networkd brings the rendered bridge up for real (private names
     expect([link?.mtu, link?.address]).toEqual([1400, '02:00:00:00:0a:01']);
     const [port] = parts.get('port') as LinkJson[];
     expect([port?.master, port?.mtu]).toEqual(['br0', 1400]);
-    expect((parts.get('addr') as LinkJson[])[0]?.addr_info?.map((a) => `${a.family} ${a.local}/${a.prefixlen}`)).toEqual(['inet 198.18.10.2/24']);
+    expect((parts.get('addr') as LinkJson[])[0]?.addr_info?.map((a) => `${a.family} ${a.local}/${a.prefixlen}`)).toEqual([
+      'inet 198.18.10.2/24',
+    ]);
     expect(parts.get('route')).toEqual([expect.objectContaining({ dst: 'default', gateway: '198.18.10.1', dev: 'br0' })]);
   });
 

@@ -51,7 +51,9 @@ function roundTrip(keyfile: string): { code: number | null; stderr: string; lost
 
 describe('nmcli --offline accepts every NetworkManager keyfile without dropping keys', () => {
   const cases = casePairs().filter((p) => p.stack === 'networkmanager');
-  const files = cases.flatMap(({ c }) => render('networkmanager', c.vars).files.map((f) => [`${c.name}: ${f.path}`, f.content, c.vars] as const));
+  const files = cases.flatMap(({ c }) =>
+    render('networkmanager', c.vars).files.map((f) => [`${c.name}: ${f.path}`, f.content, c.vars] as const),
+  );
 
   it.each(files)('%s', (_name, content, vars) => {
     const r = roundTrip(content);

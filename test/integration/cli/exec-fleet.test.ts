@@ -39,7 +39,11 @@ describe('fleet exec on 40 simulated hosts', () => {
     const r = await fleet(['exec', 'all', ...common(), '--db', db, '--json', '--', 'hostname']);
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(r.code).toBe(4);
-    const doc = JSON.parse(r.stdout) as { run_id: number; status: string; hosts: Record<string, { status: string; reason: string | null; stdout: string | null }> };
+    const doc = JSON.parse(r.stdout) as {
+      run_id: number;
+      status: string;
+      hosts: Record<string, { status: string; reason: string | null; stdout: string | null }>;
+    };
     const statuses = Object.values(doc.hosts).map((h) => h.status);
     expect(statuses.filter((s) => s === 'ok')).toHaveLength(38);
     expect(doc.hosts.hv05?.status).toBe('unreachable');

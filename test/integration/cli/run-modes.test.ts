@@ -62,7 +62,9 @@ describe('fleet run: check playbooks read, remediation playbooks apply', () => {
     const plain = await run(pb);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.wrote).toBe(true);
-    expect(plain.stderr).toMatch(/is a remediation playbook \(fix: true\): applying changes; preview with --check --diff, read only with --no-fix/);
+    expect(plain.stderr).toMatch(
+      /is a remediation playbook \(fix: true\): applying changes; preview with --check --diff, read only with --no-fix/,
+    );
 
     const check = await run(pb, '--check', '--diff');
     expect(check.code, check.stderr).toBe(0);
@@ -76,7 +78,7 @@ describe('fleet run: check playbooks read, remediation playbooks apply', () => {
     expect(noFix.stderr).toMatch(/--no-fix: read-only; nothing changes/);
   });
 
-  it('records the host\'s inventory groups with the run (what the report filters by)', async () => {
+  it("records the host's inventory groups with the run (what the report filters by)", async () => {
     const r = await run(playbook('groups', undefined));
     expect(r.code, r.stderr).toBe(0);
     const store = await openSqliteStore(path.join(dir, 'fleet.db'));

@@ -1,6 +1,18 @@
 /** The address/name/MAC plan: disjoint fleets, 1000 hosts per segment, only 198.18.0.0/15. (Pure.) */
 import { describe, expect, it } from 'vitest';
-import { BLOCK_COUNT, blockCidr, blocksNeeded, deadAddress, guestMac, hostMac, hostName, hostSlot, ip4ToInt, stationAddress, tapMacFor } from '../../fleet/addressing.js';
+import {
+  BLOCK_COUNT,
+  blockCidr,
+  blocksNeeded,
+  deadAddress,
+  guestMac,
+  hostMac,
+  hostName,
+  hostSlot,
+  ip4ToInt,
+  stationAddress,
+  tapMacFor,
+} from '../../fleet/addressing.js';
 
 const inSpace = (ip: string) => ip4ToInt(ip) >= ip4ToInt('198.18.0.0') && ip4ToInt(ip) <= ip4ToInt('198.19.255.255');
 

@@ -34,7 +34,9 @@ function newestMtime(dir: string): number {
 /** Starts `up.js` in a child and resolves with its JSON summary once the fleet is up. */
 function startFleetProcess(prefix: string, count: number): Promise<{ pid: number; dir: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(DIST, 'up.js'), '--prefix', prefix, '--count', String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(DIST, 'up.js'), '--prefix', prefix, '--count', String(count)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -61,7 +63,9 @@ async function waitGone(pid: number): Promise<void> {
 
 describe('crash cleanup', () => {
   beforeAll(() => {
-    expect(statSync(path.join(DIST, 'up.js')).mtimeMs, 'dist/test/fleet is stale: run `npm run build`').toBeGreaterThanOrEqual(newestMtime(SRC));
+    expect(statSync(path.join(DIST, 'up.js')).mtimeMs, 'dist/test/fleet is stale: run `npm run build`').toBeGreaterThanOrEqual(
+      newestMtime(SRC),
+    );
   });
 
   it('SIGKILL leaves the fleet behind; cleanup.js removes every trace', async () => {
@@ -112,9 +116,21 @@ describe('crash cleanup', () => {
   });
 
   it('refuses to start without root, in one line that says why', async () => {
-    const r = await runCmd('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(DIST, 'up.js'), '--prefix', PH, '--count', '1']);
+    const r = await runCmd('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      path.join(DIST, 'up.js'),
+      '--prefix',
+      PH,
+      '--count',
+      '1',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('up: SimFleet needs root: it creates network namespaces, bridges and veths (CAP_NET_ADMIN) and runs sshd in them\n');
+    expect(r.stderr).toBe(
+      'up: SimFleet needs root: it creates network namespaces, bridges and veths (CAP_NET_ADMIN) and runs sshd in them\n',
+    );
     expect(leftovers(PH).netns).toEqual([]);
   });
 });

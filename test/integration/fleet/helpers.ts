@@ -29,7 +29,12 @@ export interface IpLink {
   master?: string;
   address: string;
   operstate: string;
-  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown>; info_slave_kind?: string; info_slave_data?: Record<string, unknown> };
+  linkinfo?: {
+    info_kind?: string;
+    info_data?: Record<string, unknown>;
+    info_slave_kind?: string;
+    info_slave_data?: Record<string, unknown>;
+  };
   addr_info?: Array<{ family: string; local: string; prefixlen: number; scope: string }>;
 }
 

@@ -22,7 +22,10 @@ describe('NAT-mode fleet', () => {
     const virbr0 = await link(f, 'hv01', 'virbr0');
     expect(virbr0.addr_info?.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(['198.19.254.1/24']);
     expect((await bridgePorts(f, 'hv01')).get(h.vms[0]!.tap)).toMatchObject({ master: 'virbr0', state: 'forwarding' });
-    const r = await f.run('hv01', `sysctl -n net.ipv4.ip_forward; iptables-nft-save; virsh -c ${h.libvirtUri} -q net-list --all; virsh -c ${h.libvirtUri} -q domiflist ${h.vms[0]!.name}`);
+    const r = await f.run(
+      'hv01',
+      `sysctl -n net.ipv4.ip_forward; iptables-nft-save; virsh -c ${h.libvirtUri} -q net-list --all; virsh -c ${h.libvirtUri} -q domiflist ${h.vms[0]!.name}`,
+    );
     const [fwd] = r.stdout.split('\n');
     expect(fwd).toBe('1');
     expect(r.stdout).toContain('-A LIBVIRT_PRT -s 198.19.254.0/24 ! -d 198.19.254.0/24 -j MASQUERADE');

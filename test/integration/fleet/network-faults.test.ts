@@ -167,8 +167,14 @@ describe('KVM networking faults (bridge mode)', () => {
 
   it('netfilter.nft-forward: an inet forward chain with policy drop; bridge-family variant drops a tap', async () => {
     await f.inject('hv16', 'netfilter.nft-forward');
-    const set = await json<{ nftables: Array<{ chain?: { hook?: string; policy?: string; family: string } }> }>(f, 'hv16', 'nft -j list ruleset');
-    expect(set.nftables.map((o) => o.chain).filter((c) => c?.hook === 'forward')).toEqual([expect.objectContaining({ family: 'inet', policy: 'drop' })]);
+    const set = await json<{ nftables: Array<{ chain?: { hook?: string; policy?: string; family: string } }> }>(
+      f,
+      'hv16',
+      'nft -j list ruleset',
+    );
+    expect(set.nftables.map((o) => o.chain).filter((c) => c?.hook === 'forward')).toEqual([
+      expect.objectContaining({ family: 'inet', policy: 'drop' }),
+    ]);
     await f.inject('hv17', 'netfilter.nft-forward', { variant: 'bridge-family' });
     expect((await f.run('hv17', 'nft list table bridge filter')).stdout).toContain('iifname "tap-web17" drop');
   });
@@ -260,7 +266,9 @@ describe('KVM networking faults (bridge mode)', () => {
 
   it('libvirt.nwfilter: a clean-traffic filterref with an IP the guest does not use', async () => {
     await f.inject('hv31', 'libvirt.nwfilter');
-    expect(await xml('hv31', 'dumpxml web31')).toMatch(/<filterref filter='clean-traffic'>\s*<parameter name='IP' value='198.19.250.250'\/>/);
+    expect(await xml('hv31', 'dumpxml web31')).toMatch(
+      /<filterref filter='clean-traffic'>\s*<parameter name='IP' value='198.19.250.250'\/>/,
+    );
   });
 
   it('libvirt.default-network / nat-rules: refused on a bridge-mode fleet', async () => {

@@ -52,13 +52,18 @@ describe('SimFleet (bridge mode, two fleets side by side)', () => {
       expect(text).toContain('iface br1 inet manual\n    bridge_ports eth1');
       expect(text.trim().split('\n').slice(-h.vms.length)).toEqual(h.vms.map((v) => v.name));
       // Each host's sshd logs (VERBOSE) to its own file: the benchmarks count connections and channels there.
-      expect(readFileSync(path.join(a.dir, h.name, 'sshd.log'), 'utf8')).toMatch(/Accepted publickey for root[^]*Starting session: command for root/);
+      expect(readFileSync(path.join(a.dir, h.name, 'sshd.log'), 'utf8')).toMatch(
+        /Accepted publickey for root[^]*Starting session: command for root/,
+      );
     }
   });
 
   it('hosts have the clean bridge state: STP off, forward_delay 0, bridge MAC = uplink MAC, default route via br0', async () => {
     const h = a.hosts[0]!;
-    for (const [br, up] of [['br0', 'eth0'], ['br1', 'eth1']] as const) {
+    for (const [br, up] of [
+      ['br0', 'eth0'],
+      ['br1', 'eth1'],
+    ] as const) {
       const bl = await link(a, h.name, br);
       expect(bl.linkinfo?.info_kind).toBe('bridge');
       expect(bl.linkinfo?.info_data).toMatchObject({ stp_state: 0, forward_delay: 0 });

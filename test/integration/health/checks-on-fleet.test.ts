@@ -19,7 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 interface RunJson {
-  hosts: Record<string, { status: string; reason: string | null; checks: Record<string, { status: string; severity: string; message: string }> }>;
+  hosts: Record<
+    string,
+    { status: string; reason: string | null; checks: Record<string, { status: string; severity: string; message: string }> }
+  >;
   fleet: Record<string, { status: string; hosts: string[]; message: string }>;
 }
 
@@ -110,7 +113,9 @@ function flagged(run: RunJson, host: string, check: string): string | undefined 
 
 describe('health-check on a bridge-mode simulated fleet', () => {
   it.each(Object.entries(BRIDGE))('%s: injected %s is flagged', (host, [, check, statuses]) => {
-    expect(statuses, `${check} on ${host}: ${JSON.stringify(bridgeRun.hosts[host]?.checks[check] ?? bridgeRun.fleet[check])}`).toContain(flagged(bridgeRun, host, check));
+    expect(statuses, `${check} on ${host}: ${JSON.stringify(bridgeRun.hosts[host]?.checks[check] ?? bridgeRun.fleet[check])}`).toContain(
+      flagged(bridgeRun, host, check),
+    );
   });
 
   it('clean hosts have no failing check (zero false positives)', () => {
@@ -133,7 +138,7 @@ describe('health-check on a NAT-mode simulated fleet', () => {
     expect(statuses, `${check} on ${host}: ${JSON.stringify(natRun.hosts[host]?.checks[check])}`).toContain(flagged(natRun, host, check));
   });
 
-  it('the clean NAT host has no failing check but the test driver\'s autostart', () => {
+  it("the clean NAT host has no failing check but the test driver's autostart", () => {
     // libvirt's test driver loads every network with autostart off (domain doc §5.1), which on a real
     // host is a finding; it is the only one allowed here, and only with that reason.
     const failing = Object.entries(natRun.hosts.hv01?.checks ?? {}).filter(([, c]) => FAILING.has(c.status));
@@ -142,6 +147,8 @@ describe('health-check on a NAT-mode simulated fleet', () => {
   });
 
   it('the injected default-network fault is reported for what it is, not only autostart', () => {
-    expect(natRun.hosts.hv04?.checks['libvirt.default-network']?.message).not.toMatch(/^network default \(used by \S+\) is not autostarted/);
+    expect(natRun.hosts.hv04?.checks['libvirt.default-network']?.message).not.toMatch(
+      /^network default \(used by \S+\) is not autostarted/,
+    );
   });
 });

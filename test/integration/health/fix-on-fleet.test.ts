@@ -15,7 +15,15 @@ import type { FaultName } from '../../fleet/faults/types.js';
 import { fleet } from '../../helpers/cli.js';
 
 interface RunJson {
-  hosts: Record<string, { status: string; changed: boolean; reason: string | null; checks: Record<string, { status: string; message: string; fix_status?: string }> }>;
+  hosts: Record<
+    string,
+    {
+      status: string;
+      changed: boolean;
+      reason: string | null;
+      checks: Record<string, { status: string; message: string; fix_status?: string }>;
+    }
+  >;
 }
 
 const BRIDGE: Record<string, [FaultName, string]> = {
@@ -35,7 +43,10 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-fix-'));
-  [bridgeSim, natSim] = await Promise.all([SimFleet.up({ prefix: 'fxb', count: 8, vmsPerHost: 2 }), SimFleet.up({ prefix: 'fxn', count: 2, vmNetworkMode: 'nat' })]);
+  [bridgeSim, natSim] = await Promise.all([
+    SimFleet.up({ prefix: 'fxb', count: 8, vmsPerHost: 2 }),
+    SimFleet.up({ prefix: 'fxn', count: 2, vmNetworkMode: 'nat' }),
+  ]);
   for (const [host, [fault]] of Object.entries(BRIDGE)) await bridgeSim.inject(host, fault);
   for (const [host, [fault]] of Object.entries(NAT)) await natSim.inject(host, fault);
 });
@@ -54,7 +65,20 @@ async function snapshots(sim: SimFleet): Promise<Record<string, string>> {
 async function healthCheck(sim: SimFleet, db: string, extra: string[]): Promise<{ code: number | null; doc: RunJson; stderr: string }> {
   // libvirt's test driver cannot mark a network autostart (domain doc §5.1): that finding is not a
   // runtime fault, so it is left out here with --skip-tags.
-  const r = await fleet(['run', 'health-check', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--json', '--skip-tags', 'libvirt.default-network', ...extra]);
+  const r = await fleet([
+    'run',
+    'health-check',
+    '-i',
+    sim.inventoryPath,
+    '--known-hosts',
+    sim.knownHostsPath,
+    '--db',
+    db,
+    '--json',
+    '--skip-tags',
+    'libvirt.default-network',
+    ...extra,
+  ]);
   expect(r.stderr).not.toMatch(/internal error/);
   return { code: r.code, doc: JSON.parse(r.stdout) as RunJson, stderr: r.stderr };
 }
@@ -79,7 +103,11 @@ describe.each([
       expect(doc.hosts[host]?.changed).toBe(true);
     }
     expect(Object.values(doc.hosts).filter((h) => h.status === 'unreachable')).toEqual([]);
-    expect(Object.entries(doc.hosts).filter(([, h]) => h.status === 'failed').map(([n, h]) => `${n}: ${h.reason}`)).toEqual([]);
+    expect(
+      Object.entries(doc.hosts)
+        .filter(([, h]) => h.status === 'failed')
+        .map(([n, h]) => `${n}: ${h.reason}`),
+    ).toEqual([]);
     expect(code).toBe(0);
   });
 
@@ -87,7 +115,11 @@ describe.each([
     const before = await snapshots(sim());
     const { code, doc } = await healthCheck(sim(), path.join(tmp, `${sim().prefix}.db`), ['--fix']);
     expect(code).toBe(0);
-    expect(Object.entries(doc.hosts).filter(([, h]) => h.changed).map(([n]) => n)).toEqual([]);
+    expect(
+      Object.entries(doc.hosts)
+        .filter(([, h]) => h.changed)
+        .map(([n]) => n),
+    ).toEqual([]);
     for (const h of Object.values(doc.hosts)) expect(Object.values(h.checks).filter((c) => c.fix_status)).toEqual([]);
     expect(await snapshots(sim())).toEqual(before);
   });

@@ -17,7 +17,8 @@ const run = promisify(execFile);
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/inventory');
 /** Each ansible call takes 0.5-4 s on a busy 2-core machine. */
 const SLOW = 30_000;
-const INSTALL_HINT = 'install ansible-core (apt-get install ansible-core, or pip install "ansible-core>=2.14,<2.15") to run the Ansible parity tests';
+const INSTALL_HINT =
+  'install ansible-core (apt-get install ansible-core, or pip install "ansible-core>=2.14,<2.15") to run the Ansible parity tests';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -56,10 +57,14 @@ const abs = (s: string) => (s.includes(',') ? s : path.join(FIXTURES, s));
 const iArgs = (sources: string[]) => sources.flatMap((s) => ['-i', abs(s)]);
 const load = (sources: string[]) => loadInventory(sources.map(abs), { cwd: home });
 
-it('runs against ansible-core 2.14', async () => {
-  const version = await ansible('ansible-inventory', ['--version']);
-  expect(version, 'the parity fixtures were written against ansible-core 2.14').toMatch(/^ansible-inventory \[core 2\.14\./);
-}, SLOW);
+it(
+  'runs against ansible-core 2.14',
+  async () => {
+    const version = await ansible('ansible-inventory', ['--version']);
+    expect(version, 'the parity fixtures were written against ansible-core 2.14').toMatch(/^ansible-inventory \[core 2\.14\./);
+  },
+  SLOW,
+);
 
 const CASES: [string, string[]][] = [
   ['INI with ranges, pending children, group_vars/ dir and host_vars/', ['ini-dc/hosts.ini']],
@@ -72,17 +77,25 @@ const CASES: [string, string[]][] = [
 ];
 
 describe.each(CASES)('%s', (_name, sources) => {
-  it('--list is identical', async () => {
-    const theirs: unknown = JSON.parse(await ansible('ansible-inventory', [...iArgs(sources), '--list']));
-    const ours: unknown = JSON.parse(JSON.stringify(inventoryListJson(await load(sources), { maskSecrets: false })));
-    // Deep equality ignores key order; host and children lists keep Ansible's (defined) order.
-    expect(ours).toEqual(theirs);
-  }, SLOW);
+  it(
+    '--list is identical',
+    async () => {
+      const theirs: unknown = JSON.parse(await ansible('ansible-inventory', [...iArgs(sources), '--list']));
+      const ours: unknown = JSON.parse(JSON.stringify(inventoryListJson(await load(sources), { maskSecrets: false })));
+      // Deep equality ignores key order; host and children lists keep Ansible's (defined) order.
+      expect(ours).toEqual(theirs);
+    },
+    SLOW,
+  );
 
-  it('--graph is identical', async () => {
-    const theirs = await ansible('ansible-inventory', [...iArgs(sources), '--graph']);
-    expect(inventoryGraph(await load(sources))).toBe(theirs.trimEnd());
-  }, SLOW);
+  it(
+    '--graph is identical',
+    async () => {
+      const theirs = await ansible('ansible-inventory', [...iArgs(sources), '--graph']);
+      expect(inventoryGraph(await load(sources))).toBe(theirs.trimEnd());
+    },
+    SLOW,
+  );
 });
 
 describe('host patterns and --limit match `ansible PATTERN --list-hosts`', () => {
@@ -116,13 +129,17 @@ describe('host patterns and --limit match `ansible PATTERN --list-hosts`', () =>
     ['hypervisors', 'storage:dc2[0]', true],
     ['all', '!dc1', false],
   ];
-  it.each(CASES)('%s (limit %s)', async (pattern, limit, ordered) => {
-    const theirs = await ansibleHosts(pattern, limit);
-    let ours = selectHosts(inv, pattern);
-    if (limit) ours = applyLimit(inv, ours, limit, home);
-    const names = ours.map((h) => h.name);
-    expect(theirs.length).toBeGreaterThan(0);
-    if (ordered) expect(names).toEqual(theirs);
-    else expect([...names].sort()).toEqual([...theirs].sort());
-  }, SLOW);
+  it.each(CASES)(
+    '%s (limit %s)',
+    async (pattern, limit, ordered) => {
+      const theirs = await ansibleHosts(pattern, limit);
+      let ours = selectHosts(inv, pattern);
+      if (limit) ours = applyLimit(inv, ours, limit, home);
+      const names = ours.map((h) => h.name);
+      expect(theirs.length).toBeGreaterThan(0);
+      if (ordered) expect(names).toEqual(theirs);
+      else expect([...names].sort()).toEqual([...theirs].sort());
+    },
+    SLOW,
+  );
 });

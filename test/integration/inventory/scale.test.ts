@@ -22,7 +22,13 @@ beforeAll(() => {
   const ini: string[] = ['[hypervisors:children]', ...Array.from({ length: DCS }, (_, d) => `dc${d + 1}`)];
   const yaml: string[] = ['all:', '  children:', '    hypervisors:', '      children:'];
   for (let d = 1; d <= DCS; d++) {
-    ini.push(`[dc${d}:children]`, ...Array.from({ length: RACKS }, (_, r) => `dc${d}-r${pad(r + 1)}`), `[dc${d}:vars]`, `bridge=br-dc${d}`, `vlan=${100 + d}`);
+    ini.push(
+      `[dc${d}:children]`,
+      ...Array.from({ length: RACKS }, (_, r) => `dc${d}-r${pad(r + 1)}`),
+      `[dc${d}:vars]`,
+      `bridge=br-dc${d}`,
+      `vlan=${100 + d}`,
+    );
     yaml.push(`        dc${d}:`, '          vars:', `            bridge: br-dc${d}`, '          children:');
     for (let r = 1; r <= RACKS; r++) {
       ini.push(`[dc${d}-r${pad(r)}]`);
@@ -43,14 +49,19 @@ beforeAll(() => {
   writeFileSync(path.join(dir, 'group_vars', 'dc2.yml'), 'bridge: br-dc2-file\n');
   writeFileSync(path.join(dir, 'yaml', 'group_vars', 'hypervisors.yml'), 'monitoring: true\n');
   for (let i = 1; i <= 100; i++) writeFileSync(path.join(dir, 'host_vars', `${hostName(1, 1, i)}.yml`), `override: ${i}\n`);
-  writeFileSync(path.join(dir, 'retry'), Array.from({ length: 500 }, (_, i) => hostName(3, 1 + (i % RACKS), 1 + Math.floor(i / RACKS))).join('\n'));
+  writeFileSync(
+    path.join(dir, 'retry'),
+    Array.from({ length: 500 }, (_, i) => hostName(3, 1 + (i % RACKS), 1 + Math.floor(i / RACKS))).join('\n'),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Wall and CPU time: on a shared machine the CPU time says more about the code. */
 function report(label: string, t0: number, c0: NodeJS.CpuUsage): void {
   const cpu = process.cpuUsage(c0);
-  console.log(`[inventory scale] ${label}: ${(performance.now() - t0).toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU`);
+  console.log(
+    `[inventory scale] ${label}: ${(performance.now() - t0).toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU`,
+  );
 }
 function timed<T>(label: string, fn: () => T): T {
   const [t0, c0] = [performance.now(), process.cpuUsage()];
@@ -67,10 +78,19 @@ async function timedAsync<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 describe('10,000 hosts', () => {
   it('INI: loads, merges vars, matches patterns and limits', async () => {
-    const inv = await timedAsync('load INI (10,000 hosts, 104 groups, 100 host_vars files)', () => loadInventory(['hosts.ini'], { cwd: dir }));
+    const inv = await timedAsync('load INI (10,000 hosts, 104 groups, 100 host_vars files)', () =>
+      loadInventory(['hosts.ini'], { cwd: dir }),
+    );
     expect(inv.hosts.size).toBe(DCS * RACKS * PER_RACK);
     const h = inv.hosts.get(hostName(2, 5, 7))!;
-    expect(h.vars).toMatchObject({ ansible_host: '198.18.30.7', bridge: 'br-dc2-file', vlan: 102, ntp: '198.18.0.123', rack: 'r05', slot: 7 });
+    expect(h.vars).toMatchObject({
+      ansible_host: '198.18.30.7',
+      bridge: 'br-dc2-file',
+      vlan: 102,
+      ntp: '198.18.0.123',
+      rack: 'r05',
+      slot: 7,
+    });
     expect(inv.hosts.get(hostName(1, 1, 42))?.vars.override).toBe(42);
 
     expect(timed("select 'all'", () => selectHosts(inv, 'all'))).toHaveLength(10_000);
@@ -88,7 +108,12 @@ describe('10,000 hosts', () => {
   it('YAML: loads and matches', async () => {
     const inv = await timedAsync('load YAML (10,000 hosts)', () => loadInventory(['yaml/hosts.yml'], { cwd: dir }));
     expect(inv.hosts.size).toBe(10_000);
-    expect(inv.hosts.get(hostName(4, 25, 100))?.vars).toEqual({ bridge: 'br-dc4', monitoring: true, ansible_host: '198.18.100.100', slot: 100 });
+    expect(inv.hosts.get(hostName(4, 25, 100))?.vars).toEqual({
+      bridge: 'br-dc4',
+      monitoring: true,
+      ansible_host: '198.18.100.100',
+      slot: 100,
+    });
     expect(timed("select 'dc1:dc3'", () => selectHosts(inv, 'dc1:dc3'))).toHaveLength(5000);
   }, 60_000);
 });

@@ -63,7 +63,9 @@ it('SIGKILL of the controller mid-apply: the host restores itself; the next comm
   const before = await networkState(sim, 'hv01');
   const canary = path.join(ROOT, 'test/fixtures/remediation/canary.yml');
   let child: ChildProcess | undefined;
-  const done = runRemediation(sim, db, vars, [canary, '--fix', '--limit', 'hv01', '-e', 'wrong_host=hv01'], { onStart: (c) => (child = c) });
+  const done = runRemediation(sim, db, vars, [canary, '--fix', '--limit', 'hv01', '-e', 'wrong_host=hv01'], {
+    onStart: (c) => (child = c),
+  });
 
   // Wait until the apply has run on the host (the connection is now cut), then kill the controller.
   const txGlob = await waitCutOff('hv01');
@@ -76,7 +78,18 @@ it('SIGKILL of the controller mid-apply: the host restores itself; the next comm
   await waitRolledBack('hv01', txGlob, killedAt);
   console.log(`host restored itself ${Date.now() - killedAt} ms after the controller died`);
   expect(await networkState(sim, 'hv01')).toBe(before);
-  const reach = await fleet(['exec', 'hv01', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--', 'ip -br addr show dev br0; test -e /run/fleet/bridge.lock && echo lock-held || echo lock-free']);
+  const reach = await fleet([
+    'exec',
+    'hv01',
+    '-i',
+    sim.inventoryPath,
+    '--known-hosts',
+    sim.knownHostsPath,
+    '--db',
+    db,
+    '--',
+    'ip -br addr show dev br0; test -e /run/fleet/bridge.lock && echo lock-held || echo lock-free',
+  ]);
   expect(reach.code, reach.stderr).toBe(0);
   expect(reach.stdout).toContain(sim.hosts[0]?.address ?? 'missing');
   // The rollback gave the host's transaction lock back: the next remediation is not refused.
@@ -110,7 +123,18 @@ it('SIGINT mid-apply: fleet stops within its grace, says the host restores itsel
 
   await waitRolledBack('hv02', txGlob, sentAt);
   expect(await networkState(sim, 'hv02')).toBe(before);
-  const reach = await fleet(['exec', 'hv02', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--', 'test -e /run/fleet/bridge.lock && echo lock-held || echo lock-free']);
+  const reach = await fleet([
+    'exec',
+    'hv02',
+    '-i',
+    sim.inventoryPath,
+    '--known-hosts',
+    sim.knownHostsPath,
+    '--db',
+    db,
+    '--',
+    'test -e /run/fleet/bridge.lock && echo lock-held || echo lock-free',
+  ]);
   expect(reach.code, reach.stderr).toBe(0);
   expect(reach.stdout).toContain('lock-free');
 });

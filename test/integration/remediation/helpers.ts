@@ -34,8 +34,31 @@ export function writeBr0Vars(sim: SimFleet, dir: string): string {
 }
 
 /** `fleet run PLAYBOOK` against the simulated fleet with the br0 vars. */
-export function runRemediation(sim: SimFleet, db: string, varsFile: string, extra: string[], opts: Parameters<typeof fleet>[1] = {}): Promise<CliResult> {
-  return fleet(['run', ...extra.slice(0, 1), '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db, '--connect-timeout', '3', '-e', `@${varsFile}`, ...extra.slice(1)], { timeoutMs: 240_000, ...opts });
+export function runRemediation(
+  sim: SimFleet,
+  db: string,
+  varsFile: string,
+  extra: string[],
+  opts: Parameters<typeof fleet>[1] = {},
+): Promise<CliResult> {
+  return fleet(
+    [
+      'run',
+      ...extra.slice(0, 1),
+      '-i',
+      sim.inventoryPath,
+      '--known-hosts',
+      sim.knownHostsPath,
+      '--db',
+      db,
+      '--connect-timeout',
+      '3',
+      '-e',
+      `@${varsFile}`,
+      ...extra.slice(1),
+    ],
+    { timeoutMs: 240_000, ...opts },
+  );
 }
 
 export async function interfacesFiles(sim: SimFleet): Promise<Record<string, string>> {
@@ -68,5 +91,8 @@ export async function settledSnapshots(sim: SimFleet, maxMs = 30_000): Promise<R
 
 /** What must be back after a rollback (port numbers may differ: re-enslaving allocates new ones). */
 export async function networkState(sim: SimFleet, host: string): Promise<string> {
-  return (await sim.run(host, 'ip -br link; ip -br addr; ip route; bridge link; cat /etc/network/interfaces')).stdout.replace(/^\d+: /gm, '');
+  return (await sim.run(host, 'ip -br link; ip -br addr; ip route; bridge link; cat /etc/network/interfaces')).stdout.replace(
+    /^\d+: /gm,
+    '',
+  );
 }

@@ -25,7 +25,10 @@ import { interfacesFiles, networkState, runRemediation, settledSnapshots, snapsh
 interface RunJson {
   run_id: number;
   status: string;
-  hosts: Record<string, { status: string; changed: boolean; reason: string | null; checks: Record<string, { status: string; message: string }> }>;
+  hosts: Record<
+    string,
+    { status: string; changed: boolean; reason: string | null; checks: Record<string, { status: string; message: string }> }
+  >;
 }
 
 let sim: SimFleet;
@@ -57,7 +60,23 @@ afterAll(async () => {
 });
 
 async function bridgeChecks(): Promise<RunJson> {
-  const r = await fleet(['run', 'health-check', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', path.join(tmp, 'hc.db'), '--json', '--tags', 'bridge', '-e', 'bridge=br0', '-e', 'uplink=eth0']);
+  const r = await fleet([
+    'run',
+    'health-check',
+    '-i',
+    sim.inventoryPath,
+    '--known-hosts',
+    sim.knownHostsPath,
+    '--db',
+    path.join(tmp, 'hc.db'),
+    '--json',
+    '--tags',
+    'bridge',
+    '-e',
+    'bridge=br0',
+    '-e',
+    'uplink=eth0',
+  ]);
   return JSON.parse(r.stdout) as RunJson;
 }
 
@@ -69,7 +88,9 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     expect(r.stdout).toMatch(/--- \/etc\/network\/interfaces\ton host\n\+\+\+ \/etc\/network\/interfaces\tdeclared/);
     expect(r.stdout).toContain('ip link set dev br0 type bridge stp_state 0');
     expect(r.stdout).toContain('ip link add name br0');
-    expect(r.stdout).toMatch(/WARNING: lockout risk: the change moves \S+ \(the address fleet connects to\) from eth0 to br0.*safety: dead-man switch \(detached setsid process\) restores files and runtime after 12s/);
+    expect(r.stdout).toMatch(
+      /WARNING: lockout risk: the change moves \S+ \(the address fleet connects to\) from eth0 to br0.*safety: dead-man switch \(detached setsid process\) restores files and runtime after 12s/,
+    );
     expect(await snapshots(sim)).toEqual(before);
     expect(await interfacesFiles(sim)).toEqual(originalFiles);
   });
@@ -87,14 +108,18 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     const hc = await bridgeChecks();
     for (const h of sim.hosts) {
       expect(hc.hosts[h.name]?.status, `${h.name} reachable`).not.toBe('unreachable');
-      for (const [id, c] of Object.entries(hc.hosts[h.name]?.checks ?? {})) expect(c.status, `${h.name} ${id}: ${c.message}`).toMatch(/pass|skipped/);
+      for (const [id, c] of Object.entries(hc.hosts[h.name]?.checks ?? {}))
+        expect(c.status, `${h.name} ${id}: ${c.message}`).toMatch(/pass|skipped/);
     }
     const files = await interfacesFiles(sim);
     for (const h of sim.hosts) {
       // No MAC declared: the file pins the one in use (the simulator's br0 has eth0's; hv17-19's new br0 gets it).
       const mac = (await sim.run(h.name, 'cat /sys/class/net/eth0/address /sys/class/net/br0/address')).stdout.trim().split('\n');
       expect(mac[1], `${h.name} bridge MAC`).toBe(mac[0]);
-      const params = validateBridgeParams({ bridge: 'br0', uplink: 'eth0', address: `${h.address}/${h.prefixLength}`, gateway: h.gateway, mtu: 1500, bridge_mac: mac[0] }, h.name);
+      const params = validateBridgeParams(
+        { bridge: 'br0', uplink: 'eth0', address: `${h.address}/${h.prefixLength}`, gateway: h.gateway, mtu: 1500, bridge_mac: mac[0] },
+        h.name,
+      );
       const rendered = renderBridgeConfig('ifupdown', params).files[0]?.content ?? '';
       expect(files[h.name]?.startsWith(rendered), h.name).toBe(true);
       expect(rendered).toContain(`hwaddress ${mac[0]}`);
@@ -112,7 +137,9 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
       expect(byHost.get('hv02')).toMatch(/^outcome: applied\nbatch: 2\n/);
       // hv20: runtime already right, only the file is rewritten (still verified and committed).
       expect(byHost.get('hv20')).toMatch(/^outcome: applied\nbatch: 6\n[^]*runtime commands \(ip -force -batch\): none/);
-      expect(byHost.get('hv10')).toMatch(/phases: probe=\d+ms backup=\d+ms arm=\d+ms apply=\d+ms settle=\d+ms reconnect=\d+ms verify=\d+ms commit=\d+ms/);
+      expect(byHost.get('hv10')).toMatch(
+        /phases: probe=\d+ms backup=\d+ms arm=\d+ms apply=\d+ms settle=\d+ms reconnect=\d+ms verify=\d+ms commit=\d+ms/,
+      );
       expect(byHost.get('hv10')).toContain('+++ /etc/network/interfaces\tdeclared');
       for (const s of steps) console.log(`${s.host} ${s.durationMs}ms ${/phases: (.*)/.exec(s.stdout)?.[1] ?? ''}`);
     } finally {
@@ -134,7 +161,18 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
 
   it('a host with another open transaction is refused untouched; once that one is over its lock is taken over', async () => {
     const sh = async (cmd: string) => {
-      const r = await fleet(['exec', 'hv20', '-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', path.join(tmp, 'exec.db'), '--', cmd]);
+      const r = await fleet([
+        'exec',
+        'hv20',
+        '-i',
+        sim.inventoryPath,
+        '--known-hosts',
+        sim.knownHostsPath,
+        '--db',
+        path.join(tmp, 'exec.db'),
+        '--',
+        cmd,
+      ]);
       expect(r.code, `${cmd}: ${r.stdout}${r.stderr}`).toBe(0);
     };
     const other = path.join(sim.dir, 'tx', 'other-controller');
@@ -145,7 +183,9 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     const refused = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20']);
     const doc = JSON.parse(refused.stdout) as RunJson;
     expect(refused.code).toBe(2);
-    expect(doc.hosts['hv20']?.reason).toMatch(new RegExp(`another fleet transaction is still open on this host \\(/run/fleet/bridge.lock held by ${other}\\); nothing changed`));
+    expect(doc.hosts['hv20']?.reason).toMatch(
+      new RegExp(`another fleet transaction is still open on this host \\(/run/fleet/bridge.lock held by ${other}\\); nothing changed`),
+    );
     expect(await sim.snapshot('hv20')).toBe(before);
 
     // It committed: the lock is stale, the next run takes it, converges and gives it back.
@@ -156,15 +196,31 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     await sh('test ! -e /run/fleet/bridge.lock');
   });
 
-  it('the operator\'s bridge_verify_command decides too: non-zero rolls the host back, zero commits', async () => {
+  it("the operator's bridge_verify_command decides too: non-zero rolls the host back, zero commits", async () => {
     await sim.run('hv20', 'ip link set dev br0 mtu 1400');
     const before = await sim.snapshot('hv20');
-    const veto = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20', '-e', JSON.stringify({ bridge_verify_command: 'echo storage network unreachable >&2; exit 3' })]);
+    const veto = await runRemediation(sim, db, vars, [
+      'bridge-remediation',
+      '--json',
+      '--limit',
+      'hv20',
+      '-e',
+      JSON.stringify({ bridge_verify_command: 'echo storage network unreachable >&2; exit 3' }),
+    ]);
     const doc = JSON.parse(veto.stdout) as RunJson;
     expect(veto.code).toBe(2);
-    expect(doc.hosts['hv20']?.reason).toMatch(/rolled_back: verification failed: bridge_verify_command exited 3: storage network unreachable; the host restored/);
+    expect(doc.hosts['hv20']?.reason).toMatch(
+      /rolled_back: verification failed: bridge_verify_command exited 3: storage network unreachable; the host restored/,
+    );
     expect(await sim.snapshot('hv20')).toBe(before);
-    const ok = await runRemediation(sim, db, vars, ['bridge-remediation', '--json', '--limit', 'hv20', '-e', JSON.stringify({ bridge_verify_command: 'ip link show dev br0 | grep -q "mtu 1500"' })]);
+    const ok = await runRemediation(sim, db, vars, [
+      'bridge-remediation',
+      '--json',
+      '--limit',
+      'hv20',
+      '-e',
+      JSON.stringify({ bridge_verify_command: 'ip link show dev br0 | grep -q "mtu 1500"' }),
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as RunJson).hosts['hv20']).toMatchObject({ status: 'ok', changed: true });
   });
@@ -183,7 +239,8 @@ describe('bridge-remediation on 20 hosts with faults on the management bridge', 
     expect(doc.status).toBe('failed');
     expect(doc.hosts['hv01']?.status).toBe('failed');
     expect(doc.hosts['hv01']?.reason).toMatch(/rolled_back: not confirmed within 12s/);
-    for (const h of names(2, 20)) expect(doc.hosts[h]?.reason, h).toMatch(/^not run: max_fail_percentage 0% exceeded: 1 of 1 hosts failed in batch 1/);
+    for (const h of names(2, 20))
+      expect(doc.hosts[h]?.reason, h).toMatch(/^not run: max_fail_percentage 0% exceeded: 1 of 1 hosts failed in batch 1/);
     // Restored within the timeout (+ the rollback grace): reachable again, every host as before.
     expect(elapsed).toBeLessThan((12 + 30) * 1000);
     const after = await snapshots(sim);

@@ -35,7 +35,10 @@ async function electedPair(tag: string): Promise<{ br: string; params: ReturnTyp
   const a = `bra${tag}`;
   const b = `brb${tag}`;
   ip(['link', 'add', `va${tag}`, 'type', 'veth', 'peer', 'name', `vb${tag}`]);
-  for (const [br, port] of [[a, `va${tag}`], [b, `vb${tag}`]] as const) {
+  for (const [br, port] of [
+    [a, `va${tag}`],
+    [b, `vb${tag}`],
+  ] as const) {
     ip(['link', 'add', br, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
     ip(['link', 'set', port, 'master', br, 'up']);
     ip(['link', 'set', br, 'up']);
@@ -46,7 +49,14 @@ async function electedPair(tag: string): Promise<{ br: string; params: ReturnTyp
   while (Date.now() < end) {
     const s = snapshot();
     const loser = [a, b].find((n) => (linkByName(s, n)?.rootPort ?? 0) !== 0);
-    if (loser) return { br: loser, params: validateBridgeParams({ bridge: loser, uplink: loser === a ? `va${tag}` : `vb${tag}`, stp: false, forward_delay: 0 }, 'stp-test') };
+    if (loser)
+      return {
+        br: loser,
+        params: validateBridgeParams(
+          { bridge: loser, uplink: loser === a ? `va${tag}` : `vb${tag}`, stp: false, forward_delay: 0 },
+          'stp-test',
+        ),
+      };
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('no STP root elected within 20 s');
@@ -67,7 +77,7 @@ afterAll(() => {
 });
 
 describe('STP off on a bridge that is not the STP root (real kernel)', () => {
-  it('the kernel keeps showing the root\'s delay after stp_state 0 + forward_delay 0 alone (why the plan does more)', async () => {
+  it("the kernel keeps showing the root's delay after stp_state 0 + forward_delay 0 alone (why the plan does more)", async () => {
     const { br, params } = await electedPair('1');
     expect(linkByName(snapshot(), br)?.forwardDelayCs).toBe(1500);
     ip(['-force', '-batch', '-'], `link set dev ${br} type bridge stp_state 0\nlink set dev ${br} type bridge forward_delay 0\n`);
@@ -82,7 +92,7 @@ describe('STP off on a bridge that is not the STP root (real kernel)', () => {
     expect(planApply(snapshot(), params).batch).toEqual([]);
   });
 
-  it('planApply\'s batch leaves it at the declared delay at once, priority unchanged, and a second plan is empty', async () => {
+  it("planApply's batch leaves it at the declared delay at once, priority unchanged, and a second plan is empty", async () => {
     const { br, params } = await electedPair('2');
     const plan = planApply(snapshot(), params);
     ip(['-force', '-batch', '-'], plan.batch.join('\n') + '\n');

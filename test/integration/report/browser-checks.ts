@@ -76,8 +76,12 @@ export async function expectNothingRan(guard: PageGuard): Promise<void> {
     pwned: window.__pwned ?? null,
     // The page has exactly three scripts (data island, uPlot, report) and builds no images, iframes or SVG.
     scripts: document.querySelectorAll('script').length,
-    foreign: [...document.querySelectorAll('img, iframe, svg, object, embed, link, base, form, meta[http-equiv=refresh]')].map((e) => e.outerHTML.slice(0, 80)),
-    handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${e.tagName}.${a.name}`)),
+    foreign: [...document.querySelectorAll('img, iframe, svg, object, embed, link, base, form, meta[http-equiv=refresh]')].map((e) =>
+      e.outerHTML.slice(0, 80),
+    ),
+    handlers: [...document.querySelectorAll('*')].flatMap((e) =>
+      [...e.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${e.tagName}.${a.name}`),
+    ),
   }));
   expect(injected).toEqual({ pwned: null, scripts: 3, foreign: [], handlers: [] });
 }
@@ -94,7 +98,9 @@ async function expectationsFromDb(dbPath: string, runIds: readonly number[]) {
     const failingByCheck = new Map<string, Set<string>>();
     for (const c of checks.filter(failing)) failingByCheck.set(c.checkId, (failingByCheck.get(c.checkId) ?? new Set()).add(c.host));
     const prevId = runIds.length > 1 ? runIds[runIds.length - 2]! : undefined;
-    const prevFailing = new Set(prevId === undefined ? [] : (await store.getChecks(prevId)).filter(failing).map((c) => `${c.host} ${c.checkId}`));
+    const prevFailing = new Set(
+      prevId === undefined ? [] : (await store.getChecks(prevId)).filter(failing).map((c) => `${c.host} ${c.checkId}`),
+    );
     const prevKnown = new Set(prevId === undefined ? [] : (await store.getChecks(prevId)).map((c) => `${c.host} ${c.checkId}`));
     const nowFailing = new Set(checks.filter(failing).map((c) => `${c.host} ${c.checkId}`));
     return {
@@ -132,7 +138,11 @@ export interface VerifyOptions {
  * message, the change list against the previous id in runIds (when given, and when it is the run the
  * report compares with), and that no script, dialog or request came out of host data.
  */
-export async function verifyReportInBrowser(dbPath: string, runIds: readonly number[], opts: VerifyOptions = {}): Promise<{ reportPath: string }> {
+export async function verifyReportInBrowser(
+  dbPath: string,
+  runIds: readonly number[],
+  opts: VerifyOptions = {},
+): Promise<{ reportPath: string }> {
   const expected = await expectationsFromDb(dbPath, runIds);
   const dir = mkdtempSync(join(tmpdir(), 'fleet-report-html-'));
   const reportPath = opts.reportPath ?? join(dir, 'report.html');
@@ -168,12 +178,17 @@ export async function verifyReportInBrowser(dbPath: string, runIds: readonly num
       const count = page.locator('#mx-count');
       expect(await count.getAttribute('data-cols')).toBe('1');
       expect(await count.getAttribute('data-rows')).toBe(String(hosts.size));
-      expect(await page.locator('#mx-head th[data-col]').evaluateAll((ths) => ths.map((t) => t.getAttribute('data-col')))).toEqual([checkId]);
+      expect(await page.locator('#mx-head th[data-col]').evaluateAll((ths) => ths.map((t) => t.getAttribute('data-col')))).toEqual([
+        checkId,
+      ]);
       const shown = await page.locator('#mx-body tr[data-h] td.hn').allTextContents();
       // The matrix is virtualised: rows beyond the viewport are not in the DOM, so compare what is.
       expect(shown.length).toBeGreaterThan(0);
       expect(shown.length).toBeLessThanOrEqual(hosts.size);
-      expect(shown.filter((h) => !hosts.has(h)), 'hosts shown that do not fail the check').toEqual([]);
+      expect(
+        shown.filter((h) => !hosts.has(h)),
+        'hosts shown that do not fail the check',
+      ).toEqual([]);
       if (hosts.size <= 30) expect(new Set(shown)).toEqual(hosts);
       await page.screenshot({ path: join(SCREENSHOTS, `${name}-filtered.png`) });
 
@@ -195,9 +210,11 @@ export async function verifyReportInBrowser(dbPath: string, runIds: readonly num
     if (expected.comparedWith !== undefined && model.changes?.previous.id === expected.comparedWith) {
       const listed = async (kind: string) => {
         await page.click(`#changes .chip[data-kind="${kind}"]`);
-        return page.locator(`#changes [data-list="${kind}"] .grp`).evaluateAll((groups) =>
-          groups.flatMap((g) => [...g.querySelectorAll('[data-host]')].map((b) => `${b.textContent} ${g.getAttribute('data-check')}`)),
-        );
+        return page
+          .locator(`#changes [data-list="${kind}"] .grp`)
+          .evaluateAll((groups) =>
+            groups.flatMap((g) => [...g.querySelectorAll('[data-host]')].map((b) => `${b.textContent} ${g.getAttribute('data-check')}`)),
+          );
       };
       const flapping = new Set(await listed('f'));
       const fresh = new Set(await listed('n'));

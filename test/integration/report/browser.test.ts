@@ -38,7 +38,9 @@ describe('HTML report in chromium', () => {
         // Since when: hv005's rp_filter failure is older than this run; hv002's is new.
         await page.click('#changes .chip[data-kind="s"]');
         await page.locator('#changes [data-list="s"] [data-host]', { hasText: 'hv005' }).click();
-        expect(await page.locator('#drawer .res[data-check="sysctl.rp-filter"] .since').textContent()).toBe('failing since run 1 (2025-03-03 06:00 UTC) or earlier');
+        expect(await page.locator('#drawer .res[data-check="sysctl.rp-filter"] .since').textContent()).toBe(
+          'failing since run 1 (2025-03-03 06:00 UTC) or earlier',
+        );
         await page.keyboard.press('Escape');
         // The hostile VM names are in hv001's facts, as text.
         await page.locator('#mx-body td.hn', { hasText: 'hv001' }).click();
@@ -62,7 +64,10 @@ describe('the browser guards themselves', () => {
     const { writeFileSync } = await import('node:fs');
     const { pathToFileURL } = await import('node:url');
     const file = join(dir, 'unsafe.html');
-    writeFileSync(file, '<!doctype html><table><tbody id="mx-body"><tr><td>x</td></tr></tbody></table><img src="http://198.18.0.1/x.png" onerror="window.__pwned=1;alert(1)">');
+    writeFileSync(
+      file,
+      '<!doctype html><table><tbody id="mx-body"><tr><td>x</td></tr></tbody></table><img src="http://198.18.0.1/x.png" onerror="window.__pwned=1;alert(1)">',
+    );
     const browser = await launchBrowser();
     try {
       const guard = await openGuarded(browser.context, pathToFileURL(file).href);

@@ -19,14 +19,19 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const island = (html: string) => JSON.parse(/<script type="application\/json" id="fleet-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as ReportModel;
+const island = (html: string) =>
+  JSON.parse(/<script type="application\/json" id="fleet-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as ReportModel;
 
 describe('fleet report', () => {
   it('writes one HTML file for the latest run by default and says what it wrote', async () => {
     const r = await runCli(['report', '--db', s.db], dir);
     expect(r.code).toBe(0);
     const file = join(dir, `fleet-report-${s.run2}.html`);
-    expect(r.stderr).toMatch(new RegExp(`^wrote ${file} \\(0\\.\\d\\d MB, \\d+ ms\\): run ${s.run2} health-check, 13 hosts, 3 failing, 1 unreachable, 3 checks failing\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^wrote ${file} \\(0\\.\\d\\d MB, \\d+ ms\\): run ${s.run2} health-check, 13 hosts, 3 failing, 1 unreachable, 3 checks failing\\n$`,
+      ),
+    );
     const model = island(readFileSync(file, 'utf8'));
     expect(model.run.id).toBe(s.run2);
     expect(model.changes?.previous.id).toBe(s.run1);
@@ -112,15 +117,25 @@ describe('fleet diff', () => {
     const a = await runCli(['diff', '--last', '2', '--db', s.db], dir);
     const b = await runCli(['diff', '--db', s.db], dir);
     expect(a.stdout).toBe(b.stdout);
-    const j = JSON.parse((await runCli(['diff', '--last', '2', '--json', '--db', s.db], dir)).stdout) as { a: { id: number }; b: { id: number }; summary: unknown };
+    const j = JSON.parse((await runCli(['diff', '--last', '2', '--json', '--db', s.db], dir)).stdout) as {
+      a: { id: number };
+      b: { id: number };
+      summary: unknown;
+    };
     expect([j.a.id, j.b.id]).toEqual([s.run1, s.run2]);
     expect(j.summary).toEqual({ newFailures: 3, fixed: 1, changed: 0, hostsChanged: 3 });
   });
 
   it('refuses what it cannot compare', async () => {
-    expect((await runCli(['diff', '--last', '3', '--db', s.db], dir)).stderr).toBe('fleet: --last compares two runs: use --last 2, not --last 3\n');
-    expect((await runCli(['diff', String(s.run1), '--db', s.db], dir)).stderr).toBe(`fleet: run ${s.run1} (health-check) has no earlier finished run of the same playbook to compare with\n`);
-    expect((await runCli(['diff', '--last', '2', '--playbook', 'other', '--db', s.db], dir)).stderr).toBe("fleet: need 2 recorded runs of playbook 'other', found 0\n");
+    expect((await runCli(['diff', '--last', '3', '--db', s.db], dir)).stderr).toBe(
+      'fleet: --last compares two runs: use --last 2, not --last 3\n',
+    );
+    expect((await runCli(['diff', String(s.run1), '--db', s.db], dir)).stderr).toBe(
+      `fleet: run ${s.run1} (health-check) has no earlier finished run of the same playbook to compare with\n`,
+    );
+    expect((await runCli(['diff', '--last', '2', '--playbook', 'other', '--db', s.db], dir)).stderr).toBe(
+      "fleet: need 2 recorded runs of playbook 'other', found 0\n",
+    );
   });
 });
 
@@ -155,13 +170,17 @@ describe('fleet serve (command)', () => {
 describe('fleet serve (arguments)', () => {
   it('refuses a port out of range, and a port in use, with one line', async () => {
     expect((await runCli(['serve', '--port', '70000', '--db', s.db], dir)).stderr).toBe('fleet: --port must be 0-65535, not 70000\n');
-    expect((await runCli(['serve', '--port', '0', '--trend', '-3', '--db', s.db], dir)).stderr).toBe('fleet: --trend must be a whole number from 1 to 1000, not -3\n');
+    expect((await runCli(['serve', '--port', '0', '--trend', '-3', '--db', s.db], dir)).stderr).toBe(
+      'fleet: --trend must be a whole number from 1 to 1000, not -3\n',
+    );
     const { createServer } = await import('node:net');
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (busy.address() as { port: number }).port;
-      expect((await runCli(['serve', '--port', String(port), '--db', s.db], dir)).stderr).toBe(`fleet: port ${port} on 127.0.0.1 is already in use (try --port)\n`);
+      expect((await runCli(['serve', '--port', String(port), '--db', s.db], dir)).stderr).toBe(
+        `fleet: port ${port} on 127.0.0.1 is already in use (try --port)\n`,
+      );
     } finally {
       busy.close();
     }
@@ -172,7 +191,10 @@ describe('the database is only read', () => {
   it('leaves the runs as they were', async () => {
     const store = await openSqliteStore(s.db);
     try {
-      expect((await store.listRuns()).map((r) => [r.id, r.status])).toEqual([[s.run2, 'failed'], [s.run1, 'failed']]);
+      expect((await store.listRuns()).map((r) => [r.id, r.status])).toEqual([
+        [s.run2, 'failed'],
+        [s.run1, 'failed'],
+      ]);
     } finally {
       await store.close();
     }

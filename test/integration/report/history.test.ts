@@ -30,7 +30,13 @@ beforeAll(async () => {
     ids.push(await recordSyntheticRun(store, { hosts, checks: 9, startedAt: T0 + i * DAY, faults: faults(f), seed: i }));
     // Other playbooks and an interrupted run interleave; neither may count as "the previous run".
     if (i === 37) other = await recordSyntheticRun(store, { playbook: 'fix-bridges', hosts, checks: 9, startedAt: T0 + i * DAY + 1000 });
-    if (i === 38) interrupted = await recordSyntheticRun(store, { hosts: hosts.slice(0, 1), checks: 9, startedAt: T0 + i * DAY + 2000, status: 'interrupted' });
+    if (i === 38)
+      interrupted = await recordSyntheticRun(store, {
+        hosts: hosts.slice(0, 1),
+        checks: 9,
+        startedAt: T0 + i * DAY + 2000,
+        status: 'interrupted',
+      });
   }
 }, 60_000);
 afterAll(async () => {
@@ -47,12 +53,14 @@ describe('run selection over a long history', () => {
     expect((await previousRun(store, last))?.id).toBe(ids[38]);
     expect((await selectRun(store, {})).id).toBe(ids[39]);
     expect((await selectRun(store, { run: other })).playbook).toBe('fix-bridges');
-    await expect(selectRun(store, { run: other, playbook: 'health-check' })).rejects.toThrow(`run ${other} is of playbook 'fix-bridges', not 'health-check'`);
+    await expect(selectRun(store, { run: other, playbook: 'health-check' })).rejects.toThrow(
+      `run ${other} is of playbook 'fix-bridges', not 'health-check'`,
+    );
   });
   it('walks back past its first window when the run is old', async () => {
     const r = (await store.getRun(ids[5]!))!;
     expect((await runsBefore(store, r, 3)).map((x) => x.id)).toEqual([ids[4], ids[3], ids[2]]);
-    expect((await runsBefore(store, (await store.getRun(ids[0]!))!, 3))).toEqual([]);
+    expect(await runsBefore(store, (await store.getRun(ids[0]!))!, 3)).toEqual([]);
   });
 });
 

@@ -18,16 +18,55 @@ const N = 3000;
 
 function bigReport(): string {
   const names = hostNames(N);
-  const hosts: HostRow[] = names.map((host, i) => ({ runId: 1, host, status: i % 10 === 0 ? 'failed' : 'ok', reason: null, startedAt: 0, finishedAt: 1 }));
+  const hosts: HostRow[] = names.map((host, i) => ({
+    runId: 1,
+    host,
+    status: i % 10 === 0 ? 'failed' : 'ok',
+    reason: null,
+    startedAt: 0,
+    finishedAt: 1,
+  }));
   const checks: CheckRow[] = [];
   names.forEach((host, i) =>
     CATALOG.forEach(([checkId, severity], k) => {
       const status: CheckStatus = i % 10 === 0 && k === i % 30 ? 'fail' : 'pass';
-      checks.push({ runId: 1, host, checkId, status, severity, message: `${checkId} ${status}`, evidence: undefined, fix: null, fixStatus: null });
+      checks.push({
+        runId: 1,
+        host,
+        checkId,
+        status,
+        severity,
+        message: `${checkId} ${status}`,
+        evidence: undefined,
+        fix: null,
+        fixStatus: null,
+      });
     }),
   );
-  const run = { id: 1, playbook: 'health-check', inventorySources: [], limit: null, options: {}, controller: 'c', pid: 1, user: 'u', startedAt: 0, finishedAt: 1000, status: 'failed' as const, hostCounts: {} };
-  return renderReportHtml(assembleReport({ data: { run, hosts, checks, fleet: [], groups: new Map() }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 2000 }));
+  const run = {
+    id: 1,
+    playbook: 'health-check',
+    inventorySources: [],
+    limit: null,
+    options: {},
+    controller: 'c',
+    pid: 1,
+    user: 'u',
+    startedAt: 0,
+    finishedAt: 1000,
+    status: 'failed' as const,
+    hostCounts: {},
+  };
+  return renderReportHtml(
+    assembleReport({
+      data: { run, hosts, checks, fleet: [], groups: new Map() },
+      facts: new Map(),
+      previous: null,
+      history: [],
+      trend: [run],
+      generatedAt: 2000,
+    }),
+  );
 }
 
 describe('matrix with 3,000 hosts', () => {
@@ -40,8 +79,10 @@ describe('matrix with 3,000 hosts', () => {
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector('#mx-body tr[data-h]');
       // Hosts hv0011, hv0041, … (i % 10 === 0 and i % 30 === 10) fail CATALOG[10]: every 30th host.
-      const column = CATALOG.map(([id]) => id).sort().indexOf(CATALOG[10]![0]);
-      const r = await page.evaluate(`(async () => {
+      const column = CATALOG.map(([id]) => id)
+        .sort()
+        .indexOf(CATALOG[10]![0]);
+      const r = (await page.evaluate(`(async () => {
         const frame = () => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
         const wrap = document.getElementById('mx-wrap'), body = document.getElementById('mx-body');
         const rowH = body.querySelector('tr[data-h]').getBoundingClientRect().height;
@@ -59,7 +100,16 @@ describe('matrix with 3,000 hosts', () => {
         return { rowH, rendered, last: lastRow.querySelector('td.hn').textContent, lastBottom: box.bottom, viewBottom: view.bottom,
           midIndex: mid ? Number(mid.getAttribute('data-h')) : -1, scrollRatio: wrap.scrollTop / wrap.scrollHeight,
           filterMs, count: document.getElementById('mx-count').getAttribute('data-rows') };
-      })()`) as { rowH: number; rendered: number; last: string; lastBottom: number; viewBottom: number; midIndex: number; filterMs: number; count: string };
+      })()`)) as {
+        rowH: number;
+        rendered: number;
+        last: string;
+        lastBottom: number;
+        viewBottom: number;
+        midIndex: number;
+        filterMs: number;
+        count: string;
+      };
       expect(r.rowH).toBe(20);
       expect(r.rendered).toBeLessThan(120);
       expect(r.last).toBe(`hv${N}`);
@@ -76,16 +126,42 @@ describe('matrix with 3,000 hosts', () => {
 
 describe('degenerate runs', () => {
   it('an ad-hoc run without checks, and a run without hosts, render without errors', async () => {
-    const run = { id: 3, playbook: 'exec', inventorySources: [], limit: 'web*', options: {}, controller: 'c', pid: 1, user: 'u', startedAt: 0, finishedAt: null, status: 'interrupted' as const, hostCounts: {} };
+    const run = {
+      id: 3,
+      playbook: 'exec',
+      inventorySources: [],
+      limit: 'web*',
+      options: {},
+      controller: 'c',
+      pid: 1,
+      user: 'u',
+      startedAt: 0,
+      finishedAt: null,
+      status: 'interrupted' as const,
+      hostCounts: {},
+    };
     const hosts: HostRow[] = [
       { runId: 3, host: 'hv1', status: 'ok', reason: null, startedAt: 0, finishedAt: 1 },
       { runId: 3, host: 'hv2', status: 'failed', reason: 'exit code 1: No such file', startedAt: 0, finishedAt: 1 },
       { runId: 3, host: 'hv3', status: 'unreachable', reason: 'connection refused', startedAt: 0, finishedAt: 1 },
     ];
-    const page = (h: HostRow[]) => renderReportHtml(assembleReport({ data: { run, hosts: h, checks: [], fleet: [], groups: new Map() }, facts: new Map(), previous: null, history: [], trend: [run], generatedAt: 5 }));
+    const page = (h: HostRow[]) =>
+      renderReportHtml(
+        assembleReport({
+          data: { run, hosts: h, checks: [], fleet: [], groups: new Map() },
+          facts: new Map(),
+          previous: null,
+          history: [],
+          trend: [run],
+          generatedAt: 5,
+        }),
+      );
     const browser = await launchBrowser();
     try {
-      for (const [name, h, expectRows] of [['no-checks', hosts, 3], ['no-hosts', [], 0]] as const) {
+      for (const [name, h, expectRows] of [
+        ['no-checks', hosts, 3],
+        ['no-hosts', [], 0],
+      ] as const) {
         const file = join(dir, `${name}.html`);
         writeFileSync(file, page([...h]));
         const p = await browser.context.newPage();

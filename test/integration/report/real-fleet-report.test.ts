@@ -60,7 +60,9 @@ describe('report of real runs on the simulated fleet', () => {
         // Open hv03's drill-down: the hostile VM name is there as plain text in the failing message.
         await page.goto(`${page.url().split('#')[0]}#host=hv03`);
         await page.reload();
-        await expect.poll(() => page.getByText(`running guest ${HOSTILE} is attached to no bridge`).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+        await expect
+          .poll(() => page.getByText(`running guest ${HOSTILE} is attached to no bridge`).count(), { timeout: 10_000 })
+          .toBeGreaterThan(0);
         await page.screenshot({ path: path.join(ROOT, 'test-output/report/real-fleet-hostile-host.png') });
       },
     });

@@ -30,15 +30,29 @@ export async function buildScenario(dir: string): Promise<Scenario> {
     const run1 = await recordSyntheticRun(store, {
       hosts,
       startedAt: T0,
-      faults: faults([['hv003', 'bridge.mtu'], ['hv005', 'sysctl.rp-filter']]),
+      faults: faults([
+        ['hv003', 'bridge.mtu'],
+        ['hv005', 'sysctl.rp-filter'],
+      ]),
       unreachable: new Map([['hv007', 'connect timeout after 10s']]),
       groups,
     });
-    const dupMac: FleetCheckResult = { id: 'fleet.duplicate-mac', status: 'fail', severity: 'high', message: HOSTILE.fleetMessage, hosts: ['hv001', EVIL_HOST], evidence: HOSTILE.evidence };
+    const dupMac: FleetCheckResult = {
+      id: 'fleet.duplicate-mac',
+      status: 'fail',
+      severity: 'high',
+      message: HOSTILE.fleetMessage,
+      hosts: ['hv001', EVIL_HOST],
+      evidence: HOSTILE.evidence,
+    };
     const run2 = await recordSyntheticRun(store, {
       hosts,
       startedAt: T0 + 86_400_000,
-      faults: faults([['hv005', 'sysctl.rp-filter'], ['hv002', 'netfilter.nft-forward'], ['hv009', 'bridge.mtu']]),
+      faults: faults([
+        ['hv005', 'sysctl.rp-filter'],
+        ['hv002', 'netfilter.nft-forward'],
+        ['hv009', 'bridge.mtu'],
+      ]),
       unreachable: new Map([['hv007', HOSTILE.reason]]),
       hostile: true,
       groups,
@@ -46,8 +60,16 @@ export async function buildScenario(dir: string): Promise<Scenario> {
     });
     // What fleet did on hv001 in run 2: a step that changed it, with host-controlled output (a diff).
     store.recordStep(run2, 'hv001', {
-      stepId: 'p1.t1', name: 'bridge to declared state', status: 'changed', changed: true, rc: 0,
-      stdout: HOSTILE.stepOutput, stderr: '', startedAt: T0 + 86_400_000 + 1000, durationMs: 3400, message: 'applied: br0 in the declared state',
+      stepId: 'p1.t1',
+      name: 'bridge to declared state',
+      status: 'changed',
+      changed: true,
+      rc: 0,
+      stdout: HOSTILE.stepOutput,
+      stderr: '',
+      startedAt: T0 + 86_400_000 + 1000,
+      durationMs: 3400,
+      message: 'applied: br0 in the declared state',
     });
     await store.flush();
     return { db, run1, run2, hosts };

@@ -15,7 +15,7 @@ afterAll(() => tmp.cleanup());
 async function schemaOf(file: string): Promise<string[]> {
   const db = await openSqlDb(file);
   try {
-    const rows = await db.all<{ sql: string }>("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name");
+    const rows = await db.all<{ sql: string }>('SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name');
     return rows.map((r) => r.sql.replace(/\s+/g, ' '));
   } finally {
     await db.close();
@@ -39,9 +39,18 @@ async function assertUpgraded(file: string): Promise<void> {
     const run = await store.getRun(1);
     const r = V1_CONTENT.run;
     expect(run).toEqual({
-      id: 1, playbook: r.playbook, inventorySources: r.inventorySources, limit: r.limit, options: r.options,
-      controller: r.controller, pid: r.pid, user: r.user, startedAt: r.startedAt, finishedAt: r.finishedAt,
-      status: r.status, hostCounts: { ok: 1, unreachable: 1 },
+      id: 1,
+      playbook: r.playbook,
+      inventorySources: r.inventorySources,
+      limit: r.limit,
+      options: r.options,
+      controller: r.controller,
+      pid: r.pid,
+      user: r.user,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      status: r.status,
+      hostCounts: { ok: 1, unreachable: 1 },
     });
     expect(await store.getHosts(1)).toEqual(V1_CONTENT.hosts.map((h) => ({ runId: 1, ...h })));
     const steps = await store.getSteps(1);

@@ -13,7 +13,10 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 
 /** The rejection of `p`, which must be a StoreError with a single-line message. */
 async function storeError(p: Promise<unknown>): Promise<StoreError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(StoreError);
   const e = err as StoreError;
   expect(e.message).not.toContain('\n');

@@ -19,44 +19,87 @@ describe('recording and reading a run', () => {
     store.recordStep(id, 'hv01', step(1, { status: 'changed', changed: true, rc: 0, message: 'fixed' }));
     store.recordStep(id, 'hv02', step(2, { status: 'failed', rc: null, stderr: 'timeout', message: 'timed out' }));
     store.recordFacts(id, 'hv01', { bridges: [{ name: 'vmbr0', stp: 0 }] });
-    store.recordCheck(id, 'hv01', {
-      id: 'bridge.ip-on-port', status: 'fail', severity: 'high', message: 'eno1 has 10.0.0.5 but is a port of vmbr0',
-      evidence: { port: 'eno1', addrs: ['10.0.0.5/24'] }, fix: 'ip addr del 10.0.0.5/24 dev eno1', fixId: 'move-ip',
-    }, 'fixed');
+    store.recordCheck(
+      id,
+      'hv01',
+      {
+        id: 'bridge.ip-on-port',
+        status: 'fail',
+        severity: 'high',
+        message: 'eno1 has 10.0.0.5 but is a port of vmbr0',
+        evidence: { port: 'eno1', addrs: ['10.0.0.5/24'] },
+        fix: 'ip addr del 10.0.0.5/24 dev eno1',
+        fixId: 'move-ip',
+      },
+      'fixed',
+    );
     store.recordCheck(id, 'hv02', { id: 'sysctl.ip-forward', status: 'pass', severity: 'medium', message: 'ok' });
     store.recordFleetCheck(id, {
-      id: 'fleet.duplicate-mac', status: 'fail', severity: 'critical', message: '52:54:00:aa:bb:cc on hv01 and hv02',
-      hosts: ['hv01', 'hv02'], evidence: { mac: '52:54:00:aa:bb:cc' },
+      id: 'fleet.duplicate-mac',
+      status: 'fail',
+      severity: 'critical',
+      message: '52:54:00:aa:bb:cc on hv01 and hv02',
+      hosts: ['hv01', 'hv02'],
+      evidence: { mac: '52:54:00:aa:bb:cc' },
     });
     store.finishRun(id, 'failed', 99);
     await store.flush();
 
     expect(await store.getRun(id)).toEqual({
       ...newRun({ limit: 'rack1', options: { forks: 5, tags: ['net'] } }),
-      id, finishedAt: 99, status: 'failed', hostCounts: { changed: 1, failed: 1 },
+      id,
+      finishedAt: 99,
+      status: 'failed',
+      hostCounts: { changed: 1, failed: 1 },
     });
     expect(await store.getHosts(id)).toEqual([
       { runId: id, host: 'hv01', status: 'changed', reason: null, startedAt: 10, finishedAt: 20 },
       { runId: id, host: 'hv02', status: 'failed', reason: 'step 1.2 failed', startedAt: 11, finishedAt: 21 },
     ]);
     expect(await store.getSteps(id)).toEqual([
-      { runId: id, host: 'hv01', ...step(1, { status: 'changed', changed: true, message: 'fixed' }), stdoutTruncated: false, stderrTruncated: false },
-      { runId: id, host: 'hv02', ...step(2, { status: 'failed', rc: null, stderr: 'timeout', message: 'timed out' }), stdoutTruncated: false, stderrTruncated: false },
+      {
+        runId: id,
+        host: 'hv01',
+        ...step(1, { status: 'changed', changed: true, message: 'fixed' }),
+        stdoutTruncated: false,
+        stderrTruncated: false,
+      },
+      {
+        runId: id,
+        host: 'hv02',
+        ...step(2, { status: 'failed', rc: null, stderr: 'timeout', message: 'timed out' }),
+        stdoutTruncated: false,
+        stderrTruncated: false,
+      },
     ]);
     expect((await store.getSteps(id, 'hv02')).map((s) => s.stepId)).toEqual(['1.2']);
     expect(await store.getFacts(id, 'hv01')).toEqual({ bridges: [{ name: 'vmbr0', stp: 0 }] });
     expect(await store.getFacts(id, 'hv02')).toBeUndefined();
-    expect(await store.getChecks(id, 'hv01')).toEqual([{
-      runId: id, host: 'hv01', checkId: 'bridge.ip-on-port', status: 'fail', severity: 'high',
-      message: 'eno1 has 10.0.0.5 but is a port of vmbr0', evidence: { port: 'eno1', addrs: ['10.0.0.5/24'] },
-      fix: 'ip addr del 10.0.0.5/24 dev eno1', fixStatus: 'fixed',
-    }]);
+    expect(await store.getChecks(id, 'hv01')).toEqual([
+      {
+        runId: id,
+        host: 'hv01',
+        checkId: 'bridge.ip-on-port',
+        status: 'fail',
+        severity: 'high',
+        message: 'eno1 has 10.0.0.5 but is a port of vmbr0',
+        evidence: { port: 'eno1', addrs: ['10.0.0.5/24'] },
+        fix: 'ip addr del 10.0.0.5/24 dev eno1',
+        fixStatus: 'fixed',
+      },
+    ]);
     expect(await store.getChecks(id)).toHaveLength(2);
     expect((await store.getChecks(id, 'hv02'))[0]).toMatchObject({ evidence: undefined, fix: null, fixStatus: null });
-    expect(await store.getFleetChecks(id)).toEqual([{
-      id: 'fleet.duplicate-mac', status: 'fail', severity: 'critical', message: '52:54:00:aa:bb:cc on hv01 and hv02',
-      hosts: ['hv01', 'hv02'], evidence: { mac: '52:54:00:aa:bb:cc' },
-    }]);
+    expect(await store.getFleetChecks(id)).toEqual([
+      {
+        id: 'fleet.duplicate-mac',
+        status: 'fail',
+        severity: 'critical',
+        message: '52:54:00:aa:bb:cc on hv01 and hv02',
+        hosts: ['hv01', 'hv02'],
+        evidence: { mac: '52:54:00:aa:bb:cc' },
+      },
+    ]);
     await store.close();
   });
 
@@ -118,7 +161,12 @@ describe('recording and reading a run', () => {
     store.recordStep(id, 'hv01', step(1, { stdout: `[sudo] password: ${secret}\n`, stderr: `${secret}!`, message: `bad ${secret}` }));
     store.recordFacts(id, 'hv01', { env: { SUDO_PASS: secret }, n: 12345 });
     store.recordCheck(id, 'hv01', {
-      id: 'x.y', status: 'fail', severity: 'low', message: `saw ${secret}`, evidence: { line: secret }, fix: `echo ${secret}`,
+      id: 'x.y',
+      status: 'fail',
+      severity: 'low',
+      message: `saw ${secret}`,
+      evidence: { line: secret },
+      fix: `echo ${secret}`,
     });
     store.recordFleetCheck(id, { id: 'f', status: 'warn', severity: 'low', message: secret, hosts: ['hv01'], evidence: [secret] });
     await store.flush();
@@ -163,7 +211,10 @@ describe('recording and reading a run', () => {
       'SELECT host, encoding, LENGTH(body) AS size FROM facts ORDER BY host',
     );
     await raw.close();
-    expect(rows.map((r) => [r.host, r.encoding])).toEqual([['big', 'json+zlib'], ['small', 'json']]);
+    expect(rows.map((r) => [r.host, r.encoding])).toEqual([
+      ['big', 'json+zlib'],
+      ['small', 'json'],
+    ]);
     expect(rows[0]!.size).toBeLessThan(JSON.stringify({ links }).length / 5);
   });
 
@@ -182,7 +233,9 @@ describe('recording and reading a run', () => {
     const store = await open();
     const id = await store.startRun(newRun());
     expect(() => store.recordStep(id, 'hv01', step(1, { status: 'great' as never }))).toThrow(/invalid step status "great"/);
-    expect(() => store.recordHost(0, { host: 'a', status: 'ok', reason: null, startedAt: null, finishedAt: null })).toThrow(/invalid run id 0/);
+    expect(() => store.recordHost(0, { host: 'a', status: 'ok', reason: null, startedAt: null, finishedAt: null })).toThrow(
+      /invalid run id 0/,
+    );
     expect(() => store.finishRun(id, 'done' as RunStatus, 1)).toThrow(/invalid run status/);
     expect(() => store.recordCheck(id, 'a', { id: 'x', status: 'pass', severity: 'urgent' as never, message: '' })).toThrow(/severity/);
     expect(() => store.recordFacts(id, 'a', { n: 1n })).toThrow(TypeError);
@@ -289,9 +342,16 @@ describe('listing runs', () => {
       if (status !== 'running') store.finishRun(id, status, startedAt + 10);
       return id;
     };
-    const r1 = await mk('health', 1000, 'completed', [['a', 'ok'], ['b', 'ok']]);
+    const r1 = await mk('health', 1000, 'completed', [
+      ['a', 'ok'],
+      ['b', 'ok'],
+    ]);
     const r2 = await mk('fix-bridges', 2000, 'failed', [['a', 'failed']]);
-    const r3 = await mk('health', 3000, 'failed', [['a', 'ok'], ['b', 'failed'], ['c', 'failed']]);
+    const r3 = await mk('health', 3000, 'failed', [
+      ['a', 'ok'],
+      ['b', 'failed'],
+      ['c', 'failed'],
+    ]);
     const r4 = await mk('health', 4000, 'running', []);
     await store.flush();
 

@@ -19,7 +19,7 @@ afterAll(() => tmp.cleanup());
 /** Deterministic pseudo-random numbers (same data every run). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const LINE = '3: vmbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n';
@@ -74,7 +74,7 @@ describe('store throughput', () => {
 
     console.log(
       `[store bench] 100,000 steps (${(inputBytes / 2 ** 20).toFixed(1)} MiB of output, 0.5% over the 64 KiB cap): ` +
-        `enqueue ${enqueueMs.toFixed(0)} ms (${(enqueueMs * 1000 / steps.length).toFixed(2)} µs/record on the hot path), ` +
+        `enqueue ${enqueueMs.toFixed(0)} ms (${((enqueueMs * 1000) / steps.length).toFixed(2)} µs/record on the hot path), ` +
         `enqueue→durable ${totalMs.toFixed(0)} ms = ${fmt(steps.length / (totalMs / 1000))} steps/s, ` +
         `writer ${stats.writerMs.toFixed(0)} ms wall / ${flushCpu.toFixed(0)} ms CPU in ${stats.batches} transactions, ` +
         `db ${dbMiB.toFixed(1)} MiB`,
@@ -98,7 +98,9 @@ describe('store throughput', () => {
       for (let c = 0; c < 30; c++) {
         const status = statuses[Math.floor(rand() * statuses.length)]!;
         store.recordCheck(id, host, {
-          id: `bridge.check-${c}`, status, severity: 'high',
+          id: `bridge.check-${c}`,
+          status,
+          severity: 'high',
           message: `vmbr0: port tap${c} ${status === 'pass' ? 'is attached and forwarding' : 'is not forwarding (state blocking)'}`,
           evidence: { bridge: 'vmbr0', port: `tap${c}`, state: status === 'pass' ? 'forwarding' : 'blocking', mtu: 1500 },
           ...(status === 'fail' ? { fix: `ip link set tap${c} master vmbr0`, fixId: 'attach-port' } : {}),

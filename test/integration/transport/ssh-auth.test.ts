@@ -41,7 +41,11 @@ afterAll(async () => {
   await fx?.cleanup();
 });
 
-async function attempt(spec: ConnectionSpec, options: ConnectOptions, deps: SshTransportOptions = { homeDir: emptyHome }): Promise<UnreachableError | string> {
+async function attempt(
+  spec: ConnectionSpec,
+  options: ConnectOptions,
+  deps: SshTransportOptions = { homeDir: emptyHome },
+): Promise<UnreachableError | string> {
   const transport = createSshTransport(deps);
   try {
     const conn = await transport.connect(spec, options);

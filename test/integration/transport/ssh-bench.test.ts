@@ -45,46 +45,50 @@ function sshdCpuMs(): number {
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-test.each([10, 50])('100 connections x 1 command at concurrency %i', async (concurrency) => {
-  const transport = createSshTransport();
-  // Generous limits: the machine is shared; this measures, it does not test timeouts.
-  const options = fx.options({ connectTimeoutMs: 60_000, commandTimeoutMs: 60_000 });
-  const limit = pLimit(concurrency);
-  const loginsBefore = fx.sshd.acceptedLogins();
-  const sshdBefore = sshdCpuMs();
-  const cpuBefore = process.cpuUsage();
-  const started = process.hrtime.bigint();
+test.each([10, 50])(
+  '100 connections x 1 command at concurrency %i',
+  async (concurrency) => {
+    const transport = createSshTransport();
+    // Generous limits: the machine is shared; this measures, it does not test timeouts.
+    const options = fx.options({ connectTimeoutMs: 60_000, commandTimeoutMs: 60_000 });
+    const limit = pLimit(concurrency);
+    const loginsBefore = fx.sshd.acceptedLogins();
+    const sshdBefore = sshdCpuMs();
+    const cpuBefore = process.cpuUsage();
+    const started = process.hrtime.bigint();
 
-  const outputs = await Promise.all(
-    Array.from({ length: HOSTS }, (_, i) =>
-      limit(async () => {
-        try {
-          const conn = await transport.connect(fx.spec({ name: `hv${i}`, user: user.name }), options);
+    const outputs = await Promise.all(
+      Array.from({ length: HOSTS }, (_, i) =>
+        limit(async () => {
           try {
-            const r = await conn.exec('echo ok');
-            return r.stdout === 'ok\n' ? r.stdout : JSON.stringify(r);
-          } finally {
-            await conn.close();
+            const conn = await transport.connect(fx.spec({ name: `hv${i}`, user: user.name }), options);
+            try {
+              const r = await conn.exec('echo ok');
+              return r.stdout === 'ok\n' ? r.stdout : JSON.stringify(r);
+            } finally {
+              await conn.close();
+            }
+          } catch (err) {
+            return String(err); // shown by the assertion below
           }
-        } catch (err) {
-          return String(err); // shown by the assertion below
-        }
-      }),
-    ),
-  );
+        }),
+      ),
+    );
 
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const cpu = process.cpuUsage(cpuBefore);
-  await transport.close();
-  await new Promise((r) => setTimeout(r, 300)); // let sshd reap its children
-  const sshdMs = sshdCpuMs() - sshdBefore;
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const cpu = process.cpuUsage(cpuBefore);
+    await transport.close();
+    await new Promise((r) => setTimeout(r, 300)); // let sshd reap its children
+    const sshdMs = sshdCpuMs() - sshdBefore;
 
-  expect(outputs.filter((o) => o !== 'ok\n')).toEqual([]);
-  expect(fx.sshd.acceptedLogins() - loginsBefore).toBe(HOSTS);
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-  console.log(
-    `[bench] load ${load}, concurrency ${concurrency}: ${HOSTS} connections in ${wallMs.toFixed(0)} ms ` +
-      `(${(wallMs / HOSTS).toFixed(1)} ms/host), controller CPU user ${(cpu.user / 1000).toFixed(0)} ms + system ${(cpu.system / 1000).toFixed(0)} ms ` +
-      `(${((cpu.user + cpu.system) / 1000 / HOSTS).toFixed(1)} ms/host), sshd CPU ${sshdMs.toFixed(0)} ms`,
-  );
-}, 300_000);
+    expect(outputs.filter((o) => o !== 'ok\n')).toEqual([]);
+    expect(fx.sshd.acceptedLogins() - loginsBefore).toBe(HOSTS);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    console.log(
+      `[bench] load ${load}, concurrency ${concurrency}: ${HOSTS} connections in ${wallMs.toFixed(0)} ms ` +
+        `(${(wallMs / HOSTS).toFixed(1)} ms/host), controller CPU user ${(cpu.user / 1000).toFixed(0)} ms + system ${(cpu.system / 1000).toFixed(0)} ms ` +
+        `(${((cpu.user + cpu.system) / 1000 / HOSTS).toFixed(1)} ms/host), sshd CPU ${sshdMs.toFixed(0)} ms`,
+    );
+  },
+  300_000,
+);

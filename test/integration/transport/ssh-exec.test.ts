@@ -25,7 +25,14 @@ afterAll(async () => {
 describe('ssh exec', () => {
   test('captures stdout, stderr and the exit code', async () => {
     const r = await conn.exec('echo out; echo err >&2; exit 3');
-    expect(r).toMatchObject({ command: 'echo out; echo err >&2; exit 3', rc: 3, signal: null, stdout: 'out\n', stderr: 'err\n', timedOut: false });
+    expect(r).toMatchObject({
+      command: 'echo out; echo err >&2; exit 3',
+      rc: 3,
+      signal: null,
+      stdout: 'out\n',
+      stderr: 'err\n',
+      timedOut: false,
+    });
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });
 

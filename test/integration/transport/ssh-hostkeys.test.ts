@@ -70,12 +70,18 @@ describe('known host keys are accepted', () => {
   });
 
   test('several keys of the same type: any match is enough', async () => {
-    const file = fx.knownHosts('several', [`${name} ${otherEd25519}`, `${name} ${fx.hostKey('ed25519')}`, `${name} ${fx.hostKey('ecdsa')}`]);
+    const file = fx.knownHosts('several', [
+      `${name} ${otherEd25519}`,
+      `${name} ${fx.hostKey('ed25519')}`,
+      `${name} ${fx.hostKey('ecdsa')}`,
+    ]);
     expect(await attempt(fx.spec(), withFile(file))).toBeUndefined();
   });
 
   test('second known_hosts file (e.g. /etc/ssh/ssh_known_hosts)', async () => {
-    const options = fx.options({ knownHostsFiles: [fx.knownHosts('empty-user', []), fx.knownHosts('system', [`${name} ${fx.hostKey('rsa')}`])] });
+    const options = fx.options({
+      knownHostsFiles: [fx.knownHosts('empty-user', []), fx.knownHosts('system', [`${name} ${fx.hostKey('rsa')}`])],
+    });
     expect(await attempt(fx.spec(), options)).toBeUndefined();
   });
 });
@@ -86,7 +92,9 @@ describe('unknown hosts', () => {
     const file = fx.knownHosts('unknown', [`127.0.0.1 ${fx.hostKey('ed25519')}`]);
     const err = await attempt(fx.spec(), withFile(file));
     expect(err?.kind).toBe('hostkey-unknown');
-    expect(err?.message).toMatch(new RegExp(`^hv-test \\(127\\.0\\.0\\.1:${fx.sshd.port}\\): host key for \\[127\\.0\\.0\\.1\\]:${fx.sshd.port} is not known`));
+    expect(err?.message).toMatch(
+      new RegExp(`^hv-test \\(127\\.0\\.0\\.1:${fx.sshd.port}\\): host key for \\[127\\.0\\.0\\.1\\]:${fx.sshd.port} is not known`),
+    );
     expect(err?.message).toContain(fingerprintSha256(Buffer.from(fx.hostKey('ed25519').split(' ')[1] ?? '', 'base64')));
     expect(err?.message).toContain(`ssh-keyscan -p ${fx.sshd.port} 127.0.0.1`);
     expect(err?.message).toContain('--host-key-checking accept-new');
@@ -131,7 +139,8 @@ describe('unknown hosts', () => {
     await transport.close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines.sort()).toEqual(ADDRESSES.map((a) => `[${a}]:${fx.sshd.port} ${fx.hostKey('ed25519')}`).sort());
-    for (const a of ADDRESSES) expect(execFileSync('ssh-keygen', ['-F', `[${a}]:${fx.sshd.port}`, '-f', file], { encoding: 'utf8' })).toContain('found');
+    for (const a of ADDRESSES)
+      expect(execFileSync('ssh-keygen', ['-F', `[${a}]:${fx.sshd.port}`, '-f', file], { encoding: 'utf8' })).toContain('found');
   });
 
   test('a host known by other key types only, offering a new type, is unknown (not changed)', async () => {

@@ -54,12 +54,17 @@ describe('ProxyJump', () => {
   test('the jump host key is verified too', async () => {
     const transport = createSshTransport();
     try {
-      const onlyTarget = { ...options, knownHostsFiles: [target.knownHosts('kh-target-only', [`[127.0.0.1]:${target.sshd.port} ${target.hostKey('ed25519')}`])] };
+      const onlyTarget = {
+        ...options,
+        knownHostsFiles: [target.knownHosts('kh-target-only', [`[127.0.0.1]:${target.sshd.port} ${target.hostKey('ed25519')}`])],
+      };
       const err = (await transport.connect(target.spec({ proxyJump: jumpSpec }), onlyTarget).catch((e: unknown) => e)) as UnreachableError;
       expect(err).toBeInstanceOf(UnreachableError);
       expect(err.kind).toBe('hostkey-unknown');
       expect(err.message).toMatch(
-        new RegExp(`^hv-test \\(127\\.0\\.0\\.1:${target.sshd.port} via root@127\\.0\\.0\\.2:${jump.sshd.port}\\): jump host root@127\\.0\\.0\\.2:${jump.sshd.port}: host key for \\[127\\.0\\.0\\.2\\]:${jump.sshd.port} is not known`),
+        new RegExp(
+          `^hv-test \\(127\\.0\\.0\\.1:${target.sshd.port} via root@127\\.0\\.0\\.2:${jump.sshd.port}\\): jump host root@127\\.0\\.0\\.2:${jump.sshd.port}: host key for \\[127\\.0\\.0\\.2\\]:${jump.sshd.port} is not known`,
+        ),
       );
     } finally {
       await transport.close();
@@ -70,7 +75,9 @@ describe('ProxyJump', () => {
     const transport = createSshTransport();
     try {
       const closedPort = await freePort();
-      const err = (await transport.connect(target.spec({ port: closedPort, proxyJump: jumpSpec }), options).catch((e: unknown) => e)) as UnreachableError;
+      const err = (await transport
+        .connect(target.spec({ port: closedPort, proxyJump: jumpSpec }), options)
+        .catch((e: unknown) => e)) as UnreachableError;
       expect(err.kind).toBe('refused');
       expect(err.message).toContain(`via ${jumpSpec}`);
     } finally {

@@ -16,13 +16,25 @@ const fails = (f: Partial<StackFacts>, override?: unknown) => {
 describe('detectStack', () => {
   it.each<[string, Partial<StackFacts>, string]>([
     ['Debian server with classic ifupdown', { activeUnits: ['networking.service'], ifupdownFlavor: 'classic' }, 'ifupdown'],
-    ['classic ifupdown whose interfaces file sources interfaces.d', { activeUnits: ['networking'], ifupdownFlavor: 'classic', interfacesSourcesD: true }, 'ifupdown-interfaces-d'],
+    [
+      'classic ifupdown whose interfaces file sources interfaces.d',
+      { activeUnits: ['networking'], ifupdownFlavor: 'classic', interfacesSourcesD: true },
+      'ifupdown-interfaces-d',
+    ],
     ['ifupdown2', { activeUnits: ['networking.service'], ifupdownFlavor: 'ifupdown2' }, 'ifupdown2'],
     ['Proxmox VE', { activeUnits: ['networking.service'], ifupdownFlavor: 'ifupdown2', proxmox: true }, 'ifupdown2'],
     ['Ubuntu server (netplan on networkd)', { activeUnits: ['systemd-networkd.service'], netplanFiles: ['50-cloud-init.yaml'] }, 'netplan'],
-    ['Ubuntu desktop (netplan on NetworkManager)', { activeUnits: ['NetworkManager.service'], netplanFiles: ['/etc/netplan/01-network-manager-all.yml'], hasNmcli: true }, 'netplan'],
+    [
+      'Ubuntu desktop (netplan on NetworkManager)',
+      { activeUnits: ['NetworkManager.service'], netplanFiles: ['/etc/netplan/01-network-manager-all.yml'], hasNmcli: true },
+      'netplan',
+    ],
     ['RHEL-like with NetworkManager', { activeUnits: ['NetworkManager.service'], hasNmcli: true }, 'networkmanager'],
-    ['Debian desktop: networking (lo only) next to NetworkManager', { activeUnits: ['networking.service', 'NetworkManager.service'], ifupdownFlavor: 'classic', hasNmcli: true }, 'networkmanager'],
+    [
+      'Debian desktop: networking (lo only) next to NetworkManager',
+      { activeUnits: ['networking.service', 'NetworkManager.service'], ifupdownFlavor: 'classic', hasNmcli: true },
+      'networkmanager',
+    ],
     ['plain systemd-networkd', { activeUnits: ['systemd-networkd.service'] }, 'networkd'],
     ['ifupdown installed but not active', { ifupdownFlavor: 'classic' }, 'ifupdown'],
   ])('%s → %s', (_name, facts, stack) => {
@@ -38,7 +50,9 @@ describe('detectStack', () => {
     expect(fails({ activeUnits: ['NetworkManager.service', 'systemd-networkd.service'], hasNmcli: true })).toBe(
       'host hv1: both NetworkManager and systemd-networkd are active; set network_stack to the one that owns the bridge',
     );
-    expect(fails({ activeUnits: ['networking.service', 'systemd-networkd.service'], ifupdownFlavor: 'classic' })).toContain('set network_stack');
+    expect(fails({ activeUnits: ['networking.service', 'systemd-networkd.service'], ifupdownFlavor: 'classic' })).toContain(
+      'set network_stack',
+    );
   });
 
   it('fails clearly when nothing is found, or NM runs without nmcli', () => {
@@ -52,7 +66,9 @@ describe('detectStack', () => {
     expect(detect(facts, 'NetworkManager').stack).toBe('networkmanager');
     expect(detect(facts, 'systemd-networkd').stack).toBe('networkd');
     expect(detect({}, 'proxmox').stack).toBe('ifupdown2');
-    expect(fails({}, 'wicked')).toContain("host hv1: bridge var 'network_stack' must be one of ifupdown, ifupdown-interfaces-d, ifupdown2, netplan, networkmanager, networkd");
+    expect(fails({}, 'wicked')).toContain(
+      "host hv1: bridge var 'network_stack' must be one of ifupdown, ifupdown-interfaces-d, ifupdown2, netplan, networkmanager, networkd",
+    );
     expect(fails({}, 'libvirt')).toContain("'network_stack' must be one of");
     expect(fails({}, 7)).toContain("'network_stack' must be one of");
   });

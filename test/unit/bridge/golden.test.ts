@@ -65,7 +65,15 @@ describe('bridge golden files', () => {
   it('covers every stack with several parameter sets', () => {
     const perStack = new Map<string, number>();
     for (const { stack } of pairs) perStack.set(stack, (perStack.get(stack) ?? 0) + 1);
-    expect([...perStack.keys()].sort()).toEqual(['ifupdown', 'ifupdown-interfaces-d', 'ifupdown2', 'libvirt', 'netplan', 'networkd', 'networkmanager']);
+    expect([...perStack.keys()].sort()).toEqual([
+      'ifupdown',
+      'ifupdown-interfaces-d',
+      'ifupdown2',
+      'libvirt',
+      'netplan',
+      'networkd',
+      'networkmanager',
+    ]);
     for (const n of perStack.values()) expect(n).toBeGreaterThanOrEqual(8);
   });
 });

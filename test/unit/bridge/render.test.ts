@@ -7,7 +7,9 @@ const params = (vars: Record<string, unknown>) => validateBridgeParams({ bridge:
 
 describe('renderBridgeConfig', () => {
   it('refuses a VLAN-aware bridge on netplan, naming the host', () => {
-    expect(() => renderBridgeConfig('netplan', params({ vlan_aware: true }))).toThrow(/^host hv1: netplan cannot express a VLAN-aware bridge/);
+    expect(() => renderBridgeConfig('netplan', params({ vlan_aware: true }))).toThrow(
+      /^host hv1: netplan cannot express a VLAN-aware bridge/,
+    );
   });
 
   it('renders every stack for every case without leftovers of the template language', () => {
@@ -37,16 +39,25 @@ describe('renderBridgeConfig', () => {
   it('uses the file modes each manager expects (NetworkManager and netplan: 0600)', () => {
     const modes = Object.fromEntries(BRIDGE_STACKS.map((s) => [s, renderBridgeConfig(s, params({})).files.map((f) => f.mode.toString(8))]));
     expect(modes).toEqual({
-      ifupdown: ['644'], 'ifupdown-interfaces-d': ['644'], ifupdown2: ['644'], netplan: ['600'],
-      networkmanager: ['600', '600'], networkd: ['644', '644', '644'], libvirt: ['644'],
+      ifupdown: ['644'],
+      'ifupdown-interfaces-d': ['644'],
+      ifupdown2: ['644'],
+      netplan: ['600'],
+      networkmanager: ['600', '600'],
+      networkd: ['644', '644', '644'],
+      libvirt: ['644'],
     });
   });
 
   it('orders the networkd runtime commands so the kernel accepts them', () => {
     const off = renderBridgeConfig('networkd', params({})).reload;
-    expect(off.indexOf('ip link set dev br0 type bridge stp_state 0')).toBeLessThan(off.indexOf('ip link set dev br0 type bridge forward_delay 0'));
+    expect(off.indexOf('ip link set dev br0 type bridge stp_state 0')).toBeLessThan(
+      off.indexOf('ip link set dev br0 type bridge forward_delay 0'),
+    );
     const on = renderBridgeConfig('networkd', params({ stp: true, forward_delay: 5 })).reload;
-    expect(on.indexOf('ip link set dev br0 type bridge forward_delay 500')).toBeLessThan(on.indexOf('ip link set dev br0 type bridge stp_state 1'));
+    expect(on.indexOf('ip link set dev br0 type bridge forward_delay 500')).toBeLessThan(
+      on.indexOf('ip link set dev br0 type bridge stp_state 1'),
+    );
     expect(on[0]).toBe('networkctl reload');
     expect(on.at(-1)).toBe('networkctl reconfigure eno1 br0');
   });

@@ -19,14 +19,36 @@ function problem(vars: Record<string, unknown>, host = 'hv1'): string {
 describe('validateBridgeParams: normalization', () => {
   it('applies the defaults: STP off, forward_delay 0, no VLAN filtering, L2-only, networkd renderer', () => {
     expect(ok({})).toEqual({
-      host: 'hv1', bridge: 'br0', uplink: 'eno1', uplink_mac: null, bridge_mac: null, address: null, dhcp: false,
-      gateway: null, dns: [], search: [], mtu: null, stp: false, forward_delay: 0, vlan_aware: false, vids: [],
-      ipv6: null, netplan_renderer: 'networkd', libvirt_network: 'host-bridge',
+      host: 'hv1',
+      bridge: 'br0',
+      uplink: 'eno1',
+      uplink_mac: null,
+      bridge_mac: null,
+      address: null,
+      dhcp: false,
+      gateway: null,
+      dns: [],
+      search: [],
+      mtu: null,
+      stp: false,
+      forward_delay: 0,
+      vlan_aware: false,
+      vids: [],
+      ipv6: null,
+      netplan_renderer: 'networkd',
+      libvirt_network: 'host-bridge',
     });
   });
 
   it('reads INI-style strings: booleans, numbers, comma/space lists', () => {
-    const p = ok({ dhcp: 'yes', mtu: '9000', stp: 'on', forward_delay: '4', dns: '192.0.2.53, 2001:DB8::53', search: 'a.example b.example' });
+    const p = ok({
+      dhcp: 'yes',
+      mtu: '9000',
+      stp: 'on',
+      forward_delay: '4',
+      dns: '192.0.2.53, 2001:DB8::53',
+      search: 'a.example b.example',
+    });
     expect([p.dhcp, p.mtu, p.stp, p.forward_delay]).toEqual([true, 9000, true, 4]);
     expect(p.dns).toEqual(['192.0.2.53', '2001:db8::53']);
     expect(p.search).toEqual(['a.example', 'b.example']);
@@ -46,7 +68,11 @@ describe('validateBridgeParams: normalization', () => {
   it('accepts IPv6 as auto/dhcp, a CIDR with ipv6_gateway, or a mapping; link-local gateways too', () => {
     expect(ok({ ipv6: 'auto' }).ipv6).toEqual({ mode: 'auto', address: null, gateway: null });
     expect(ok({ ipv6: 'dhcp' }).ipv6).toEqual({ mode: 'dhcp', address: null, gateway: null });
-    expect(ok({ ipv6: '2001:DB8::10/64', ipv6_gateway: '2001:db8::1' }).ipv6).toEqual({ mode: 'static', address: '2001:db8::10/64', gateway: '2001:db8::1' });
+    expect(ok({ ipv6: '2001:DB8::10/64', ipv6_gateway: '2001:db8::1' }).ipv6).toEqual({
+      mode: 'static',
+      address: '2001:db8::10/64',
+      gateway: '2001:db8::1',
+    });
     expect(ok({ ipv6: { address: '2001:db8::10/64', gateway: 'fe80::1' } }).ipv6?.gateway).toBe('fe80::1');
   });
 
@@ -120,10 +146,10 @@ describe('validateBridgeParams: bad values name host and variable', () => {
     [{ bridge: 'br0123456789abcd' }, "'bridge' must be at most 15 characters (kernel IFNAMSIZ)"],
     [{ bridge: 'br.0' }, "'bridge' must start with a letter and contain only letters, digits"],
     [{ bridge: '0br' }, "'bridge' must start with a letter"],
-    [{ bridge: 'virbr0' }, "'bridge' must not start with \"virbr\""],
-    [{ bridge: 'vnet3' }, "'bridge' must not start with \"vnet\""],
+    [{ bridge: 'virbr0' }, '\'bridge\' must not start with "virbr"'],
+    [{ bridge: 'vnet3' }, '\'bridge\' must not start with "vnet"'],
     [{ bridge: 'all' }, "'bridge' is a reserved name"],
-    [{ uplink: 'eno1:0' }, "'uplink' must start with a letter and contain only letters, digits, \"_\", \"-\" and \".\""],
+    [{ uplink: 'eno1:0' }, '\'uplink\' must start with a letter and contain only letters, digits, "_", "-" and "."'],
     [{ uplink: 'br0' }, "'uplink' must differ from the bridge name"],
     [{ bridge: 42 }, "'bridge' must be a string"],
   ])('names: %j', (vars, expected) => {

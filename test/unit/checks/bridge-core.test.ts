@@ -18,16 +18,26 @@ describe('bridge.exists', () => {
 
   it('does not insist on the default br0 when guests use another existing bridge (e.g. Proxmox vmbr0)', () => {
     const vmbr = derive(facts('clean'), (m) => {
-      if (m.links.ok) for (const l of m.links.value) { if (l.ifname === 'br0') l.ifname = 'vmbr0'; if (l.master === 'br0') l.master = 'vmbr0'; }
+      if (m.links.ok)
+        for (const l of m.links.value) {
+          if (l.ifname === 'br0') l.ifname = 'vmbr0';
+          if (l.master === 'br0') l.master = 'vmbr0';
+        }
       if (m.libvirt.ok) for (const d of m.libvirt.value.domains) for (const i of d.interfaces) i.sourceBridge = 'vmbr0';
     });
     expect(check('bridge.exists', vmbr)).toMatchObject({ status: 'pass', message: 'vmbr0 exists and is a bridge' });
-    expect(check('bridge.exists', vmbr, { bridge: 'br0' })).toMatchObject({ status: 'fail', message: expect.stringContaining('bridge br0 (the configured VM bridge) does not exist') });
+    expect(check('bridge.exists', vmbr, { bridge: 'br0' })).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('bridge br0 (the configured VM bridge) does not exist'),
+    });
   });
 
   it('fails when the vars bridge is a plain device, without offering a runtime fix', () => {
     const r = check('bridge.exists', facts('clean'), { bridge: 'eth0' });
-    expect(r).toMatchObject({ status: 'fail', message: expect.stringContaining('eth0 (the configured VM bridge) exists but is a veth device, not a bridge') });
+    expect(r).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('eth0 (the configured VM bridge) exists but is a veth device, not a bridge'),
+    });
     expect(r.fixId).toBeUndefined();
   });
 
@@ -37,7 +47,9 @@ describe('bridge.exists', () => {
   });
 
   it('says error when links are unknown', () => {
-    const f = derive(facts('clean'), (m) => { m.links = failed('links: exit 1: boom'); });
+    const f = derive(facts('clean'), (m) => {
+      m.links = failed('links: exit 1: boom');
+    });
     expect(check('bridge.exists', f)).toMatchObject({ status: 'error', message: 'cannot evaluate: links: exit 1: boom' });
   });
 });
@@ -49,7 +61,12 @@ describe('bridge.up', () => {
 
   it('fails critical when br0 is administratively down (real capture) with the bring-up fix', () => {
     const r = check('bridge.up', facts('bridge-down'));
-    expect(r).toMatchObject({ status: 'fail', severity: 'critical', fixId: 'bridge-up', message: 'br0 is administratively down: guests on it are cut off; bring it up' });
+    expect(r).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      fixId: 'bridge-up',
+      message: 'br0 is administratively down: guests on it are cut off; bring it up',
+    });
     expect(r.fix).toBe('# bring br0 up\nip link set dev br0 up');
   });
 
@@ -73,7 +90,12 @@ describe('bridge.uplink-enslaved', () => {
 
   it('fails critical when the uplink lost its master (real capture), naming it from the ifupdown config', () => {
     const r = check('bridge.uplink-enslaved', facts('uplink-not-enslaved'));
-    expect(r).toMatchObject({ status: 'fail', severity: 'critical', fixId: 'uplink-enslave', evidence: { uplink: 'eth0', uplinkFrom: 'config', master: null } });
+    expect(r).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      fixId: 'uplink-enslave',
+      evidence: { uplink: 'eth0', uplinkFrom: 'config', master: null },
+    });
     expect(r.message).toBe('uplink eth0 is not a port of br0 (no master): guests reach each other but not the LAN; enslave it to br0');
   });
 
@@ -88,7 +110,10 @@ describe('bridge.uplink-enslaved', () => {
       m.links.value.push({ ...m.links.value[1]!, ifname: 'eth1', ifindex: 9 });
       m.ifupdown = failed('ifupdown: exit 1');
     });
-    expect(check('bridge.uplink-enslaved', f)).toMatchObject({ status: 'error', message: 'br0 has several possible uplinks (eth0, eth1): set vars.uplink' });
+    expect(check('bridge.uplink-enslaved', f)).toMatchObject({
+      status: 'error',
+      message: 'br0 has several possible uplinks (eth0, eth1): set vars.uplink',
+    });
   });
 });
 
@@ -99,7 +124,12 @@ describe('bridge.ip-on-port', () => {
 
   it('fails critical for the address left on the enslaved NIC (real capture)', () => {
     const r = check('bridge.ip-on-port', facts('ip-on-port'));
-    expect(r).toMatchObject({ status: 'fail', severity: 'critical', fixId: 'ip-to-bridge', message: 'eth0 is a port of br0 but still holds 198.18.250.10/24: move the address to br0' });
+    expect(r).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      fixId: 'ip-to-bridge',
+      message: 'eth0 is a port of br0 but still holds 198.18.250.10/24: move the address to br0',
+    });
     expect(r.fix).toContain('ip -batch -');
   });
 
@@ -107,11 +137,15 @@ describe('bridge.ip-on-port', () => {
     const f = derive(facts('ip-on-port'), (m) => {
       if (m.addrs.ok) m.addrs.value = m.addrs.value.filter((a) => a.ifname !== 'eth0');
     });
-    expect(check('bridge.ip-on-port', f).message).toBe('the default route goes via eth0, a port of br0: replies arrive on br0; route via br0');
+    expect(check('bridge.ip-on-port', f).message).toBe(
+      'the default route goes via eth0, a port of br0: replies arrive on br0; route via br0',
+    );
   });
 
   it('says error when addresses are unknown', () => {
-    const f = derive(facts('clean'), (m) => { m.addrs = failed('addrs: timed out on the host'); });
+    const f = derive(facts('clean'), (m) => {
+      m.addrs = failed('addrs: timed out on the host');
+    });
     expect(check('bridge.ip-on-port', f).status).toBe('error');
   });
 });

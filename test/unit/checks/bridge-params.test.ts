@@ -18,7 +18,10 @@ describe('bridge.stp-forward-delay', () => {
     const r = check('bridge.stp-forward-delay', facts('stp-on'));
     expect(r).toMatchObject({ status: 'warn', severity: 'medium', fixId: 'stp-off' });
     expect(r.message).toContain('br0 has STP on (forward_delay 15 s): each new guest port is dark for ~30 s');
-    expect(r.fix?.split('\n').slice(1)).toEqual(['ip link set dev br0 type bridge stp_state 0', 'ip link set dev br0 type bridge forward_delay 0']);
+    expect(r.fix?.split('\n').slice(1)).toEqual([
+      'ip link set dev br0 type bridge stp_state 0',
+      'ip link set dev br0 type bridge forward_delay 0',
+    ]);
   });
 
   it('accepts STP on a bridge with two uplinks (loop protection)', () => {
@@ -47,7 +50,11 @@ describe('bridge.mtu', () => {
 
   it('fails high when the uplink is below an inventory MTU', () => {
     const r = check('bridge.mtu', facts('clean'), { mtu: 9000 });
-    expect(r).toMatchObject({ status: 'fail', severity: 'high', message: 'uplink eth0 has MTU 1500 but br0 expects 9000: raise it (large transfers stall)' });
+    expect(r).toMatchObject({
+      status: 'fail',
+      severity: 'high',
+      message: 'uplink eth0 has MTU 1500 but br0 expects 9000: raise it (large transfers stall)',
+    });
   });
 
   it('is skipped without the bridge', () => {
@@ -57,23 +64,44 @@ describe('bridge.mtu', () => {
 
 describe('bridge.port-state', () => {
   it('passes when every port forwards (clean capture)', () => {
-    expect(check('bridge.port-state', facts('clean')).message).toBe('no port stuck: eth0 forwarding, tap-web01 forwarding (MAC flapping not sampled)');
+    expect(check('bridge.port-state', facts('clean')).message).toBe(
+      'no port stuck: eth0 forwarding, tap-web01 forwarding (MAC flapping not sampled)',
+    );
   });
 
   it('warns for a port still listening right after attach to an STP bridge (real capture: libvirt-style virbr0)', () => {
     const r = check('bridge.port-state', facts('nat-ok'), { vmNetworkMode: 'nat' });
-    expect(r).toMatchObject({ status: 'warn', severity: 'medium', message: 'tap-nat01 on virbr0 is listening (STP transition); stuck if still so after 2 x forward_delay + 5 s' });
+    expect(r).toMatchObject({
+      status: 'warn',
+      severity: 'medium',
+      message: 'tap-nat01 on virbr0 is listening (STP transition); stuck if still so after 2 x forward_delay + 5 s',
+    });
   });
 
-  it('fails high for a blocking port and critical for a running guest\'s disabled tap', () => {
-    const blocking = derive(facts('clean'), (m) => { link(m, 'eth0').port = { state: 'blocking' }; });
-    expect(check('bridge.port-state', blocking)).toMatchObject({ status: 'fail', severity: 'high', message: expect.stringContaining('eth0 on br0 is blocking') });
-    const disabled = derive(facts('clean'), (m) => { link(m, 'tap-web01').port = { state: 'disabled' }; });
-    expect(check('bridge.port-state', disabled)).toMatchObject({ status: 'fail', severity: 'critical', message: expect.stringContaining('belongs to a running guest') });
+  it("fails high for a blocking port and critical for a running guest's disabled tap", () => {
+    const blocking = derive(facts('clean'), (m) => {
+      link(m, 'eth0').port = { state: 'blocking' };
+    });
+    expect(check('bridge.port-state', blocking)).toMatchObject({
+      status: 'fail',
+      severity: 'high',
+      message: expect.stringContaining('eth0 on br0 is blocking'),
+    });
+    const disabled = derive(facts('clean'), (m) => {
+      link(m, 'tap-web01').port = { state: 'disabled' };
+    });
+    expect(check('bridge.port-state', disabled)).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      message: expect.stringContaining('belongs to a running guest'),
+    });
   });
 
   it('is skipped when the bridge itself is down (bridge.up has the cause)', () => {
-    expect(check('bridge.port-state', facts('bridge-down'))).toMatchObject({ status: 'skipped', message: 'br0 is down: every port is disabled (see bridge.up)' });
+    expect(check('bridge.port-state', facts('bridge-down'))).toMatchObject({
+      status: 'skipped',
+      message: 'br0 is down: every port is disabled (see bridge.up)',
+    });
   });
 });
 
@@ -83,7 +111,9 @@ describe('bridge.mac-stability', () => {
   });
 
   it('warns medium for a machine-id-derived bridge MAC, with a detached fix', () => {
-    const f = derive(facts('clean'), (m) => { link(m, 'br0').address = '9e:1f:33:aa:00:01'; });
+    const f = derive(facts('clean'), (m) => {
+      link(m, 'br0').address = '9e:1f:33:aa:00:01';
+    });
     const r = check('bridge.mac-stability', f);
     expect(r).toMatchObject({ status: 'warn', severity: 'medium', fixId: 'bridge-mac' });
     expect(r.message).toContain("br0 has MAC 9e:1f:33:aa:00:01, not eth0's 02:18:fa:00:00:0a");
@@ -93,7 +123,9 @@ describe('bridge.mac-stability', () => {
   });
 
   it('prefers the permanent MAC of the uplink', () => {
-    const f = derive(facts('clean'), (m) => { link(m, 'eth0').permaddr = '00:11:22:33:44:55'; });
+    const f = derive(facts('clean'), (m) => {
+      link(m, 'eth0').permaddr = '00:11:22:33:44:55';
+    });
     expect(check('bridge.mac-stability', f).status).toBe('warn');
   });
 

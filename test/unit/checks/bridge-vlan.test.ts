@@ -20,7 +20,8 @@ function vlanAware(table: PortVlans[], tags?: number[]): HostFacts {
 describe('bridge.vlan-membership', () => {
   it('is skipped on a kernel without bridge VLAN filtering when nothing expects VLANs (clean capture)', () => {
     expect(check('bridge.vlan-membership', facts('clean'))).toMatchObject({
-      status: 'skipped', message: 'the kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING) and no VLANs are expected',
+      status: 'skipped',
+      message: 'the kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING) and no VLANs are expected',
     });
   });
 
@@ -32,18 +33,30 @@ describe('bridge.vlan-membership', () => {
   });
 
   it('passes when the guest tap has its VLAN as PVID untagged and the uplink carries it', () => {
-    const f = vlanAware([
-      { ifname: 'tap-web01', vlans: [{ vlan: 10, pvid: true, untagged: true }] },
-      { ifname: 'eth0', vlans: [{ vlan: 1, pvid: true, untagged: true }, { vlan: 2, vlanEnd: 4094, pvid: false, untagged: false }] },
-    ], [10]);
+    const f = vlanAware(
+      [
+        { ifname: 'tap-web01', vlans: [{ vlan: 10, pvid: true, untagged: true }] },
+        {
+          ifname: 'eth0',
+          vlans: [
+            { vlan: 1, pvid: true, untagged: true },
+            { vlan: 2, vlanEnd: 4094, pvid: false, untagged: false },
+          ],
+        },
+      ],
+      [10],
+    );
     expect(check('bridge.vlan-membership', f)).toMatchObject({ status: 'pass', message: '2 VLAN membership(s) on br0 as expected' });
   });
 
   it('fails high for a re-attached tap that lost its VLAN (only default PVID 1), with bridge vlan add fixes', () => {
-    const f = vlanAware([
-      { ifname: 'tap-web01', vlans: [{ vlan: 1, pvid: true, untagged: true }] },
-      { ifname: 'eth0', vlans: [{ vlan: 1, pvid: true, untagged: true }] },
-    ], [10]);
+    const f = vlanAware(
+      [
+        { ifname: 'tap-web01', vlans: [{ vlan: 1, pvid: true, untagged: true }] },
+        { ifname: 'eth0', vlans: [{ vlan: 1, pvid: true, untagged: true }] },
+      ],
+      [10],
+    );
     const r = check('bridge.vlan-membership', f);
     expect(r).toMatchObject({ status: 'fail', severity: 'high', fixId: 'vlan-membership' });
     expect(r.message).toBe('tap-web01 on br0 lacks VLAN 10 as PVID untagged (guest web01) (+1 more): add it with bridge vlan add');
@@ -55,7 +68,9 @@ describe('bridge.vlan-membership', () => {
   });
 
   it('says error when the VLAN table could not be read', () => {
-    const f = derive(vlanAware([], [10]), (m) => { m.bridgeVlans = { ok: false, cause: 'failed', reason: 'br_vlan: exit 255' }; });
+    const f = derive(vlanAware([], [10]), (m) => {
+      m.bridgeVlans = { ok: false, cause: 'failed', reason: 'br_vlan: exit 255' };
+    });
     expect(check('bridge.vlan-membership', f).status).toBe('error');
   });
 });

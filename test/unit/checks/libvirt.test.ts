@@ -18,13 +18,18 @@ describe('libvirt.default-network', () => {
   });
 
   it('passes for an active, autostarted network with its bridge, dnsmasq and no clash', () => {
-    expect(check('libvirt.default-network', healthyNat(), { vmNetworkMode: 'nat' })).toMatchObject({ status: 'pass', message: 'network default active, autostarted and serving' });
+    expect(check('libvirt.default-network', healthyNat(), { vmNetworkMode: 'nat' })).toMatchObject({
+      status: 'pass',
+      message: 'network default active, autostarted and serving',
+    });
   });
 
   it('reports the worst problem first: no dnsmasq for a network a running guest uses (real capture)', () => {
     const r = check('libvirt.default-network', facts('nat-broken'));
     expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(r.message).toBe('no dnsmasq runs for network default (used by nat01): its guests get no DHCP/DNS; restart the network (virsh net-destroy/net-start) or virtnetworkd (+1 more)');
+    expect(r.message).toBe(
+      'no dnsmasq runs for network default (used by nat01): its guests get no DHCP/DNS; restart the network (virsh net-destroy/net-start) or virtnetworkd (+1 more)',
+    );
   });
 
   it('fails high for a network that is not autostarted, with virsh -c fixes', () => {
@@ -39,12 +44,18 @@ describe('libvirt.default-network', () => {
       if (n) n.active = false;
     });
     expect(check('libvirt.default-network', inactive).message).toContain('network default (used by nat01) is inactive');
-    expect(check('libvirt.default-network', facts('libvirt-faults')).message).toBe('network nosuchnet (used by clone01) is not defined: guests using it cannot start; define it or fix their XML');
+    expect(check('libvirt.default-network', facts('libvirt-faults')).message).toBe(
+      'network nosuchnet (used by clone01) is not defined: guests using it cannot start; define it or fix their XML',
+    );
   });
 
   it('fails when the network subnet overlaps another route', () => {
-    const f = derive(healthyNat(), (m) => { m.routes4.ok && m.routes4.value.push({ dst: '198.18.251.0/25', dev: 'eth0', protocol: 'kernel' }); });
-    expect(check('libvirt.default-network', f).message).toContain('network default (198.18.251.0/24) overlaps route 198.18.251.0/25 dev eth0');
+    const f = derive(healthyNat(), (m) => {
+      m.routes4.ok && m.routes4.value.push({ dst: '198.18.251.0/25', dev: 'eth0', protocol: 'kernel' });
+    });
+    expect(check('libvirt.default-network', f).message).toContain(
+      'network default (198.18.251.0/24) overlaps route 198.18.251.0/25 dev eth0',
+    );
   });
 
   it('says error when libvirt is unreachable (real capture)', () => {
@@ -60,15 +71,38 @@ describe('libvirt.nat-rules', () => {
   it('fails critical when the rules are gone (real capture)', () => {
     const r = check('libvirt.nat-rules', facts('nat-broken'));
     expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(r.message).toBe('network default (nat, 198.18.251.0/24) is active but masquerade for 198.18.251.0/24, forward accept for virbr0 is gone (rules flushed?): guests cannot get out; restart virtnetworkd/libvirtd');
+    expect(r.message).toBe(
+      'network default (nat, 198.18.251.0/24) is active but masquerade for 198.18.251.0/24, forward accept for virbr0 is gone (rules flushed?): guests cannot get out; restart virtnetworkd/libvirtd',
+    );
   });
 
-  it('accepts libvirt\'s nftables backend table', () => {
+  it("accepts libvirt's nftables backend table", () => {
     const f = derive(facts('nat-broken'), (m) => {
-      m.nft = { ok: true, value: { tables: [{ family: 'ip', name: 'libvirt_network' }], chains: [], rules: [
-        { family: 'ip', table: 'libvirt_network', chain: 'guest_nat', conds: [{ key: 'ip.saddr', op: '==', values: ['198.18.251.0/24'] }], opaque: 1, verdict: 'masquerade' },
-        { family: 'ip', table: 'libvirt_network', chain: 'guest_output', conds: [{ key: 'iifname', op: '==', values: ['virbr0'] }], opaque: 1, verdict: 'accept' },
-      ] } };
+      m.nft = {
+        ok: true,
+        value: {
+          tables: [{ family: 'ip', name: 'libvirt_network' }],
+          chains: [],
+          rules: [
+            {
+              family: 'ip',
+              table: 'libvirt_network',
+              chain: 'guest_nat',
+              conds: [{ key: 'ip.saddr', op: '==', values: ['198.18.251.0/24'] }],
+              opaque: 1,
+              verdict: 'masquerade',
+            },
+            {
+              family: 'ip',
+              table: 'libvirt_network',
+              chain: 'guest_output',
+              conds: [{ key: 'iifname', op: '==', values: ['virbr0'] }],
+              opaque: 1,
+              verdict: 'accept',
+            },
+          ],
+        },
+      };
     });
     expect(check('libvirt.nat-rules', f).status).toBe('pass');
   });
@@ -82,8 +116,10 @@ describe('libvirt.iface-direct', () => {
   it('passes without macvtap NICs and warns (info) for one (real capture)', () => {
     expect(check('libvirt.iface-direct', facts('clean')).status).toBe('pass');
     expect(check('libvirt.iface-direct', facts('libvirt-faults'))).toMatchObject({
-      status: 'warn', severity: 'info',
-      message: 'clone01 NIC 52:54:00:aa:bb:08 is macvtap on eth0 (type=direct, mode bridge): it can never talk to this host; fine unless the guest needs the host',
+      status: 'warn',
+      severity: 'info',
+      message:
+        'clone01 NIC 52:54:00:aa:bb:08 is macvtap on eth0 (type=direct, mode bridge): it can never talk to this host; fine unless the guest needs the host',
     });
   });
 
@@ -93,13 +129,18 @@ describe('libvirt.iface-direct', () => {
 });
 
 describe('libvirt.tap-attached', () => {
-  it('passes when the running guest\'s tap is a port of its bridge (clean capture)', () => {
+  it("passes when the running guest's tap is a port of its bridge (clean capture)", () => {
     expect(check('libvirt.tap-attached', facts('clean')).message).toBe('1 tap(s) of web01 attached to their bridges');
   });
 
   it('fails critical for a detached tap (real capture) with a re-attach fix', () => {
     const r = check('libvirt.tap-attached', facts('tap-detached'));
-    expect(r).toMatchObject({ status: 'fail', severity: 'critical', fixId: 'tap-attach', message: 'tap tap-web01 of running guest web01 is attached to no bridge, not br0: the guest is cut off; re-attach it' });
+    expect(r).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      fixId: 'tap-attach',
+      message: 'tap tap-web01 of running guest web01 is attached to no bridge, not br0: the guest is cut off; re-attach it',
+    });
     expect(r.fix?.split('\n').slice(1)).toEqual(['ip link set dev tap-web01 master br0', 'ip link set dev tap-web01 up']);
   });
 
@@ -110,7 +151,9 @@ describe('libvirt.tap-attached', () => {
   });
 
   it('is skipped with no running guest and errors without libvirt facts', () => {
-    const f = derive(facts('clean'), (m) => { if (m.libvirt.ok) for (const d of m.libvirt.value.domains) d.running = false; });
+    const f = derive(facts('clean'), (m) => {
+      if (m.libvirt.ok) for (const d of m.libvirt.value.domains) d.running = false;
+    });
     expect(check('libvirt.tap-attached', f).status).toBe('skipped');
     expect(check('libvirt.tap-attached', facts('no-libvirt')).status).toBe('error');
   });

@@ -31,8 +31,20 @@ describe('iptMatch (yes / no / maybe)', () => {
 });
 
 describe('walkIptables', () => {
-  const dump = parseIptablesSave(['*filter', ':FORWARD DROP [0:0]', ':A - [0:0]', ':B - [0:0]',
-    '-A FORWARD -p tcp -j ACCEPT', '-A FORWARD -j A', '-A A -i br0 -g B', '-A A -j ACCEPT', '-A B -o br9 -j ACCEPT', 'COMMIT'].join('\n'));
+  const dump = parseIptablesSave(
+    [
+      '*filter',
+      ':FORWARD DROP [0:0]',
+      ':A - [0:0]',
+      ':B - [0:0]',
+      '-A FORWARD -p tcp -j ACCEPT',
+      '-A FORWARD -j A',
+      '-A A -i br0 -g B',
+      '-A A -j ACCEPT',
+      '-A B -o br9 -j ACCEPT',
+      'COMMIT',
+    ].join('\n'),
+  );
 
   it('skips partial accepts, follows jumps and goto (a goto-ed chain returns past its caller)', () => {
     expect(walkIptables(dump, 'filter', 'FORWARD', bridged)).toEqual({ verdict: 'drop', by: 'policy DROP of FORWARD' });
@@ -47,10 +59,28 @@ describe('walkIptables', () => {
 describe('walkNftChain', () => {
   const rs: NftRuleset = {
     tables: [{ family: 'inet', name: 't' }],
-    chains: [{ family: 'inet', table: 't', name: 'fwd', hook: 'forward', policy: 'drop' }, { family: 'inet', table: 't', name: 'vm' }],
+    chains: [
+      { family: 'inet', table: 't', name: 'fwd', hook: 'forward', policy: 'drop' },
+      { family: 'inet', table: 't', name: 'vm' },
+    ],
     rules: [
-      { family: 'inet', table: 't', chain: 'fwd', conds: [{ key: 'ct.state', op: 'in', values: ['established', 'related'] }], opaque: 0, verdict: 'accept' },
-      { family: 'inet', table: 't', chain: 'fwd', conds: [{ key: 'iifname', op: '==', values: ['br*'] }], opaque: 0, verdict: 'jump', target: 'vm' },
+      {
+        family: 'inet',
+        table: 't',
+        chain: 'fwd',
+        conds: [{ key: 'ct.state', op: 'in', values: ['established', 'related'] }],
+        opaque: 0,
+        verdict: 'accept',
+      },
+      {
+        family: 'inet',
+        table: 't',
+        chain: 'fwd',
+        conds: [{ key: 'iifname', op: '==', values: ['br*'] }],
+        opaque: 0,
+        verdict: 'jump',
+        target: 'vm',
+      },
       { family: 'inet', table: 't', chain: 'vm', conds: [{ key: 'oifname', op: '!=', values: ['br0'] }], opaque: 0, verdict: 'drop' },
       { family: 'inet', table: 't', chain: 'vm', conds: [], opaque: 1, verdict: 'accept' },
       { family: 'inet', table: 't', chain: 'vm', conds: [{ key: 'udp.dport', op: '==', values: ['67'] }], opaque: 0, verdict: 'accept' },

@@ -5,13 +5,37 @@ import { InputError } from '../../../src/core/errors.js';
 describe('check vars', () => {
   it('applies the documented defaults', () => {
     expect(resolveVars()).toEqual({
-      bridge: 'br0', bridgeExplicit: false, uplink: undefined, mtu: undefined, vmNetworkMode: 'bridge', vlans: {}, brNetfilterFix: 'accept-rule', libvirtUri: 'qemu:///system', l2Segment: undefined,
+      bridge: 'br0',
+      bridgeExplicit: false,
+      uplink: undefined,
+      mtu: undefined,
+      vmNetworkMode: 'bridge',
+      vlans: {},
+      brNetfilterFix: 'accept-rule',
+      libvirtUri: 'qemu:///system',
+      l2Segment: undefined,
     });
   });
 
   it('parses inventory values, accepting numbers written as strings and ignoring unrelated vars', () => {
-    expect(parseCheckVars({ bridge: 'vmbr0', uplink: 'eno1', mtu: '9000', vmNetworkMode: 'nat', vlans: { tap100i0: { pvid: '10', tagged: [20, '30'] } }, ansible_host: 'x' }, 'host hv01')).toEqual({
-      bridge: 'vmbr0', uplink: 'eno1', mtu: 9000, vmNetworkMode: 'nat', vlans: { tap100i0: { pvid: 10, tagged: [20, 30] } },
+    expect(
+      parseCheckVars(
+        {
+          bridge: 'vmbr0',
+          uplink: 'eno1',
+          mtu: '9000',
+          vmNetworkMode: 'nat',
+          vlans: { tap100i0: { pvid: '10', tagged: [20, '30'] } },
+          ansible_host: 'x',
+        },
+        'host hv01',
+      ),
+    ).toEqual({
+      bridge: 'vmbr0',
+      uplink: 'eno1',
+      mtu: 9000,
+      vmNetworkMode: 'nat',
+      vlans: { tap100i0: { pvid: 10, tagged: [20, 30] } },
     });
   });
 

@@ -3,11 +3,25 @@ import { groupOutputs } from '../../../src/cli/commands/exec.js';
 import { parseSince } from '../../../src/cli/commands/history.js';
 import type { CommandResult } from '../../../src/core/result.js';
 
-const r = (rc: number, stdout: string): CommandResult => ({ command: 'x', rc, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
+const r = (rc: number, stdout: string): CommandResult => ({
+  command: 'x',
+  rc,
+  signal: null,
+  stdout,
+  stderr: '',
+  durationMs: 1,
+  timedOut: false,
+});
 
 describe('groupOutputs()', () => {
   it('groups identical results and puts failures first', () => {
-    const groups = groupOutputs(new Map([['a', r(0, 'up\n')], ['b', r(1, '')], ['c', r(0, 'up\n')]]));
+    const groups = groupOutputs(
+      new Map([
+        ['a', r(0, 'up\n')],
+        ['b', r(1, '')],
+        ['c', r(0, 'up\n')],
+      ]),
+    );
     expect(groups.map((g) => g.hosts)).toEqual([['b'], ['a', 'c']]);
   });
 });

@@ -5,8 +5,16 @@ import { ConnectionPool } from '../../../src/engine/connections.js';
 import type { Connection, Transport } from '../../../src/transport/types.js';
 
 const spec: ConnectionSpec = {
-  name: 'hv1', connection: 'ssh', address: '198.18.0.2', port: 22, user: undefined, privateKeyFile: undefined,
-  proxyJump: undefined, become: false, becomeUser: undefined, becomePassword: undefined,
+  name: 'hv1',
+  connection: 'ssh',
+  address: '198.18.0.2',
+  port: 22,
+  user: undefined,
+  privateKeyFile: undefined,
+  proxyJump: undefined,
+  become: false,
+  becomeUser: undefined,
+  becomePassword: undefined,
 };
 
 /** A transport whose connections close only when the test says so (a dead peer's close hangs). */
@@ -20,7 +28,14 @@ function fakeTransport() {
         id: rec.id,
         host: 'hv1',
         exec: async () => ({ rc: 0, stdout: '', stderr: '', timedOut: false, durationMs: 0 }) as never,
-        close: () => new Promise<void>((resolve) => (rec.finishClose = () => { rec.closed = true; resolve(); })),
+        close: () =>
+          new Promise<void>(
+            (resolve) =>
+              (rec.finishClose = () => {
+                rec.closed = true;
+                resolve();
+              }),
+          ),
       };
       return conn;
     },
@@ -29,7 +44,13 @@ function fakeTransport() {
   return { transport, made };
 }
 
-const OPTIONS = { connectTimeoutMs: 1000, commandTimeoutMs: 1000, keepaliveIntervalMs: 0, knownHostsFiles: [], hostKeyMode: 'strict' as const };
+const OPTIONS = {
+  connectTimeoutMs: 1000,
+  commandTimeoutMs: 1000,
+  keepaliveIntervalMs: 0,
+  knownHostsFiles: [],
+  hostKeyMode: 'strict' as const,
+};
 
 describe('ConnectionPool', () => {
   it('shares one connection per host', async () => {

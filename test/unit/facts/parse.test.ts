@@ -15,7 +15,13 @@ describe('parseFacts on a real capture of a clean simulated hypervisor', () => {
   it('merges ip -d link and sysfs into links with bridge and port attributes', () => {
     const links = new Map(ok(f.links).map((l) => [l.ifname, l]));
     expect(links.get('br0')).toMatchObject({
-      kind: 'bridge', up: true, mtu: 1500, operstate: 'UP', address: '02:18:fa:00:00:0a', carrier: true, physical: false,
+      kind: 'bridge',
+      up: true,
+      mtu: 1500,
+      operstate: 'UP',
+      address: '02:18:fa:00:00:0a',
+      carrier: true,
+      physical: false,
       // This kernel lacks CONFIG_BRIDGE_VLAN_FILTERING: no sysfs vlan_filtering file → null.
       bridge: { stpState: 0, forwardDelayCs: 0, vlanFiltering: null, nfCallIptables: 0 },
     });
@@ -24,7 +30,9 @@ describe('parseFacts on a real capture of a clean simulated hypervisor', () => {
   });
 
   it('reads addresses, routes, rules and neighbours', () => {
-    expect(ok(f.addrs).filter((a) => a.scope === 'global')).toEqual([{ ifname: 'br0', family: 'inet', local: '198.18.250.10', prefixlen: 24, scope: 'global', dynamic: false }]);
+    expect(ok(f.addrs).filter((a) => a.scope === 'global')).toEqual([
+      { ifname: 'br0', family: 'inet', local: '198.18.250.10', prefixlen: 24, scope: 'global', dynamic: false },
+    ]);
     expect(ok(f.routes4).find((r) => r.dst === 'default')).toEqual({ dst: 'default', gateway: '198.18.250.1', dev: 'br0' });
     expect(ok(f.routes4).some((r) => r.table === 'local')).toBe(true);
     expect(ok(f.rules4).map((r) => r.priority)).toEqual([0, 32766, 32767]);
@@ -66,12 +74,27 @@ describe('parseFacts on a real capture of a clean simulated hypervisor', () => {
 
   it('reads libvirt domains (running = live XML has an id) and networks', () => {
     const lv = ok(f.libvirt);
-    expect(lv.domains.map((d) => [d.name, d.running])).toEqual([['web01', true], ['old01', false]]);
-    expect(lv.domains[0]?.interfaces).toEqual([{ type: 'bridge', mac: '52:54:00:aa:bb:01', sourceBridge: 'br0', targetDev: 'tap-web01', model: 'virtio' }]);
-    expect(lv.networks).toEqual([{
-      name: 'host-bridge', uuid: '7b4d2a0f-3e52-4c8f-8b66-1d2e3f4a5b01', active: true, autostart: false, persistent: true,
-      bridge: 'br0', forwardMode: 'bridge', forwardDevs: [], ips: [], dnsDisabled: false,
-    }]);
+    expect(lv.domains.map((d) => [d.name, d.running])).toEqual([
+      ['web01', true],
+      ['old01', false],
+    ]);
+    expect(lv.domains[0]?.interfaces).toEqual([
+      { type: 'bridge', mac: '52:54:00:aa:bb:01', sourceBridge: 'br0', targetDev: 'tap-web01', model: 'virtio' },
+    ]);
+    expect(lv.networks).toEqual([
+      {
+        name: 'host-bridge',
+        uuid: '7b4d2a0f-3e52-4c8f-8b66-1d2e3f4a5b01',
+        active: true,
+        autostart: false,
+        persistent: true,
+        bridge: 'br0',
+        forwardMode: 'bridge',
+        forwardDevs: [],
+        ips: [],
+        dnsDisabled: false,
+      },
+    ]);
     expect(ok(f.libvirtFirewallBackend)).toBeNull();
     expect(ok(f.dnsmasq)).toEqual([]);
   });
@@ -86,30 +109,68 @@ describe('parseFacts on other real captures', () => {
     const d = ok(facts('nat-ok').iptables.v4nft);
     const filter = d.tables.find((t) => t.name === 'filter');
     expect(filter?.chains.find((c) => c.name === 'FORWARD')?.policy).toBe('ACCEPT');
-    expect(filter?.chains.find((c) => c.name === 'LIBVIRT_FWX')).toEqual({ name: 'LIBVIRT_FWX', policy: null, rules: [{ args: ['-i', 'virbr0', '-o', 'virbr0', '-j', 'ACCEPT'], target: 'ACCEPT' }] });
+    expect(filter?.chains.find((c) => c.name === 'LIBVIRT_FWX')).toEqual({
+      name: 'LIBVIRT_FWX',
+      policy: null,
+      rules: [{ args: ['-i', 'virbr0', '-o', 'virbr0', '-j', 'ACCEPT'], target: 'ACCEPT' }],
+    });
     const prt = d.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'LIBVIRT_PRT');
     expect(prt?.rules.filter((r) => r.target === 'MASQUERADE')).toHaveLength(3);
   });
 
   it('parses nft rules into conditions and verdicts (nft-forward-drop-accepted)', () => {
     const rs = ok(facts('nft-forward-drop-accepted').nft);
-    expect(rs.chains).toContainEqual({ family: 'inet', table: 'fw', name: 'forward', type: 'filter', hook: 'forward', prio: 0, policy: 'drop' });
+    expect(rs.chains).toContainEqual({
+      family: 'inet',
+      table: 'fw',
+      name: 'forward',
+      type: 'filter',
+      hook: 'forward',
+      prio: 0,
+      policy: 'drop',
+    });
     const rules = rs.rules.filter((r) => r.table === 'fw');
     expect(rules).toEqual([
-      { family: 'inet', table: 'fw', chain: 'forward', conds: [{ key: 'ct.state', op: 'in', values: ['established', 'related'] }], opaque: 0, verdict: 'accept' },
-      { family: 'inet', table: 'fw', chain: 'forward', conds: [{ key: 'iifname', op: '==', values: ['br0'] }, { key: 'oifname', op: '==', values: ['br0'] }], opaque: 0, verdict: 'accept' },
+      {
+        family: 'inet',
+        table: 'fw',
+        chain: 'forward',
+        conds: [{ key: 'ct.state', op: 'in', values: ['established', 'related'] }],
+        opaque: 0,
+        verdict: 'accept',
+      },
+      {
+        family: 'inet',
+        table: 'fw',
+        chain: 'forward',
+        conds: [
+          { key: 'iifname', op: '==', values: ['br0'] },
+          { key: 'oifname', op: '==', values: ['br0'] },
+        ],
+        opaque: 0,
+        verdict: 'accept',
+      },
     ]);
   });
 
   it('records iptables-nft compat matches as xt (physdev is not readable from nft -j)', () => {
     const rs = ok(facts('brnf-forward-drop-accepted').nft);
-    expect(rs.rules).toEqual([{ family: 'ip', table: 'filter', chain: 'FORWARD', conds: [], opaque: 1, verdict: 'accept', xt: ['physdev'] }]);
+    expect(rs.rules).toEqual([
+      { family: 'ip', table: 'filter', chain: 'FORWARD', conds: [], opaque: 1, verdict: 'accept', xt: ['physdev'] },
+    ]);
   });
 
   it('parses networks with ip/dhcp and a running dnsmasq command line (nat-ok)', () => {
     const f = facts('nat-ok');
     const def = ok(f.libvirt).networks.find((n) => n.name === 'default');
-    expect(def).toMatchObject({ active: true, bridge: 'virbr0', bridgeStp: 'on', bridgeDelay: 0, forwardMode: 'nat', ips: [{ family: 'ipv4', address: '198.18.251.1', prefix: 24, dhcp: true }] });
+    expect(def).toMatchObject({
+      active: true,
+      bridge: 'virbr0',
+      bridgeStp: 'on',
+      bridgeDelay: 0,
+      forwardMode: 'nat',
+      ips: [{ family: 'ipv4', address: '198.18.251.1', prefix: 24, dhcp: true }],
+    });
     expect(ok(f.dnsmasq).some((c) => c.includes('--conf-file=/var/lib/libvirt/dnsmasq/default.conf'))).toBe(true);
   });
 
@@ -117,12 +178,15 @@ describe('parseFacts on other real captures', () => {
     const clone = ok(facts('libvirt-faults').libvirt).domains.find((d) => d.name === 'clone01');
     expect(clone?.running).toBe(true);
     expect(clone?.interfaces.map((i) => [i.type, i.mac, i.linkState ?? null])).toEqual([
-      ['bridge', '52:54:00:aa:bb:01', 'down'], ['bridge', 'fe:54:00:00:00:07', null], ['direct', '52:54:00:aa:bb:08', null], ['network', '02:18:fa:00:00:0a', null],
+      ['bridge', '52:54:00:aa:bb:01', 'down'],
+      ['bridge', 'fe:54:00:00:00:07', null],
+      ['direct', '52:54:00:aa:bb:08', null],
+      ['network', '02:18:fa:00:00:0a', null],
     ]);
     expect(clone?.interfaces[2]).toMatchObject({ sourceDev: 'eth0', sourceMode: 'bridge' });
   });
 
-  it('records an unreachable libvirt as a failed fact with virsh\'s message, not a crash', () => {
+  it("records an unreachable libvirt as a failed fact with virsh's message, not a crash", () => {
     const lv = facts('no-libvirt').libvirt;
     expect(lv.ok).toBe(false);
     if (!lv.ok) {
@@ -157,10 +221,23 @@ describe('parseFacts on broken output', () => {
   it('falls back to sysfs when ip -j fails (old iproute2 without JSON)', () => {
     const text = raw('clean');
     const nonce = /@@FLEET@@ (\S+) begin/.exec(text)?.[1] ?? '';
-    const broken = text.replace(new RegExp(`(@@FLEET@@ ${nonce} links\\n)[^\\n]*\\n(\\n?@@RC@@ ${nonce}) 0`), `$1Option "-j" is unknown, try "ip -help".\n$2 255`);
+    const broken = text.replace(
+      new RegExp(`(@@FLEET@@ ${nonce} links\\n)[^\\n]*\\n(\\n?@@RC@@ ${nonce}) 0`),
+      `$1Option "-j" is unknown, try "ip -help".\n$2 255`,
+    );
     const links = new Map(ok(parseFacts(broken).links).map((l) => [l.ifname, l]));
-    expect(links.get('br0')).toMatchObject({ kind: 'bridge', up: true, mtu: 1500, bridge: { stpState: 0, forwardDelayCs: 0, vlanFiltering: null } });
-    expect(links.get('eth0')).toMatchObject({ master: 'br0', port: { state: 'forwarding' }, carrier: true, flags: ['UP', 'BROADCAST', 'MULTICAST', 'LOWER_UP'] });
+    expect(links.get('br0')).toMatchObject({
+      kind: 'bridge',
+      up: true,
+      mtu: 1500,
+      bridge: { stpState: 0, forwardDelayCs: 0, vlanFiltering: null },
+    });
+    expect(links.get('eth0')).toMatchObject({
+      master: 'br0',
+      port: { state: 'forwarding' },
+      carrier: true,
+      flags: ['UP', 'BROADCAST', 'MULTICAST', 'LOWER_UP'],
+    });
   });
 
   it('reports one unparseable section without losing the others', () => {
@@ -177,10 +254,20 @@ describe('firewall backends the kernel does not support', () => {
     const text = raw('clean');
     const nonce = /@@FLEET@@ (\S+) begin/.exec(text)?.[1] ?? '';
     const broken = text
-      .replace(new RegExp(`(@@FLEET@@ ${nonce} nft\\n)[^\\n]*\\n(\\n?@@RC@@ ${nonce}) 0`), `$1$2 1\nError: Could not process rule: Operation not supported`)
-      .replace(new RegExp(`(@@FLEET@@ ${nonce} ipt4_nft\\n)\\n?(@@RC@@ ${nonce}) 0`), `$1$2 1\niptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Protocol not supported`);
+      .replace(
+        new RegExp(`(@@FLEET@@ ${nonce} nft\\n)[^\\n]*\\n(\\n?@@RC@@ ${nonce}) 0`),
+        `$1$2 1\nError: Could not process rule: Operation not supported`,
+      )
+      .replace(
+        new RegExp(`(@@FLEET@@ ${nonce} ipt4_nft\\n)\\n?(@@RC@@ ${nonce}) 0`),
+        `$1$2 1\niptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Protocol not supported`,
+      );
     const f = parseFacts(broken);
-    expect(f.nft).toMatchObject({ ok: false, cause: 'unsupported', reason: 'nft: the kernel has no nf_tables (Error: Could not process rule: Operation not supported)' });
+    expect(f.nft).toMatchObject({
+      ok: false,
+      cause: 'unsupported',
+      reason: 'nft: the kernel has no nf_tables (Error: Could not process rule: Operation not supported)',
+    });
     expect(f.iptables.v4nft).toMatchObject({ ok: false, cause: 'unsupported' });
   });
 });

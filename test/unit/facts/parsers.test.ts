@@ -9,10 +9,16 @@ import { parseXml } from '../../../src/facts/xml.js';
 
 describe('parseXml', () => {
   it('reads elements, both quote styles, entities, comments and CDATA', () => {
-    const x = parseXml(`<?xml version="1.0"?><!-- c --><domain type='kvm' id="3"><name>a &amp; b</name><description><![CDATA[<not-a-tag>]]></description><x a="&#x41;&#66;&lt;"/></domain>`);
+    const x = parseXml(
+      `<?xml version="1.0"?><!-- c --><domain type='kvm' id="3"><name>a &amp; b</name><description><![CDATA[<not-a-tag>]]></description><x a="&#x41;&#66;&lt;"/></domain>`,
+    );
     expect(x.name).toBe('domain');
     expect(x.attrs).toEqual({ type: 'kvm', id: '3' });
-    expect(x.children.map((c) => [c.name, c.text])).toEqual([['name', 'a & b'], ['description', '<not-a-tag>'], ['x', '']]);
+    expect(x.children.map((c) => [c.name, c.text])).toEqual([
+      ['name', 'a & b'],
+      ['description', '<not-a-tag>'],
+      ['x', ''],
+    ]);
     expect(x.children[2]?.attrs['a']).toBe('AB<');
   });
 
@@ -26,39 +32,106 @@ describe('parseXml', () => {
 
 describe('libvirt XML', () => {
   it('computes the prefix from a netmask and keeps forward devs (macvtap network)', () => {
-    const n = parseNetworkXml(`<network><name>mv</name><forward mode='bridge'><interface dev='eno1'/></forward><ip address='10.0.0.1' netmask='255.255.254.0'/><dns enable='no'/></network>`, ['Active:         no', 'Autostart:      yes']);
-    expect(n).toMatchObject({ name: 'mv', active: false, autostart: true, forwardMode: 'bridge', forwardDevs: ['eno1'], ips: [{ address: '10.0.0.1', prefix: 23, dhcp: false }], dnsDisabled: true });
+    const n = parseNetworkXml(
+      `<network><name>mv</name><forward mode='bridge'><interface dev='eno1'/></forward><ip address='10.0.0.1' netmask='255.255.254.0'/><dns enable='no'/></network>`,
+      ['Active:         no', 'Autostart:      yes'],
+    );
+    expect(n).toMatchObject({
+      name: 'mv',
+      active: false,
+      autostart: true,
+      forwardMode: 'bridge',
+      forwardDevs: ['eno1'],
+      ips: [{ address: '10.0.0.1', prefix: 23, dhcp: false }],
+      dnsDisabled: true,
+    });
   });
 
   it('reads filterref parameters and vlan tags of a guest NIC', () => {
     const N = 'n1';
-    const lv = parseVirsh([
-      `@@LIST@@ ${N}`, 'vm1', '', '@@AUTOSTART@@', 'vm1', '', '@@NETS@@', '',
-      `@@DOM@@ ${N}`, 'vm1',
-      `<domain type='kvm'><name>vm1</name><devices><interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/><vlan><tag id='10'/></vlan><filterref filter='clean-traffic'><parameter name='IP' value='192.0.2.5'/></filterref><mtu size='9000'/></interface></devices></domain>`,
-    ].join('\n'), N);
-    expect(lv.domains).toEqual([{
-      name: 'vm1', running: false, autostart: true,
-      interfaces: [{ type: 'bridge', mac: '52:54:00:00:00:01', sourceBridge: 'br0', mtu: 9000, vlanTags: [10], filterref: { filter: 'clean-traffic', parameters: { IP: '192.0.2.5' } } }],
-    }]);
+    const lv = parseVirsh(
+      [
+        `@@LIST@@ ${N}`,
+        'vm1',
+        '',
+        '@@AUTOSTART@@',
+        'vm1',
+        '',
+        '@@NETS@@',
+        '',
+        `@@DOM@@ ${N}`,
+        'vm1',
+        `<domain type='kvm'><name>vm1</name><devices><interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/><vlan><tag id='10'/></vlan><filterref filter='clean-traffic'><parameter name='IP' value='192.0.2.5'/></filterref><mtu size='9000'/></interface></devices></domain>`,
+      ].join('\n'),
+      N,
+    );
+    expect(lv.domains).toEqual([
+      {
+        name: 'vm1',
+        running: false,
+        autostart: true,
+        interfaces: [
+          {
+            type: 'bridge',
+            mac: '52:54:00:00:00:01',
+            sourceBridge: 'br0',
+            mtu: 9000,
+            vlanTags: [10],
+            filterref: { filter: 'clean-traffic', parameters: { IP: '192.0.2.5' } },
+          },
+        ],
+      },
+    ]);
   });
 
   it('records a domain whose dumpxml failed instead of dropping it', () => {
     const lv = parseVirsh(['@@LIST@@ n', 'gone', '', '@@AUTOSTART@@', '', '@@NETS@@', '', '@@DOM@@ n', 'gone', ''].join('\n'), 'n');
-    expect(lv.domains).toEqual([{ name: 'gone', running: false, autostart: false, interfaces: [], error: 'virsh dumpxml printed nothing (domain gone or no permission)' }]);
+    expect(lv.domains).toEqual([
+      {
+        name: 'gone',
+        running: false,
+        autostart: false,
+        interfaces: [],
+        error: 'virsh dumpxml printed nothing (domain gone or no permission)',
+      },
+    ]);
   });
 });
 
 describe('parseIptablesSave', () => {
   it('tokenizes quoted comments with escaped quotes', () => {
-    expect(tokenizeRule('-A INPUT -m comment --comment "say \\"hi\\" now" -j ACCEPT')).toEqual(['-A', 'INPUT', '-m', 'comment', '--comment', 'say "hi" now', '-j', 'ACCEPT']);
+    expect(tokenizeRule('-A INPUT -m comment --comment "say \\"hi\\" now" -j ACCEPT')).toEqual([
+      '-A',
+      'INPUT',
+      '-m',
+      'comment',
+      '--comment',
+      'say "hi" now',
+      '-j',
+      'ACCEPT',
+    ]);
   });
 
   it('reads tables, policies, user chains, negation and goto', () => {
-    const d = parseIptablesSave(['# Generated by iptables-save', '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [3:180]', ':DOCKER-USER - [0:0]',
-      '-A FORWARD -j DOCKER-USER', '-A FORWARD ! -i br0 -g DOCKER-USER', '-A DOCKER-USER -j RETURN', 'COMMIT'].join('\n'));
+    const d = parseIptablesSave(
+      [
+        '# Generated by iptables-save',
+        '*filter',
+        ':INPUT ACCEPT [0:0]',
+        ':FORWARD DROP [3:180]',
+        ':DOCKER-USER - [0:0]',
+        '-A FORWARD -j DOCKER-USER',
+        '-A FORWARD ! -i br0 -g DOCKER-USER',
+        '-A DOCKER-USER -j RETURN',
+        'COMMIT',
+      ].join('\n'),
+    );
     const chains = d.tables[0]?.chains ?? [];
-    expect(chains.map((c) => [c.name, c.policy])).toEqual([['INPUT', 'ACCEPT'], ['FORWARD', 'DROP'], ['DOCKER-USER', null]]);
+    expect(chains.map((c) => [c.name, c.policy])).toEqual([
+      ['INPUT', 'ACCEPT'],
+      ['FORWARD', 'DROP'],
+      ['DOCKER-USER', null],
+    ]);
     expect(chains[1]?.rules[1]).toEqual({ args: ['!', '-i', 'br0', '-g', 'DOCKER-USER'], target: 'DOCKER-USER', goto: true });
   });
 
@@ -69,50 +142,117 @@ describe('parseIptablesSave', () => {
 
 describe('parseNft', () => {
   it('reads sets, prefixes, ranges, jumps and counts unreadable expressions as opaque', () => {
-    const rs = parseNft(JSON.stringify({ nftables: [
-      { chain: { family: 'inet', table: 't', name: 'c', hook: 'forward', prio: 0, policy: 'drop', type: 'filter' } },
-      { rule: { family: 'inet', table: 't', chain: 'c', expr: [
-        { match: { op: '==', left: { meta: { key: 'iifname' } }, right: { set: ['br0', 'br1'] } } },
-        { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: { prefix: { addr: '10.0.0.0', len: 8 } } } },
-        { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { range: [1000, 2000] } } },
-        { match: { op: '==', left: { fib: { flags: ['daddr'], result: 'type' } }, right: 'local' } },
-        { counter: null }, { jump: { target: 'sub' } },
-      ] } },
-    ] }));
-    expect(rs.rules[0]).toEqual({ family: 'inet', table: 't', chain: 'c', opaque: 1, verdict: 'jump', target: 'sub', conds: [
-      { key: 'iifname', op: '==', values: ['br0', 'br1'] }, { key: 'ip.saddr', op: '==', values: ['10.0.0.0/8'] }, { key: 'tcp.dport', op: '==', values: ['1000-2000'] },
-    ] });
+    const rs = parseNft(
+      JSON.stringify({
+        nftables: [
+          { chain: { family: 'inet', table: 't', name: 'c', hook: 'forward', prio: 0, policy: 'drop', type: 'filter' } },
+          {
+            rule: {
+              family: 'inet',
+              table: 't',
+              chain: 'c',
+              expr: [
+                { match: { op: '==', left: { meta: { key: 'iifname' } }, right: { set: ['br0', 'br1'] } } },
+                {
+                  match: {
+                    op: '==',
+                    left: { payload: { protocol: 'ip', field: 'saddr' } },
+                    right: { prefix: { addr: '10.0.0.0', len: 8 } },
+                  },
+                },
+                { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { range: [1000, 2000] } } },
+                { match: { op: '==', left: { fib: { flags: ['daddr'], result: 'type' } }, right: 'local' } },
+                { counter: null },
+                { jump: { target: 'sub' } },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    expect(rs.rules[0]).toEqual({
+      family: 'inet',
+      table: 't',
+      chain: 'c',
+      opaque: 1,
+      verdict: 'jump',
+      target: 'sub',
+      conds: [
+        { key: 'iifname', op: '==', values: ['br0', 'br1'] },
+        { key: 'ip.saddr', op: '==', values: ['10.0.0.0/8'] },
+        { key: 'tcp.dport', op: '==', values: ['1000-2000'] },
+      ],
+    });
   });
 });
 
 describe('small parsers', () => {
   it('reads ifupdown continuations, comments, allow-hotplug and source lines', () => {
-    const c = parseIfupdown(['@@FILE@@ N /etc/network/interfaces', 'source /etc/network/interfaces.d/*', '# comment', 'allow-hotplug eno1',
-      'iface br0 inet static', '  address 192.0.2.10', '  netmask 255.255.255.0', '  bridge_ports eno1 \\', '    eno2', '  Bridge-STP off',
-      '@@FILE@@ N /etc/network/interfaces.d/vlan', 'auto br0'].join('\n'), 'N');
+    const c = parseIfupdown(
+      [
+        '@@FILE@@ N /etc/network/interfaces',
+        'source /etc/network/interfaces.d/*',
+        '# comment',
+        'allow-hotplug eno1',
+        'iface br0 inet static',
+        '  address 192.0.2.10',
+        '  netmask 255.255.255.0',
+        '  bridge_ports eno1 \\',
+        '    eno2',
+        '  Bridge-STP off',
+        '@@FILE@@ N /etc/network/interfaces.d/vlan',
+        'auto br0',
+      ].join('\n'),
+      'N',
+    );
     expect(c.files).toEqual(['/etc/network/interfaces', '/etc/network/interfaces.d/vlan']);
     expect(c.sources).toEqual(['/etc/network/interfaces.d/*']);
     expect(c.hotplug).toEqual(['eno1']);
     expect(c.auto).toEqual(['br0']);
-    expect(c.ifaces[0]?.options).toEqual({ address: ['192.0.2.10'], netmask: ['255.255.255.0'], 'bridge-ports': ['eno1 eno2'], 'bridge-stp': ['off'] });
+    expect(c.ifaces[0]?.options).toEqual({
+      address: ['192.0.2.10'],
+      netmask: ['255.255.255.0'],
+      'bridge-ports': ['eno1 eno2'],
+      'bridge-stp': ['off'],
+    });
   });
 
   it('reads sysctl paths with dotted interface names and ignores the absent marker', () => {
-    expect(parseSysctls('/proc/sys/net/ipv4/conf/eth0.100/rp_filter:2\n/proc/sys/net/bridge:absent\n')).toEqual({ 'net.ipv4.conf.eth0.100.rp_filter': '2' });
+    expect(parseSysctls('/proc/sys/net/ipv4/conf/eth0.100/rp_filter:2\n/proc/sys/net/bridge:absent\n')).toEqual({
+      'net.ipv4.conf.eth0.100.rp_filter': '2',
+    });
   });
 
   it('tells built-in, loadable, absent and unknown modules apart', () => {
-    expect(parseKernel('loaded bridge\nmisc vhost-net\ndev /dev/kvm absent\nconfig-list\nconfig CONFIG_TUN=y\nconfig CONFIG_KVM=m\n').modules).toMatchObject({
-      bridge: 'loaded', vhost_net: 'loaded', tun: 'builtin', kvm: 'available', macvtap: 'absent',
+    expect(
+      parseKernel('loaded bridge\nmisc vhost-net\ndev /dev/kvm absent\nconfig-list\nconfig CONFIG_TUN=y\nconfig CONFIG_KVM=m\n').modules,
+    ).toMatchObject({
+      bridge: 'loaded',
+      vhost_net: 'loaded',
+      tun: 'builtin',
+      kvm: 'available',
+      macvtap: 'absent',
     });
     expect(parseKernel('builtin-list\n').modules['tun']).toBe('unknown');
   });
 
   it('reads both bridge -j vlan show shapes and multipath routes', () => {
-    expect(parseBridgeVlans('[{"ifname":"tap1","vlans":[{"vlan":10,"flags":["PVID","Egress Untagged"]},{"vlan":20,"vlanEnd":30}]}]')).toEqual([
-      { ifname: 'tap1', vlans: [{ vlan: 10, pvid: true, untagged: true }, { vlan: 20, vlanEnd: 30, pvid: false, untagged: false }] },
+    expect(
+      parseBridgeVlans('[{"ifname":"tap1","vlans":[{"vlan":10,"flags":["PVID","Egress Untagged"]},{"vlan":20,"vlanEnd":30}]}]'),
+    ).toEqual([
+      {
+        ifname: 'tap1',
+        vlans: [
+          { vlan: 10, pvid: true, untagged: true },
+          { vlan: 20, vlanEnd: 30, pvid: false, untagged: false },
+        ],
+      },
     ]);
-    expect(parseBridgeVlans('{"eth0":[{"vlan":1,"flags":["PVID"]}]}')).toEqual([{ ifname: 'eth0', vlans: [{ vlan: 1, pvid: true, untagged: false }] }]);
-    expect(parseRoutes('[{"dst":"default","nexthops":[{"gateway":"192.0.2.1","dev":"br0"},{"gateway":"192.0.2.2","dev":"br1"}]}]')).toEqual([{ dst: 'default', gateway: '192.0.2.1', dev: 'br0' }]);
+    expect(parseBridgeVlans('{"eth0":[{"vlan":1,"flags":["PVID"]}]}')).toEqual([
+      { ifname: 'eth0', vlans: [{ vlan: 1, pvid: true, untagged: false }] },
+    ]);
+    expect(parseRoutes('[{"dst":"default","nexthops":[{"gateway":"192.0.2.1","dev":"br0"},{"gateway":"192.0.2.2","dev":"br1"}]}]')).toEqual(
+      [{ dst: 'default', gateway: '192.0.2.1', dev: 'br0' }],
+    );
   });
 });

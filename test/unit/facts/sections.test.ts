@@ -6,11 +6,23 @@ const out = (...lines: string[]) => lines.join('\n');
 
 describe('splitSections', () => {
   it('splits stdout and stderr around the rc line and strips the marker newline', () => {
-    const s = splitSections(out(
-      `@@FLEET@@ ${N} begin v1`, '', `@@FLEET@@ ${N} links`, '[{"ifname":"lo"}]', '', `@@RC@@ ${N} 0`,
-      '', `@@FLEET@@ ${N} nft`, '', `@@RC@@ ${N} 127`, 'timeout: failed to run command nft: No such file or directory',
-      '', `@@FLEET@@ ${N} end`,
-    ));
+    const s = splitSections(
+      out(
+        `@@FLEET@@ ${N} begin v1`,
+        '',
+        `@@FLEET@@ ${N} links`,
+        '[{"ifname":"lo"}]',
+        '',
+        `@@RC@@ ${N} 0`,
+        '',
+        `@@FLEET@@ ${N} nft`,
+        '',
+        `@@RC@@ ${N} 127`,
+        'timeout: failed to run command nft: No such file or directory',
+        '',
+        `@@FLEET@@ ${N} end`,
+      ),
+    );
     expect(s.nonce).toBe(N);
     expect(s.version).toBe('v1');
     expect(s.complete).toBe(true);
@@ -20,11 +32,17 @@ describe('splitSections', () => {
   });
 
   it('ignores markers that do not carry the run nonce (host content cannot forge a section)', () => {
-    const s = splitSections(out(
-      `@@FLEET@@ ${N} begin v1`, `@@FLEET@@ ${N} ifupdown`,
-      '@@FLEET@@ 00000000-0000-0000-0000-000000000000 links', '@@RC@@ guessed 0', '[{"ifname":"evil"}]',
-      `@@RC@@ ${N} 0`, `@@FLEET@@ ${N} end`,
-    ));
+    const s = splitSections(
+      out(
+        `@@FLEET@@ ${N} begin v1`,
+        `@@FLEET@@ ${N} ifupdown`,
+        '@@FLEET@@ 00000000-0000-0000-0000-000000000000 links',
+        '@@RC@@ guessed 0',
+        '[{"ifname":"evil"}]',
+        `@@RC@@ ${N} 0`,
+        `@@FLEET@@ ${N} end`,
+      ),
+    );
     expect([...s.sections.keys()]).toEqual(['ifupdown']);
     expect(s.sections.get('ifupdown')?.stdout).toContain('[{"ifname":"evil"}]');
   });
@@ -43,15 +61,25 @@ describe('splitSections', () => {
 });
 
 describe('gather', () => {
-  const split = splitSections(out(
-    `@@FLEET@@ ${N} begin v1`,
-    `@@FLEET@@ ${N} good`, '42', `@@RC@@ ${N} 0`,
-    `@@FLEET@@ ${N} absent`, `@@RC@@ ${N} 127`, 'sh: 1: nft: not found',
-    `@@FLEET@@ ${N} slow`, `@@RC@@ ${N} 124`,
-    `@@FLEET@@ ${N} bad`, `@@RC@@ ${N} 1`, 'error: failed to connect to the hypervisor',
-    `@@FLEET@@ ${N} grep`, `@@RC@@ ${N} 1`,
-    `@@FLEET@@ ${N} end`,
-  ));
+  const split = splitSections(
+    out(
+      `@@FLEET@@ ${N} begin v1`,
+      `@@FLEET@@ ${N} good`,
+      '42',
+      `@@RC@@ ${N} 0`,
+      `@@FLEET@@ ${N} absent`,
+      `@@RC@@ ${N} 127`,
+      'sh: 1: nft: not found',
+      `@@FLEET@@ ${N} slow`,
+      `@@RC@@ ${N} 124`,
+      `@@FLEET@@ ${N} bad`,
+      `@@RC@@ ${N} 1`,
+      'error: failed to connect to the hypervisor',
+      `@@FLEET@@ ${N} grep`,
+      `@@RC@@ ${N} 1`,
+      `@@FLEET@@ ${N} end`,
+    ),
+  );
   const num = (s: string) => {
     if (!/^\d+$/.test(s)) throw new Error(`not a number: ${s}`);
     return Number(s);
@@ -62,10 +90,22 @@ describe('gather', () => {
   });
 
   it('maps each failure to an explicit cause with a one-line reason', () => {
-    expect(gather(split, 'absent', num)).toMatchObject({ ok: false, cause: 'not-installed', reason: 'absent: command not found (sh: 1: nft: not found)' });
+    expect(gather(split, 'absent', num)).toMatchObject({
+      ok: false,
+      cause: 'not-installed',
+      reason: 'absent: command not found (sh: 1: nft: not found)',
+    });
     expect(gather(split, 'slow', num)).toMatchObject({ ok: false, cause: 'timeout' });
-    expect(gather(split, 'bad', num)).toMatchObject({ ok: false, cause: 'failed', reason: 'bad: exit 1: error: failed to connect to the hypervisor' });
-    expect(gather(split, 'nowhere', num)).toMatchObject({ ok: false, cause: 'missing', reason: 'nowhere: section missing from facts output' });
+    expect(gather(split, 'bad', num)).toMatchObject({
+      ok: false,
+      cause: 'failed',
+      reason: 'bad: exit 1: error: failed to connect to the hypervisor',
+    });
+    expect(gather(split, 'nowhere', num)).toMatchObject({
+      ok: false,
+      cause: 'missing',
+      reason: 'nowhere: section missing from facts output',
+    });
     expect(gather(split, 'grep', num)).toMatchObject({ ok: false, cause: 'failed' });
   });
 

@@ -47,14 +47,19 @@ describe('connectionSpec', () => {
   });
 
   it('lets extra vars override host vars', () => {
-    expect(connectionSpec(host({ ansible_user: 'a', ansible_port: 22 }), { ansible_user: 'b', ansible_port: 2200 })).toMatchObject({ user: 'b', port: 2200 });
+    expect(connectionSpec(host({ ansible_user: 'a', ansible_port: 22 }), { ansible_user: 'b', ansible_port: 2200 })).toMatchObject({
+      user: 'b',
+      port: 2200,
+    });
   });
 
   it('accepts paramiko and smart as ssh, local as local', () => {
     expect(connectionSpec(host({ ansible_connection: 'paramiko' })).connection).toBe('ssh');
     expect(connectionSpec(host({ ansible_connection: 'smart' })).connection).toBe('ssh');
     expect(connectionSpec(host({ ansible_connection: 'local' })).connection).toBe('local');
-    expect(() => connectionSpec(host({ ansible_connection: 'docker' }))).toThrow("host 'hv01.dc1': ansible_connection 'docker' is not supported (use ssh or local)");
+    expect(() => connectionSpec(host({ ansible_connection: 'docker' }))).toThrow(
+      "host 'hv01.dc1': ansible_connection 'docker' is not supported (use ssh or local)",
+    );
   });
 
   it('takes ansible_become_pass too, and the later alias wins as in Ansible', () => {
@@ -79,11 +84,19 @@ describe('connectionSpec', () => {
   });
 
   it('refuses what it cannot honour instead of ignoring it', () => {
-    expect(() => connectionSpec(host({ ansible_ssh_common_args: '-J a@b,c@d' }))).toThrow("more than one jump host ('a@b,c@d') is not supported");
-    expect(() => connectionSpec(host({ ansible_ssh_common_args: '-o ProxyCommand="nc -X 5 -x proxy:1080 %h %p"' }))).toThrow('ProxyCommand');
-    expect(() => connectionSpec(host({ ansible_port: 'ssh' }))).toThrow("host 'hv01.dc1': ansible_port must be a port number (1-65535), got 'ssh'");
+    expect(() => connectionSpec(host({ ansible_ssh_common_args: '-J a@b,c@d' }))).toThrow(
+      "more than one jump host ('a@b,c@d') is not supported",
+    );
+    expect(() => connectionSpec(host({ ansible_ssh_common_args: '-o ProxyCommand="nc -X 5 -x proxy:1080 %h %p"' }))).toThrow(
+      'ProxyCommand',
+    );
+    expect(() => connectionSpec(host({ ansible_port: 'ssh' }))).toThrow(
+      "host 'hv01.dc1': ansible_port must be a port number (1-65535), got 'ssh'",
+    );
     expect(() => connectionSpec(host({ ansible_port: 70000 }))).toThrow('ansible_port must be a port number');
-    expect(() => connectionSpec(host({ ansible_become: 'maybe' }))).toThrow('ansible_become must be a boolean (yes/no, true/false), got "maybe"');
+    expect(() => connectionSpec(host({ ansible_become: 'maybe' }))).toThrow(
+      'ansible_become must be a boolean (yes/no, true/false), got "maybe"',
+    );
     expect(() => connectionSpec(host({ ansible_host: '{{ inventory_hostname }}.mgmt' }))).toThrow(
       "ansible_host is a template ('{{ inventory_hostname }}.mgmt'), which fleet does not expand in connection vars",
     );

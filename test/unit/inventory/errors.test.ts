@@ -30,7 +30,10 @@ const yml = (text: string) => failure({ 'hosts.yml': text }, ['hosts.yml']);
 describe('INI errors', () => {
   it.each([
     ['[web]\nweb1\n[web:nope]\n', 'hosts.ini:3: section [web:nope] has unknown type: nope'],
-    ['[web]\n[bad name]\n', "hosts.ini:2: invalid section entry: '[bad name]' (no spaces or other invalid characters allowed in a section name)"],
+    [
+      '[web]\n[bad name]\n',
+      "hosts.ini:2: invalid section entry: '[bad name]' (no spaces or other invalid characters allowed in a section name)",
+    ],
     ['[web]\nweb1 novalue\n', 'hosts.ini:2: expected key=value host variable assignment, got: novalue'],
     ['[web]\nweb1 a="x\n', `hosts.ini:2: cannot parse host line 'web1 a="x': No closing quotation`],
     ['[web]\nweb1\n[web:vars]\njust-a-word\n', 'hosts.ini:4: expected key=value, got: just-a-word'],
@@ -62,21 +65,32 @@ describe('INI errors', () => {
   });
 
   it('names both files when the conflict spans two sources', async () => {
-    const e = await failure({ 'a.ini': '[a]\nhv1 ansible_host=198.18.0.1\n', 'b.yml': 'b:\n  hosts:\n    hv1:\n      ansible_host: 198.18.0.9\n' }, ['a.ini', 'b.yml']);
-    expect(e.message).toBe("b.yml:4: host 'hv1' is defined twice with different ansible_host values ('198.18.0.1' at a.ini:2, '198.18.0.9' here)");
+    const e = await failure(
+      { 'a.ini': '[a]\nhv1 ansible_host=198.18.0.1\n', 'b.yml': 'b:\n  hosts:\n    hv1:\n      ansible_host: 198.18.0.9\n' },
+      ['a.ini', 'b.yml'],
+    );
+    expect(e.message).toBe(
+      "b.yml:4: host 'hv1' is defined twice with different ansible_host values ('198.18.0.1' at a.ini:2, '198.18.0.9' here)",
+    );
   });
 });
 
 describe('YAML errors', () => {
   it.each([
     ['all:\n  hosts:\n    a: 1\n   b: 2\n', /^hosts\.yml:4: invalid YAML: /],
-    ['all:\n  children:\n    web:\n      hosts: [w1, w2]\n', /^hosts\.yml:4: invalid "hosts" entry for group "web": requires a mapping, found a list$/],
+    [
+      'all:\n  children:\n    web:\n      hosts: [w1, w2]\n',
+      /^hosts\.yml:4: invalid "hosts" entry for group "web": requires a mapping, found a list$/,
+    ],
     ['web:\n  hosts:\n    123:\n', /^hosts\.yml:3: host pattern 123 must be a string: enclose numbers in quotes$/],
     ['web:\n  hosts:\n    ok1:\n    hv[01:1x]:\n', /^hosts\.yml:4: host range \[01:1x\]: '1x' is not a number$/],
     ['web:\n  hosts:\n    w1: just-a-string\n', /^hosts\.yml:3: vars of host 'w1' must be a mapping, got a string$/],
     ['a: {hosts: {h: }}\n---\nb: {}\n', /^hosts\.yml:2: invalid YAML: /],
     ['- just\n- a list\n', /^hosts\.yml:1: a YAML inventory must be a mapping of groups, got a list$/],
-    ['web:\n  hosts:\n    w1:\n      pw: !vault |\n        $ANSIBLE_VAULT;1.1;AES256\n        6162\n', /^hosts\.yml:4: invalid YAML: ansible-vault encrypted values \(!vault\) are not supported$/],
+    [
+      'web:\n  hosts:\n    w1:\n      pw: !vault |\n        $ANSIBLE_VAULT;1.1;AES256\n        6162\n',
+      /^hosts\.yml:4: invalid YAML: ansible-vault encrypted values \(!vault\) are not supported$/,
+    ],
   ])('%j', async (text, message) => {
     expect((await yml(text)).message).toMatch(message);
   });

@@ -1,7 +1,15 @@
 /** ansible-inventory views: --list, --graph, --host, with secrets masked. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/core/inventory.js';
-import { hostMagicVars, inventoryGraph, inventoryHost, inventoryListJson, isSecretVar, loadInventory, maskSecretVars } from '../../../src/inventory/index.js';
+import {
+  hostMagicVars,
+  inventoryGraph,
+  inventoryHost,
+  inventoryListJson,
+  isSecretVar,
+  loadInventory,
+  maskSecretVars,
+} from '../../../src/inventory/index.js';
 import { tmpDir, type TmpDir } from './tmp-inventory.js';
 
 let t: TmpDir;
@@ -75,7 +83,11 @@ describe('inventoryHost and inventoryGraph', () => {
   });
 
   it('--graph draws the tree like ansible-inventory', () => {
-    expect(inventoryGraph(inv)).toBe(['@all:', '  |--@ungrouped:', '  |  |--solo', '  |--@dc:', '  |  |--@web:', '  |  |  |--w1', '  |  |  |--w2', '  |  |--@empty:'].join('\n'));
+    expect(inventoryGraph(inv)).toBe(
+      ['@all:', '  |--@ungrouped:', '  |  |--solo', '  |--@dc:', '  |  |--@web:', '  |  |  |--w1', '  |  |  |--w2', '  |  |--@empty:'].join(
+        '\n',
+      ),
+    );
     expect(inventoryGraph(inv, 'web')).toBe('@web:\n  |--w1\n  |--w2');
     expect(() => inventoryGraph(inv, 'w1')).toThrow("'w1' is not a group");
   });
@@ -83,7 +95,16 @@ describe('inventoryHost and inventoryGraph', () => {
 
 describe('secrets and magic vars', () => {
   it('knows the secret names', () => {
-    for (const n of ['ansible_become_password', 'ansible_become_pass', 'ansible_password', 'ansible_ssh_pass', 'db_PASSWORD', 'key_passphrase', 'client_secret', 'api_token']) {
+    for (const n of [
+      'ansible_become_password',
+      'ansible_become_pass',
+      'ansible_password',
+      'ansible_ssh_pass',
+      'db_PASSWORD',
+      'key_passphrase',
+      'client_secret',
+      'api_token',
+    ]) {
       expect(isSecretVar(n), n).toBe(true);
     }
     expect(isSecretVar('ansible_user')).toBe(false);

@@ -21,7 +21,8 @@ async function load(files: Record<string, string>, sources = ['hosts.ini']) {
 describe('group order', () => {
   it('deeper groups win over shallower ones, whatever their priority', async () => {
     const inv = await load({
-      'hosts.ini': '[parent:children]\nchild\n[child]\nh\n[parent:vars]\nx=parent\nansible_group_priority=100\n[child:vars]\nx=child\n[all:vars]\nx=all\n',
+      'hosts.ini':
+        '[parent:children]\nchild\n[child]\nh\n[parent:vars]\nx=parent\nansible_group_priority=100\n[child:vars]\nx=child\n[all:vars]\nx=all\n',
     });
     expect(inv.hosts.get('h')?.vars.x).toBe('child');
     expect(inv.hosts.get('h')?.groups).toEqual(['all', 'parent', 'child']);

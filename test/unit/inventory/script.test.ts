@@ -24,7 +24,13 @@ describe('inventory scripts', () => {
     expect(inv.groups.get('gpu')?.hosts).toEqual(['gpu1.lab', 'cmp2.lab']);
     expect(inv.groups.get('racks')?.children).toEqual(['rack-a']);
     // group_vars/ next to the script applies too (mixed-dir/group_vars/gpu.yml sets bridge).
-    expect(inv.hosts.get('gpu1.lab')?.vars).toEqual({ cmdb: 'v2', bridge: 'br-gpu-file', accel: 'a100', ansible_host: '198.18.6.1', gpus: 8 });
+    expect(inv.hosts.get('gpu1.lab')?.vars).toEqual({
+      cmdb: 'v2',
+      bridge: 'br-gpu-file',
+      accel: 'a100',
+      ansible_host: '198.18.6.1',
+      gpus: 8,
+    });
     expect(inv.groups.get('gpu')?.vars).toEqual({ bridge: 'br-gpu-file', accel: 'a100' });
   });
 
@@ -60,7 +66,9 @@ describe('inventory scripts', () => {
     await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow('inventory script --list must print a JSON object, got a list');
     t?.cleanup();
     dir = script(`echo '{"g": {"hosts": "h1"}}'`);
-    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow("group 'g' has bad data for its host list: expected a list, got a string");
+    await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow(
+      "group 'g' has bad data for its host list: expected a list, got a string",
+    );
   });
 
   it('fails a failing --host call', async () => {

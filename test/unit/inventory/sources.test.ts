@@ -49,7 +49,14 @@ describe('-i directories', () => {
     expect(inv.hosts.has('never3')).toBe(false); // hidden
     expect(inv.hosts.get('tool1.lab')?.groups).toEqual(['all', 'lab']); // more/40-extra.yaml
     expect(inv.warnings.some((w) => w.includes('hosts.ini') && w.includes('ignored'))).toBe(true);
-    expect(inv.hosts.get('net2.lab')?.vars).toEqual({ ansible_host: '198.18.5.2', uplink: 'bond1', bridge: 'br-net', dns: '198.18.0.53', cmdb: 'v2', site: 'lab' });
+    expect(inv.hosts.get('net2.lab')?.vars).toEqual({
+      ansible_host: '198.18.5.2',
+      uplink: 'bond1',
+      bridge: 'br-net',
+      dns: '198.18.0.53',
+      cmdb: 'v2',
+      site: 'lab',
+    });
   });
 
   it('records the file that first defined each host', async () => {

@@ -60,7 +60,18 @@ g:
       i: 09
       j: !unsafe '{{ not_templated }}'
 `);
-    expect(inv.hosts.get('h')?.vars).toEqual({ a: true, b: 'y', c: 493, d: 80, e: '1e3', f: 1500, g: '2024-05-01', h: null, i: '09', j: '{{ not_templated }}' });
+    expect(inv.hosts.get('h')?.vars).toEqual({
+      a: true,
+      b: 'y',
+      c: 493,
+      d: 80,
+      e: '1e3',
+      f: 1500,
+      g: '2024-05-01',
+      h: null,
+      i: '09',
+      j: '{{ not_templated }}',
+    });
   });
 
   it('replaces (does not deep-merge) dict vars, like hash_behaviour=replace', async () => {

@@ -15,7 +15,17 @@ const shell = (raw: unknown, opts = {}) => shellModule.run(moduleCtx(dir, opts),
 
 describe('shellSplit', () => {
   it('splits like a POSIX shell', () => {
-    expect(shellSplit(`ip -j link show  dev 'we ird' "a \\"b\\"" c\\ d ''`)).toEqual(['ip', '-j', 'link', 'show', 'dev', 'we ird', 'a "b"', 'c d', '']);
+    expect(shellSplit(`ip -j link show  dev 'we ird' "a \\"b\\"" c\\ d ''`)).toEqual([
+      'ip',
+      '-j',
+      'link',
+      'show',
+      'dev',
+      'we ird',
+      'a "b"',
+      'c d',
+      '',
+    ]);
     expect(() => shellSplit("echo 'oops")).toThrow(/unclosed single quote/);
   });
 });
@@ -36,7 +46,7 @@ describe('command', () => {
   it('creates/removes skip the command; they are checked even in dry runs', async () => {
     expect(await command({ cmd: 'touch made', creates: '/' })).toMatchObject({ skipped: true, msg: 'skipped, since / exists' });
     expect(await command({ cmd: 'touch made', removes: `${dir}/nope` })).toMatchObject({ skipped: true });
-    expect(await command('touch made', { dryRun: true })).toMatchObject({ skipped: true, msg: "would run: touch made" });
+    expect(await command('touch made', { dryRun: true })).toMatchObject({ skipped: true, msg: 'would run: touch made' });
   });
 
   it('rejects an unclosed quote at load time', () => {

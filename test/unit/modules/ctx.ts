@@ -4,7 +4,10 @@ import { TemplateEngine } from '../../../src/templates/render.js';
 import { LocalDirConnection } from '../playbook/local-connection.js';
 import { testCatalog } from '../playbook/test-catalog.js';
 
-export function moduleCtx(dir: string, opts: { dryRun?: boolean; diff?: boolean; vars?: Record<string, unknown>; playbookDir?: string } = {}): ModuleContext & { conn: LocalDirConnection } {
+export function moduleCtx(
+  dir: string,
+  opts: { dryRun?: boolean; diff?: boolean; vars?: Record<string, unknown>; playbookDir?: string } = {},
+): ModuleContext & { conn: LocalDirConnection } {
   const conn = new LocalDirConnection('h1', dir);
   const playbookDir = opts.playbookDir ?? dir;
   return {
@@ -18,7 +21,11 @@ export function moduleCtx(dir: string, opts: { dryRun?: boolean; diff?: boolean;
     playbookDir,
     catalog: testCatalog(),
     signal: new AbortController().signal,
-    exec: (command, req) => conn.exec(command, { ...(req?.stdin !== undefined ? { stdin: req.stdin } : {}), ...(req?.timeoutMs ? { timeoutMs: req.timeoutMs } : {}) }),
+    exec: (command, req) =>
+      conn.exec(command, {
+        ...(req?.stdin !== undefined ? { stdin: req.stdin } : {}),
+        ...(req?.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
+      }),
     facts: async () => ({ files: [] }),
     reconnect: async () => undefined,
   };

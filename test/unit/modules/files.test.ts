@@ -33,7 +33,10 @@ describe('copy', () => {
     const dest = path.join(dir, 'b');
     writeFileSync(dest, 'same');
     const ino = statSync(dest).ino;
-    expect(await copy({ dest, content: 'same', mode: '0600' })).toMatchObject({ changed: true, msg: expect.stringContaining('mode 644 → 600') });
+    expect(await copy({ dest, content: 'same', mode: '0600' })).toMatchObject({
+      changed: true,
+      msg: expect.stringContaining('mode 644 → 600'),
+    });
     expect(modeOf(dest)).toBe('600');
     expect(statSync(dest).ino).toBe(ino);
   });
@@ -100,7 +103,9 @@ describe('template', () => {
     mkdirSync(path.join(dir, 'templates'));
     writeFileSync(path.join(dir, 'templates', 'u.j2'), 'ok\n{{ missing }}\n');
     const dest = path.join(dir, 'u.conf');
-    await expect(templateModule.run(moduleCtx(dir, { playbookDir: dir }), { src: 'u.j2', dest })).rejects.toThrow(`${path.join(dir, 'templates', 'u.j2')}:2: 'missing' is undefined`);
+    await expect(templateModule.run(moduleCtx(dir, { playbookDir: dir }), { src: 'u.j2', dest })).rejects.toThrow(
+      `${path.join(dir, 'templates', 'u.j2')}:2: 'missing' is undefined`,
+    );
     expect(existsSync(dest)).toBe(false);
   });
 });
@@ -108,7 +113,9 @@ describe('template', () => {
 describe('sysctl', () => {
   it('editSysctlFile replaces, de-duplicates, appends and removes', () => {
     expect(editSysctlFile('', 'net.ipv4.ip_forward', '1')).toBe('net.ipv4.ip_forward = 1\n');
-    expect(editSysctlFile('# c\nnet/ipv4/ip_forward=0\nx = 2\nnet.ipv4.ip_forward = 0\n', 'net.ipv4.ip_forward', '1')).toBe('# c\nnet.ipv4.ip_forward = 1\nx = 2\n');
+    expect(editSysctlFile('# c\nnet/ipv4/ip_forward=0\nx = 2\nnet.ipv4.ip_forward = 0\n', 'net.ipv4.ip_forward', '1')).toBe(
+      '# c\nnet.ipv4.ip_forward = 1\nx = 2\n',
+    );
     expect(editSysctlFile('a = 1\nb = 2\n', 'a', undefined)).toBe('b = 2\n');
     expect(editSysctlFile('-a = 1\n', 'a', '3')).toBe('a = 3\n');
   });
@@ -118,7 +125,10 @@ describe('sysctl', () => {
   it('persists to sysctl_file; idempotent; dry run writes nothing; absent removes', async () => {
     const file = path.join(dir, '99-fleet.conf');
     const args = { name: 'net.ipv4.conf.all.rp_filter', value: 2, sysctl_file: file, reload: false };
-    expect(await sysctl(args, { dryRun: true, diff: true })).toMatchObject({ changed: true, diff: expect.stringContaining('+net.ipv4.conf.all.rp_filter = 2') });
+    expect(await sysctl(args, { dryRun: true, diff: true })).toMatchObject({
+      changed: true,
+      diff: expect.stringContaining('+net.ipv4.conf.all.rp_filter = 2'),
+    });
     expect(existsSync(file)).toBe(false);
     expect(await sysctl(args)).toMatchObject({ changed: true });
     expect(readFileSync(file, 'utf8')).toBe('net.ipv4.conf.all.rp_filter = 2\n');

@@ -17,8 +17,14 @@ const at = { loc: { file: 'pb.yml', line: 3 }, keyLoc: () => ({ file: 'pb.yml', 
 describe('assert / fail / debug / set_fact', () => {
   it('assert: all conditions must hold; the first false one is named', async () => {
     const ctx = moduleCtx(dir, { vars: { mtu: 9000, bridges: ['br0'] } });
-    expect(await assertModule.run(ctx, { that: ['mtu >= 1500', "'br0' in bridges"] })).toEqual({ changed: false, msg: 'All assertions passed' });
-    expect(await assertModule.run(ctx, { that: ['mtu >= 1500', 'mtu < 9000'] })).toMatchObject({ failed: true, msg: 'Assertion failed: mtu < 9000' });
+    expect(await assertModule.run(ctx, { that: ['mtu >= 1500', "'br0' in bridges"] })).toEqual({
+      changed: false,
+      msg: 'All assertions passed',
+    });
+    expect(await assertModule.run(ctx, { that: ['mtu >= 1500', 'mtu < 9000'] })).toMatchObject({
+      failed: true,
+      msg: 'Assertion failed: mtu < 9000',
+    });
     expect(await assertModule.run(ctx, { that: 'mtu < 1', fail_msg: 'MTU!' })).toMatchObject({ failed: true, msg: 'MTU!' });
     expect(() => assertModule.parse({ that: [{ a: 1 }] }, at)).toThrow(/each condition must be a string/);
   });

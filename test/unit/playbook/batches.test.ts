@@ -28,7 +28,13 @@ describe('serial batches', () => {
 });
 
 describe('max_fail_percentage', () => {
-  const t = (batchFailed: number, batchSize: number, playFailed: number, playTotal: number) => ({ batch: 2, batchFailed, batchSize, playFailed, playTotal });
+  const t = (batchFailed: number, batchSize: number, playFailed: number, playTotal: number) => ({
+    batch: 2,
+    batchFailed,
+    batchSize,
+    playFailed,
+    playTotal,
+  });
   it('is exceeded when strictly more than the percentage failed, in the batch or in the play so far', () => {
     expect(maxFailExceeded(50, t(1, 2, 1, 2), true)).toBeUndefined();
     expect(maxFailExceeded(49, t(1, 2, 1, 2), true)).toBe('max_fail_percentage 49% exceeded: 1 of 2 hosts failed in batch 2');

@@ -30,9 +30,9 @@ function catalogServing(capture: string) {
 
 describe('with the built-in catalog', () => {
   it('a typo in a check id fails validation with a suggestion', async () => {
-    await expect(parsePlaybook('/pb/health.yml', '- hosts: all\n  tasks:\n    - check: bridge.ip-on-prot\n', { catalog: builtinCatalog() })).rejects.toThrow(
-      "/pb/health.yml:3: unknown check 'bridge.ip-on-prot' (did you mean bridge.ip-on-port?)",
-    );
+    await expect(
+      parsePlaybook('/pb/health.yml', '- hosts: all\n  tasks:\n    - check: bridge.ip-on-prot\n', { catalog: builtinCatalog() }),
+    ).rejects.toThrow("/pb/health.yml:3: unknown check 'bridge.ip-on-prot' (did you mean bridge.ip-on-port?)");
   });
 
   it('the facts command is the real one-exec facts script, with the libvirt_uri host var', () => {
@@ -61,7 +61,11 @@ describe('with the built-in catalog', () => {
     dirs.push(clean.root);
     expect(clean.json.hosts['hv1']?.checks['bridge.ip-on-port']?.status).toBe('pass');
 
-    const bad = await runHarness(path.join(pb, 'pb.yml'), { hosts: ['hv1'], catalog: catalogServing('ip-on-port'), run: { mode: 'check' } });
+    const bad = await runHarness(path.join(pb, 'pb.yml'), {
+      hosts: ['hv1'],
+      catalog: catalogServing('ip-on-port'),
+      run: { mode: 'check' },
+    });
     dirs.push(bad.root);
     expect(bad.json.hosts['hv1']?.checks['bridge.ip-on-port']).toMatchObject({ status: 'fail', fix_status: 'would-fix' });
     const fix = bad.store.stepsOf('hv1').find((s) => s.stepId === 'bridge.ip-on-port:fix');

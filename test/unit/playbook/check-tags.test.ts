@@ -3,7 +3,7 @@ import { builtinCatalog, parsePlaybook, tagSelected } from '../../../src/playboo
 import { withCheckTags } from '../../../src/playbook/parse.js';
 
 describe('check tasks are tagged with their id and group', () => {
-  it('adds the id and group to the task\'s own tags', async () => {
+  it("adds the id and group to the task's own tags", async () => {
     const pb = await parsePlaybook(
       '/pb/h.yml',
       '- hosts: all\n  tasks:\n    - check: bridge.mtu\n    - check: netfilter.nft-forward\n      tags: [fw]\n    - debug: {msg: hi}\n',

@@ -23,7 +23,10 @@ const HEALTH = `
 
 describe('built-in checks', () => {
   it('evaluate on facts gathered ONCE per host; results recorded as checks and as steps', async () => {
-    const r = await run(HEALTH, { hosts: ['h1', 'h2'], hostFiles: (h): Record<string, string> => (h === 'h1' ? { wanted: '', unwanted: '' } : {}) });
+    const r = await run(HEALTH, {
+      hosts: ['h1', 'h2'],
+      hostFiles: (h): Record<string, string> => (h === 'h1' ? { wanted: '', unwanted: '' } : {}),
+    });
     expect(r.catalog.factsRuns).toBe(2);
     expect(r.store.facts.map((f) => f.host).sort()).toEqual(['h1', 'h2']);
     expect(checksOf(r, 'h1')).toEqual([
@@ -74,19 +77,31 @@ describe('built-in checks', () => {
       ['file.present:verify', 'ok'],
     ]);
     expect(r.summary.outcomes.get('h1')).toEqual({ status: 'changed' });
-    expect(r.json.hosts['h1']?.checks['file.present']).toEqual({ status: 'pass', severity: 'high', message: 'fixed (was: wanted missing)', fix_status: 'fixed' });
+    expect(r.json.hosts['h1']?.checks['file.present']).toEqual({
+      status: 'pass',
+      severity: 'high',
+      message: 'fixed (was: wanted missing)',
+      fix_status: 'fixed',
+    });
   });
 
   it('--fix: a failing fix is fix-failed, a fix that does not help is still-failing; both fail the host', async () => {
     const broken = await run(HEALTH, { hosts: { h1: { fix_id: 'file.broken' } }, run: { fix: true } });
     expect(existsSync(path.join(broken.dirs['h1'] ?? '', 'never'))).toBe(false);
     expect(broken.store.checks.find((c) => c.check.id === 'file.present')?.fixStatus).toBe('fix-failed');
-    expect(broken.store.stepsOf('h1').find((s) => s.stepId === 'file.present:fix')).toMatchObject({ status: 'failed', rc: 1, stdout: 'trying' });
+    expect(broken.store.stepsOf('h1').find((s) => s.stepId === 'file.present:fix')).toMatchObject({
+      status: 'failed',
+      rc: 1,
+      stdout: 'trying',
+    });
     expect(broken.summary.outcomes.get('h1')?.status).toBe('failed');
 
     const noop = await run(HEALTH, { hosts: { h1: { fix_id: 'file.noop' } }, run: { fix: true } });
     expect(noop.store.checks.find((c) => c.check.id === 'file.present')?.fixStatus).toBe('still-failing');
-    expect(noop.summary.outcomes.get('h1')).toEqual({ status: 'failed', reason: 'check file.present still-failing after --fix: wanted missing' });
+    expect(noop.summary.outcomes.get('h1')).toEqual({
+      status: 'failed',
+      reason: 'check file.present still-failing after --fix: wanted missing',
+    });
   });
 
   it('--fix: checks without a fix are evaluated again on the fresh facts, and recorded once', async () => {
@@ -94,7 +109,10 @@ describe('built-in checks', () => {
     const r = await run(pb, { hosts: ['h1'], run: { fix: true } });
     // file.mirror had no fix, but file.present's fix resolved it: the run records the host as it is now.
     expect(r.store.checks.filter((c) => c.check.id === 'file.mirror')).toEqual([
-      expect.objectContaining({ fixStatus: null, check: expect.objectContaining({ status: 'pass', message: 'resolved by the fixes above (was: mirror sees no wanted)' }) }),
+      expect.objectContaining({
+        fixStatus: null,
+        check: expect.objectContaining({ status: 'pass', message: 'resolved by the fixes above (was: mirror sees no wanted)' }),
+      }),
     ]);
     expect(r.summary.outcomes.get('h1')).toEqual({ status: 'changed' });
     // Without any fix on the host, nothing is gathered again and the result stays as it was.
@@ -110,7 +128,10 @@ describe('built-in checks', () => {
     expect(r.catalog.factsRuns).toBeGreaterThanOrEqual(3);
     expect(r.catalog.factsRuns).toBeLessThanOrEqual(1 + SETTLE.attempts);
     // A fix that never helps is given up on after SETTLE.attempts gathers, not retried forever.
-    const noop = await run('- hosts: all\n  tasks:\n    - check: file.present\n', { hosts: { h1: { fix_id: 'file.noop' } }, run: { fix: true } });
+    const noop = await run('- hosts: all\n  tasks:\n    - check: file.present\n', {
+      hosts: { h1: { fix_id: 'file.noop' } },
+      run: { fix: true },
+    });
     expect(noop.catalog.factsRuns).toBe(1 + SETTLE.attempts);
   });
 
@@ -126,13 +147,18 @@ describe('built-in checks', () => {
   it('a facts failure is gathered once, and every check that needs facts reports error', async () => {
     const catalog = { ...testCatalog(), factsCommand: () => 'echo broken >&2; exit 3' };
     const r = await run(HEALTH, { hosts: ['h1'], catalog });
-    expect(r.store.stepsOf('h1').filter((s) => s.stepId === 'facts')).toEqual([expect.objectContaining({ status: 'failed', message: 'facts script failed (rc 3): broken' })]);
+    expect(r.store.stepsOf('h1').filter((s) => s.stepId === 'facts')).toEqual([
+      expect.objectContaining({ status: 'failed', message: 'facts script failed (rc 3): broken' }),
+    ]);
     expect(checksOf(r)).toEqual([
       ['file.present', 'error', null],
       ['file.absent', 'error', null],
       ['file.info', 'error', null],
     ]);
-    expect(r.summary.outcomes.get('h1')).toEqual({ status: 'failed', reason: 'check file.present error: facts unavailable: facts script failed (rc 3): broken (+2 more failing checks)' });
+    expect(r.summary.outcomes.get('h1')).toEqual({
+      status: 'failed',
+      reason: 'check file.present error: facts unavailable: facts script failed (rc 3): broken (+2 more failing checks)',
+    });
   });
 
   it('ignore_errors on a check keeps its failure from failing the host; when skips it', async () => {
@@ -197,7 +223,10 @@ describe('ad-hoc checks', () => {
   it('--check runs the fix tasks in check mode (with diff); --fix runs them and re-runs the command', async () => {
     const dry = await run(ADHOC, { hosts: ['h1'], run: { mode: 'check', diff: true } });
     expect(existsSync(path.join(dry.dirs['h1'] ?? '', 'marker'))).toBe(false);
-    expect(dry.store.stepsOf('h1').find((s) => s.stepId === 'p1.t1.f1')).toMatchObject({ status: 'changed', stdout: expect.stringContaining('+ok') });
+    expect(dry.store.stepsOf('h1').find((s) => s.stepId === 'p1.t1.f1')).toMatchObject({
+      status: 'changed',
+      stdout: expect.stringContaining('+ok'),
+    });
     expect(checksOf(dry).find(([id]) => id === 'my.rc')).toEqual(['my.rc', 'fail', 'would-fix']);
 
     const real = await run(ADHOC, { hosts: ['h1'], run: { fix: true } });
@@ -239,7 +268,10 @@ describe('detached fixes', () => {
   it('in --check only describe the batch', async () => {
     const r = await run(NET, { hosts: ['h1'], run: { mode: 'check' } });
     expect(existsSync(path.join(r.dirs['h1'] ?? '', 'net-ok'))).toBe(false);
-    expect(r.store.stepsOf('h1').find((s) => s.stepId === 'net.detached:fix')).toMatchObject({ message: 'would fix: bounce the network (detached)', stdout: 'sleep 0.3\ntouch net-ok' });
+    expect(r.store.stepsOf('h1').find((s) => s.stepId === 'net.detached:fix')).toMatchObject({
+      message: 'would fix: bounce the network (detached)',
+      stdout: 'sleep 0.3\ntouch net-ok',
+    });
   });
 });
 
@@ -261,8 +293,14 @@ describe('the fix module', () => {
 
 describe('fleet-wide checks and the JSON document', () => {
   it('run after every host reported, on the run facts, naming all hosts; JSON has hosts, checks and fleet', async () => {
-    const r = await run(HEALTH, { hosts: ['h1', 'h2', 'h3'], unreachable: ['h3'], hostFiles: (h): Record<string, string> => (h === 'h1' ? { wanted: '' } : {}) });
-    expect(r.store.fleetChecks).toEqual([{ id: 'fleet.same-files', status: 'fail', severity: 'medium', message: 'hosts differ', hosts: ['h1', 'h2'] }]);
+    const r = await run(HEALTH, {
+      hosts: ['h1', 'h2', 'h3'],
+      unreachable: ['h3'],
+      hostFiles: (h): Record<string, string> => (h === 'h1' ? { wanted: '' } : {}),
+    });
+    expect(r.store.fleetChecks).toEqual([
+      { id: 'fleet.same-files', status: 'fail', severity: 'medium', message: 'hosts differ', hosts: ['h1', 'h2'] },
+    ]);
     const json = r.json;
     expect(Object.keys(json)).toEqual(['run_id', 'playbook', 'status', 'limit', 'started', 'finished', 'hosts', 'fleet']);
     expect(json.hosts['h1']).toEqual({
@@ -277,7 +315,9 @@ describe('fleet-wide checks and the JSON document', () => {
     });
     expect(json.hosts['h2']?.status).toBe('failed');
     expect(json.hosts['h3']).toEqual({ status: 'unreachable', changed: false, reason: 'h3: connection refused', checks: {} });
-    expect(json.fleet).toEqual({ 'fleet.same-files': { status: 'fail', severity: 'medium', hosts: ['h1', 'h2'], message: 'hosts differ' } });
+    expect(json.fleet).toEqual({
+      'fleet.same-files': { status: 'fail', severity: 'medium', hosts: ['h1', 'h2'], message: 'hosts differ' },
+    });
     expect(Date.parse(json.finished ?? '')).toBeGreaterThanOrEqual(Date.parse(json.started));
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });

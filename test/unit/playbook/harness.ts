@@ -46,7 +46,9 @@ export interface HarnessResult {
 
 /** The source tree's test/ dir, also when running the compiled copy under dist/test/. */
 export function sourceTestDir(here: string): string {
-  return here.includes(`${path.sep}dist${path.sep}test${path.sep}`) ? here.replace(`${path.sep}dist${path.sep}test${path.sep}`, `${path.sep}test${path.sep}`) : here;
+  return here.includes(`${path.sep}dist${path.sep}test${path.sep}`)
+    ? here.replace(`${path.sep}dist${path.sep}test${path.sep}`, `${path.sep}test${path.sep}`)
+    : here;
 }
 
 /** A temp directory holding the playbook (pb.yml) and any extra files (templates/…, files/…). */
@@ -63,7 +65,12 @@ export function playbookDir(pb: string, files: Record<string, string> = {}): str
 export function makeInventory(hostVars: Record<string, Vars>, groups: Record<string, string[]> = {}): Inventory {
   const hosts = new Map<string, Host>();
   for (const [name, vars] of Object.entries(hostVars)) {
-    const gs = ['all', ...Object.entries(groups).filter(([, members]) => members.includes(name)).map(([g]) => g)];
+    const gs = [
+      'all',
+      ...Object.entries(groups)
+        .filter(([, members]) => members.includes(name))
+        .map(([g]) => g),
+    ];
     hosts.set(name, { name, groups: gs, vars });
   }
   const groupMap = new Map<string, Group>([['all', { name: 'all', hosts: [...hosts.keys()], children: [], vars: {} }]]);
@@ -84,7 +91,18 @@ export function selectHosts(inv: Inventory, pattern: string): Host[] {
 }
 
 export function specOf(host: Host): ConnectionSpec {
-  return { name: host.name, connection: 'local', address: 'localhost', port: 22, user: undefined, privateKeyFile: undefined, proxyJump: undefined, become: false, becomeUser: undefined, becomePassword: undefined };
+  return {
+    name: host.name,
+    connection: 'local',
+    address: 'localhost',
+    port: 22,
+    user: undefined,
+    privateKeyFile: undefined,
+    proxyJump: undefined,
+    become: false,
+    becomeUser: undefined,
+    becomePassword: undefined,
+  };
 }
 
 /** Loads `pbFile`, runs it on temp-dir hosts, and returns everything recorded. */
@@ -104,7 +122,11 @@ export async function runHarness(pbFile: string, opts: HarnessOptions): Promise<
   const inventory = makeInventory(hostVars, opts.groups);
   const catalog = (opts.catalog ?? testCatalog()) as ReturnType<typeof testCatalog>;
   const pb = await loadPlaybook(pbFile, { catalog, checkPattern: (p) => void selectHosts(inventory, p) });
-  const transport = new LocalDirTransport((h) => dirs[h] ?? root, new Set(opts.unreachable ?? []), new Map(Object.entries(opts.dropAfter ?? {})));
+  const transport = new LocalDirTransport(
+    (h) => dirs[h] ?? root,
+    new Set(opts.unreachable ?? []),
+    new Map(Object.entries(opts.dropAfter ?? {})),
+  );
   const store = new MemoryStore();
   const pool = new ConnectionPool(
     { ssh: transport, local: transport },
@@ -152,15 +174,32 @@ export function cleanup(...dirs: string[]): void {
 /** The run's JSON document, built from what was recorded by the same function as `fleet run --json`. */
 function runJsonOf(summary: RunSummary, store: MemoryStore): RunJson {
   const run: RunRow = {
-    id: summary.runId, playbook: 'pb.yml', inventorySources: [], limit: null, options: {}, controller: 'test', pid: 0, user: 'test',
-    startedAt: summary.startedAt, finishedAt: summary.finishedAt, status: summary.status, hostCounts: {},
+    id: summary.runId,
+    playbook: 'pb.yml',
+    inventorySources: [],
+    limit: null,
+    options: {},
+    controller: 'test',
+    pid: 0,
+    user: 'test',
+    startedAt: summary.startedAt,
+    finishedAt: summary.finishedAt,
+    status: summary.status,
+    hostCounts: {},
   };
   // A host may be recorded several times during a run; the last record wins, as in the SQLite store.
   const hosts = new Map<string, HostRow>();
   for (const h of store.hosts) hosts.set(h.host, { ...h, runId: run.id });
   const checks: CheckRow[] = store.checks.map((c) => ({
-    runId: run.id, host: c.host, checkId: c.check.id, status: c.check.status, severity: c.check.severity, message: c.check.message,
-    evidence: c.check.evidence ?? null, fix: c.check.fix ?? null, fixStatus: c.fixStatus,
+    runId: run.id,
+    host: c.host,
+    checkId: c.check.id,
+    status: c.check.status,
+    severity: c.check.severity,
+    message: c.check.message,
+    evidence: c.check.evidence ?? null,
+    fix: c.check.fix ?? null,
+    fixStatus: c.fixStatus,
   }));
   return buildRunJson(run, [...hosts.values()], checks, store.fleetChecks);
 }

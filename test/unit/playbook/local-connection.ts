@@ -71,7 +71,11 @@ export class LocalDirTransport implements Transport {
     if (this.unreachable.has(spec.name)) throw new UnreachableError(spec.name, 'refused', `${spec.name}: connection refused`);
     // A dropped connection stays dropped only for the first dial (re-dialling works again).
     const previous = this.connections.filter((c) => c.host === spec.name).length;
-    const conn = new LocalDirConnection(spec.name, this.dirOf(spec.name), previous === 0 ? (this.dropAfter.get(spec.name) ?? Infinity) : Infinity);
+    const conn = new LocalDirConnection(
+      spec.name,
+      this.dirOf(spec.name),
+      previous === 0 ? (this.dropAfter.get(spec.name) ?? Infinity) : Infinity,
+    );
     this.connections.push(conn);
     return conn;
   }

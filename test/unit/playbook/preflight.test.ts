@@ -30,8 +30,12 @@ describe('preflight of a play', () => {
     expect(r.summary.outcomes.get('h3')?.reason).toBe(
       `invalid input: task 'bridge to declared state': host h3: bridge var 'address' has prefix length out of range 1-32 (got "198.18.0.9/33")`,
     );
-    expect(r.summary.outcomes.get('h4')?.reason).toMatch(/^invalid input: task 'bridge to declared state': host h4: bridge var 'uplink' is required/);
-    expect(r.summary.outcomes.get('h1')?.reason).toMatch(/^not run: invalid input on 2 host\(s\) of play .* \(first: h3: .*\); the play did not start on any host$/);
+    expect(r.summary.outcomes.get('h4')?.reason).toMatch(
+      /^invalid input: task 'bridge to declared state': host h4: bridge var 'uplink' is required/,
+    );
+    expect(r.summary.outcomes.get('h1')?.reason).toMatch(
+      /^not run: invalid input on 2 host\(s\) of play .* \(first: h3: .*\); the play did not start on any host$/,
+    );
     expect(r.summary.status).toBe('failed');
     // No host ran a single task (no connection was used either: nothing in the store).
     for (const h of ['h1', 'h2', 'h3', 'h4']) expect(existsSync(path.join(r.dirs[h] ?? '', 'touched'))).toBe(false);

@@ -8,7 +8,8 @@ afterEach(() => cleanup(...dirs.splice(0)));
 
 const run = inlineRunner(dirs);
 
-const steps = (r: Awaited<ReturnType<typeof run>>, host = 'h1') => r.store.stepsOf(host).map((s) => [s.stepId, s.status, s.message ?? ''] as const);
+const steps = (r: Awaited<ReturnType<typeof run>>, host = 'h1') =>
+  r.store.stepsOf(host).map((s) => [s.stepId, s.status, s.message ?? ''] as const);
 const fix = { hosts: ['h1'], run: { fix: true } } satisfies HarnessOptions;
 
 describe('when', () => {
@@ -43,7 +44,10 @@ describe('when', () => {
     expect(first?.status).toBe('failed');
     expect(first?.message).toMatch(/pb\.yml:5: 'typo_var' is undefined$/);
     expect(rest).toEqual([]);
-    expect(r.summary.outcomes.get('h1')).toEqual({ status: 'failed', reason: expect.stringMatching(/^task 'debug: a' failed: .*pb\.yml:5: 'typo_var' is undefined/) });
+    expect(r.summary.outcomes.get('h1')).toEqual({
+      status: 'failed',
+      reason: expect.stringMatching(/^task 'debug: a' failed: .*pb\.yml:5: 'typo_var' is undefined/),
+    });
   });
 
   it('an undefined variable in a command is an error, never an empty string', async () => {
@@ -60,7 +64,8 @@ describe('when', () => {
 
 describe('loop and register', () => {
   it('runs per item (when per item), labels, loop_var/index_var, register.results', async () => {
-    const r = await run(`
+    const r = await run(
+      `
 - hosts: all
   tasks:
     - command: echo {{ port.name }}-{{ i }}
@@ -71,7 +76,19 @@ describe('loop and register', () => {
       register: out
     - debug:
         msg: "{{ out.results | selectattr('stdout', 'defined') | map(attribute='stdout') | join(',') }} skipped={{ out.results[1].skipped }}"
-`, { hosts: { h1: { ports: [{ name: 'eth0', up: true }, { name: 'eth1', up: false }, { name: 'eth2', up: true }] } } });
+`,
+      {
+        hosts: {
+          h1: {
+            ports: [
+              { name: 'eth0', up: true },
+              { name: 'eth1', up: false },
+              { name: 'eth2', up: true },
+            ],
+          },
+        },
+      },
+    );
     expect(steps(r)).toEqual([
       ['p1.t1[0]', 'changed', ''],
       ['p1.t1[1]', 'skipped', "skipped: when 'port.up' is false"],
@@ -211,7 +228,8 @@ describe('block / rescue / always', () => {
 
 describe('handlers', () => {
   it('run once at the end of the play, only when notified by a change, by name or listen, in definition order', async () => {
-    const r = await run(`
+    const r = await run(
+      `
 - hosts: all
   tasks:
     - command: echo a
@@ -230,13 +248,16 @@ describe('handlers', () => {
       shell: echo third >> handlers.log
     - name: never notified
       shell: echo never >> handlers.log
-`, fix);
+`,
+      fix,
+    );
     expect(readFileSync(path.join(r.dirs['h1'] ?? '', 'handlers.log'), 'utf8')).toBe('second\nthird\n');
     expect(steps(r).map(([id]) => id)).toEqual(['p1.t1', 'p1.t2', 'p1.t3', 'p1.h2', 'p1.h3']);
   });
 
   it('do not run on a failed host', async () => {
-    const r = await run(`
+    const r = await run(
+      `
 - hosts: all
   tasks:
     - command: echo a
@@ -245,7 +266,9 @@ describe('handlers', () => {
   handlers:
     - name: h
       shell: touch ran
-`, fix);
+`,
+      fix,
+    );
     expect(existsSync(path.join(r.dirs['h1'] ?? '', 'ran'))).toBe(false);
   });
 });
@@ -266,7 +289,8 @@ describe('tags', () => {
         - debug: { msg: in-block }
       tags: blk
 `;
-  const msgs = async (run_: HarnessOptions['run']) => (await run(PB, { hosts: ['h1'], run: run_ })).store.stepsOf('h1').map((s) => s.message);
+  const msgs = async (run_: HarnessOptions['run']) =>
+    (await run(PB, { hosts: ['h1'], run: run_ })).store.stepsOf('h1').map((s) => s.message);
 
   it('selects with --tags / --skip-tags, honouring always, never and inheritance', async () => {
     expect(await msgs({})).toEqual(['net', 'always', 'plain', 'in-block']);
@@ -304,7 +328,8 @@ describe('variables', () => {
   });
 
   it('set_fact and register survive into the next play; no_log keeps output out of the record', async () => {
-    const r = await run(`
+    const r = await run(
+      `
 - hosts: all
   tasks:
     - command: echo {{ pw }}
@@ -314,7 +339,9 @@ describe('variables', () => {
 - hosts: all
   tasks:
     - debug: { msg: "len={{ secret.stdout | length }}" }
-`, { hosts: ['h1'], run: { extraVars: { pw: 's3cr3t' } } });
+`,
+      { hosts: ['h1'], run: { extraVars: { pw: 's3cr3t' } } },
+    );
     expect(r.store.stepsOf('h1')[0]).toMatchObject({ stdout: '', message: 'output hidden (no_log)' });
     expect(JSON.stringify(r.store.steps)).not.toContain('s3cr3t');
     expect(r.store.stepsOf('h1')[1]?.message).toBe('len=6');

@@ -20,7 +20,14 @@ const CHECKS: Record<string, CheckFn> = {
     const want = String(vars['want_file'] ?? 'wanted');
     return files(facts).includes(want)
       ? { id: 'file.present', status: 'pass', severity: 'high', message: `${want} present` }
-      : { id: 'file.present', status: 'fail', severity: 'high', message: `${want} missing`, fixId: String(vars['fix_id'] ?? 'file.create'), evidence: { files: files(facts) } };
+      : {
+          id: 'file.present',
+          status: 'fail',
+          severity: 'high',
+          message: `${want} missing`,
+          fixId: String(vars['fix_id'] ?? 'file.create'),
+          evidence: { files: files(facts) },
+        };
   },
   'file.absent': (facts, vars) => {
     const bad = String(vars['unwanted'] ?? 'unwanted');
@@ -51,7 +58,10 @@ const CHECKS: Record<string, CheckFn> = {
 };
 
 const FIXES: Record<string, (facts: unknown, vars: Vars) => FixPlan> = {
-  'file.create': (_f, vars) => ({ description: `create ${String(vars['want_file'] ?? 'wanted')}`, commands: [`touch ${shQuote(String(vars['want_file'] ?? 'wanted'))}`] }),
+  'file.create': (_f, vars) => ({
+    description: `create ${String(vars['want_file'] ?? 'wanted')}`,
+    commands: [`touch ${shQuote(String(vars['want_file'] ?? 'wanted'))}`],
+  }),
   'file.broken': () => ({ description: 'a fix that fails', commands: ['echo trying', 'false', 'touch never'] }),
   'file.noop': () => ({ description: 'a fix that does nothing useful', commands: ['true'] }),
   'file.settle-later': () => ({ description: 'settle in a moment', commands: ['(sleep 0.3; touch settled) >/dev/null 2>&1 &'] }),
@@ -73,7 +83,15 @@ export function testCatalog(): CheckCatalog & { factsRuns: number } {
     runFleetCheck(id: string, facts: ReadonlyMap<string, unknown>): FleetCheckResult[] {
       const lists = [...facts].map(([h, f]) => [h, files(f).join(',')] as const);
       const same = lists.every(([, l]) => l === lists[0]?.[1]);
-      return [{ id, status: same ? 'pass' : 'fail', severity: 'medium', message: same ? 'all hosts alike' : 'hosts differ', hosts: lists.map(([h]) => h) }];
+      return [
+        {
+          id,
+          status: same ? 'pass' : 'fail',
+          severity: 'medium',
+          message: same ? 'all hosts alike' : 'hosts differ',
+          hosts: lists.map(([h]) => h),
+        },
+      ];
     },
     hasFix: (id: string) => id in FIXES,
     planFix(id: string, facts: unknown, vars: Vars): FixPlan {

@@ -16,14 +16,32 @@ const MAC = '02:18:00:00:01:00';
 const link = (ifname: string, extra: object = {}) => ({ ifname, flags: ['UP'], mtu: 1500, address: MAC, ...extra });
 const runtime = (stp: number, fd: number) =>
   [
-    JSON.stringify([link('eth0', { master: 'br0' }), link('br0', { linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd, priority: 32768, root_port: 0 } } })]),
+    JSON.stringify([
+      link('eth0', { master: 'br0' }),
+      link('br0', { linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd, priority: 32768, root_port: 0 } } }),
+    ]),
     JSON.stringify([{ ifname: 'br0', addr_info: [{ family: 'inet', local: '198.18.0.2', prefixlen: 24, scope: 'global' }] }]),
     JSON.stringify([]),
   ].join('\n');
 
-const answer = (stdout: string): CommandResult => ({ command: '', rc: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
+const answer = (stdout: string): CommandResult => ({
+  command: '',
+  rc: 0,
+  signal: null,
+  stdout,
+  stderr: '',
+  durationMs: 1,
+  timedOut: false,
+});
 
-const OPTS: RemediationOptions = { confirmTimeoutS: 30, txDir: '/var/lib/fleet/tx', applyMethod: 'runtime', settleMs: 0, rollbackGraceS: 5, verifyCommand: null };
+const OPTS: RemediationOptions = {
+  confirmTimeoutS: 30,
+  txDir: '/var/lib/fleet/tx',
+  applyMethod: 'runtime',
+  settleMs: 0,
+  rollbackGraceS: 5,
+  verifyCommand: null,
+};
 const VARS = { bridge: 'br0', uplink: 'eth0', address: '198.18.0.2/24', network_stack: 'ifupdown' };
 
 /** A host that answers fleet's scripts; `onCommit` decides what the commit does. */
@@ -37,11 +55,11 @@ function scriptedHost(onCommit: (host: { decision: string }) => CommandResult) {
       // The interfaces file is absent: the remediation writes it.
       return ok(`${MARK} runtime\n${now}\n${MARK} file 0\nabsent\n${MARK} env\nswitch=setsid\nhas=setsid\n${MARK} end\n`);
     }
-    if (cmd.includes('echo backed-up')) return host.log.push('backup'), ok('backed-up\n');
-    if (cmd.includes('fleet-deadman')) return host.log.push('arm'), ok('armed setsid 4242\n');
+    if (cmd.includes('echo backed-up')) return (host.log.push('backup'), ok('backed-up\n'));
+    if (cmd.includes('fleet-deadman')) return (host.log.push('arm'), ok('armed setsid 4242\n'));
     if (cmd.includes('echo started')) {
       host.applied = true;
-      return host.log.push('apply'), ok('started\n');
+      return (host.log.push('apply'), ok('started\n'));
     }
     if (cmd.includes('apply_rc=')) {
       const done = host.decision === 'rollback' ? 'rollback_rc=0\nrollback_done=1\n' : '';
@@ -54,7 +72,7 @@ function scriptedHost(onCommit: (host: { decision: string }) => CommandResult) {
       host.log.push('commit');
       return onCommit(host);
     }
-    if (cmd.includes('rollback.sh')) return host.log.push('rollback-now'), ok('rolling-back\n');
+    if (cmd.includes('rollback.sh')) return (host.log.push('rollback-now'), ok('rolling-back\n'));
     throw new Error(`unexpected script: ${cmd.slice(0, 60)}`);
   };
   const ctx: ModuleContext = {
@@ -66,9 +84,19 @@ function scriptedHost(onCommit: (host: { decision: string }) => CommandResult) {
     engine: new TemplateEngine(),
     playbookDir: '.',
     catalog: {
-      hasCheck: () => false, checkIds: () => [], runCheck: () => { throw new Error('no checks'); },
-      fleetCheckIds: () => [], runFleetCheck: () => [], hasFix: () => false, planFix: () => { throw new Error('no fixes'); },
-      factsCommand: () => 'facts', parseFacts: () => ({}),
+      hasCheck: () => false,
+      checkIds: () => [],
+      runCheck: () => {
+        throw new Error('no checks');
+      },
+      fleetCheckIds: () => [],
+      runFleetCheck: () => [],
+      hasFix: () => false,
+      planFix: () => {
+        throw new Error('no fixes');
+      },
+      factsCommand: () => 'facts',
+      parseFacts: () => ({}),
     },
     signal: new AbortController().signal,
     exec,
@@ -79,7 +107,7 @@ function scriptedHost(onCommit: (host: { decision: string }) => CommandResult) {
 }
 
 describe('commit-confirmed, controller side', () => {
-  it('a commit whose answer is lost with the connection is recognised from the host\'s decision: applied, not a rollback', async () => {
+  it("a commit whose answer is lost with the connection is recognised from the host's decision: applied, not a rollback", async () => {
     const { host, ctx } = scriptedHost((h) => {
       if (h.decision === '') h.decision = 'commit'; // it landed on the host…
       throw new UnreachableError('hv01', 'closed', 'connection lost'); // …but the answer did not come back
@@ -100,7 +128,9 @@ describe('commit-confirmed, controller side', () => {
     });
     const r = await remediateBridge(ctx, VARS, OPTS);
     expect(r).toMatchObject({ changed: true, failed: true, data: { outcome: 'rolled_back' } });
-    expect(r.msg).toMatch(/^rolled_back: too late to commit \(too-late rollback\); the host restored its previous config and runtime \(rollback rc 0\)/);
+    expect(r.msg).toMatch(
+      /^rolled_back: too late to commit \(too-late rollback\); the host restored its previous config and runtime \(rollback rc 0\)/,
+    );
     expect(host.commits).toBe(1);
   });
 });

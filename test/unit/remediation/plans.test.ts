@@ -9,7 +9,13 @@ import { parseRuntime, type RuntimeSnapshot } from '../../../src/remediation/run
 import { withMacInUse } from '../../../src/remediation/prepare.js';
 import { detachedTaps } from '../../../src/remediation/verify.js';
 
-const link = (ifname: string, extra: Record<string, unknown> = {}) => ({ ifname, flags: ['UP'], mtu: 1500, address: '02:00:00:00:00:01', ...extra });
+const link = (ifname: string, extra: Record<string, unknown> = {}) => ({
+  ifname,
+  flags: ['UP'],
+  mtu: 1500,
+  address: '02:00:00:00:00:01',
+  ...extra,
+});
 const bridge = (ifname: string, stp = 0, fd = 0, extra: Record<string, unknown> = {}) =>
   link(ifname, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd } }, ...extra });
 
@@ -27,9 +33,19 @@ const params = (extra: Record<string, unknown> = {}) =>
   validateBridgeParams({ bridge: 'br0', uplink: 'eth0', address: '198.18.0.2/22', gateway: '198.18.0.1', mtu: 1500, ...extra }, 'hv01');
 
 const HEALTHY = snap(
-  [link('lo'), link('eth0', { master: 'br0' }), bridge('br0'), link('tap-a', { master: 'br1' }), bridge('br1'), link('eth1', { master: 'br1' })],
+  [
+    link('lo'),
+    link('eth0', { master: 'br0' }),
+    bridge('br0'),
+    link('tap-a', { master: 'br1' }),
+    bridge('br1'),
+    link('eth1', { master: 'br1' }),
+  ],
   [['br0', '198.18.0.2/22']],
-  [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }, { dst: '198.18.0.0/22', dev: 'br0', protocol: 'kernel', scope: 'link', prefsrc: '198.18.0.2' }],
+  [
+    { dst: 'default', gateway: '198.18.0.1', dev: 'br0' },
+    { dst: '198.18.0.0/22', dev: 'br0', protocol: 'kernel', scope: 'link', prefsrc: '198.18.0.2' },
+  ],
 );
 
 describe('planApply', () => {
@@ -38,23 +54,48 @@ describe('planApply', () => {
   });
 
   it('turns STP off before setting forward delay 0 (the kernel refuses fd < 2 s with STP on)', () => {
-    const s = snap([link('eth0', { master: 'br0' }), bridge('br0', 1, 1500)], [['br0', '198.18.0.2/22']], [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }]);
-    expect(planApply(s, params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0']);
+    const s = snap(
+      [link('eth0', { master: 'br0' }), bridge('br0', 1, 1500)],
+      [['br0', '198.18.0.2/22']],
+      [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }],
+    );
+    expect(planApply(s, params()).batch).toEqual([
+      'link set dev br0 type bridge stp_state 0',
+      'link set dev br0 type bridge forward_delay 0',
+    ]);
   });
 
   // Recorded from a kernel 6.18 bridge that lost the STP root election to a neighbour: the reported
   // forward_delay is the root's, and stays so after stp_state 0 until max_age runs out.
   const nonRoot = (stp: number, fd: number, priority = 32768) =>
-    snap([link('eth0', { master: 'br0' }), bridge('br0', stp, fd, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd, priority, root_port: 1 } } })], [['br0', '198.18.0.2/22']], [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }]);
+    snap(
+      [
+        link('eth0', { master: 'br0' }),
+        bridge('br0', stp, fd, {
+          linkinfo: { info_kind: 'bridge', info_data: { stp_state: stp, forward_delay: fd, priority, root_port: 1 } },
+        }),
+      ],
+      [['br0', '198.18.0.2/22']],
+      [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }],
+    );
 
   it('re-elects a non-root bridge as its own root after STP off, so its own forward delay is in force at once', () => {
     const kick = ['link set dev br0 type bridge priority 0', 'link set dev br0 type bridge priority 32768'];
-    expect(planApply(nonRoot(1, 1500), params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0', ...kick]);
+    expect(planApply(nonRoot(1, 1500), params()).batch).toEqual([
+      'link set dev br0 type bridge stp_state 0',
+      'link set dev br0 type bridge forward_delay 0',
+      ...kick,
+    ]);
     // STP already off but the old root's delay still showing: the same, not a silent no-op.
-    expect(planApply(nonRoot(0, 1500, 4096), params()).batch).toEqual(['link set dev br0 type bridge stp_state 0', 'link set dev br0 type bridge forward_delay 0', 'link set dev br0 type bridge priority 0', 'link set dev br0 type bridge priority 4096']);
+    expect(planApply(nonRoot(0, 1500, 4096), params()).batch).toEqual([
+      'link set dev br0 type bridge stp_state 0',
+      'link set dev br0 type bridge forward_delay 0',
+      'link set dev br0 type bridge priority 0',
+      'link set dev br0 type bridge priority 4096',
+    ]);
   });
 
-  it('does not chase the root\'s delay when STP stays on (a non-root bridge cannot show its own)', () => {
+  it("does not chase the root's delay when STP stays on (a non-root bridge cannot show its own)", () => {
     expect(planApply(nonRoot(1, 1500), params({ stp: true, forward_delay: 4 })).batch).toEqual([]);
   });
 
@@ -71,7 +112,11 @@ describe('planApply', () => {
   });
 
   it('creates a missing bridge with the uplink MAC, and never touches guest taps', () => {
-    const s = snap([link('eth0', { address: '02:18:00:00:01:00' }), link('tap-x', { master: 'br1' }), bridge('br1')], [['eth0', '198.18.0.2/22']], []);
+    const s = snap(
+      [link('eth0', { address: '02:18:00:00:01:00' }), link('tap-x', { master: 'br1' }), bridge('br1')],
+      [['eth0', '198.18.0.2/22']],
+      [],
+    );
     const b = planApply(s, params()).batch;
     expect(b[0]).toBe('link add name br0 address 02:18:00:00:01:00 type bridge forward_delay 0 stp_state 0');
     expect(b.join('\n')).not.toMatch(/tap-x/);
@@ -80,7 +125,12 @@ describe('planApply', () => {
 
   it('releases a port that is not the declared uplink (so a wrong uplink really moves the bridge)', () => {
     const b = planApply(HEALTHY, params({ uplink: 'eth1' })).batch;
-    expect(b).toEqual(['link set dev eth0 nomaster', 'link set dev eth1 nomaster', 'link set dev eth1 master br0', 'link set dev br0 mtu 1500']);
+    expect(b).toEqual([
+      'link set dev eth0 nomaster',
+      'link set dev eth1 nomaster',
+      'link set dev eth1 master br0',
+      'link set dev br0 mtu 1500',
+    ]);
   });
 
   it('refuses before touching anything when the uplink does not exist or the bridge is not a bridge', () => {
@@ -97,17 +147,30 @@ describe('planApply', () => {
 
 describe('restoreBatch', () => {
   it('puts masters, bridge settings, addresses and routes back; deletes a bridge the apply created', () => {
-    const before = snap([link('lo'), link('eth0'), bridge('br1', 1, 1500), link('tap-a', { master: 'br1' })], [['eth0', '198.18.0.2/22']], [
-      { dst: 'default', gateway: '198.18.0.1', dev: 'eth0' },
-      { dst: '198.18.0.0/22', dev: 'eth0', protocol: 'kernel', scope: 'link' },
-    ]);
+    const before = snap(
+      [link('lo'), link('eth0'), bridge('br1', 1, 1500), link('tap-a', { master: 'br1' })],
+      [['eth0', '198.18.0.2/22']],
+      [
+        { dst: 'default', gateway: '198.18.0.1', dev: 'eth0' },
+        { dst: '198.18.0.0/22', dev: 'eth0', protocol: 'kernel', scope: 'link' },
+      ],
+    );
     const b = restoreBatch(before, { createdBridge: 'br0', touched: ['br0', 'eth0'] });
     expect(b[0]).toBe('link del dev br0');
     expect(b).toContain('link set dev eth0 nomaster');
     expect(b).toContain('link set dev tap-a master br1');
-    expect(b.indexOf('link set dev br1 type bridge forward_delay 1500')).toBeLessThan(b.indexOf('link set dev br1 type bridge stp_state 1'));
+    expect(b.indexOf('link set dev br1 type bridge forward_delay 1500')).toBeLessThan(
+      b.indexOf('link set dev br1 type bridge stp_state 1'),
+    );
     expect(b).not.toContain('link set dev br1 type bridge priority 32768');
-    const withPrio = restoreBatch(snap([bridge('br1', 0, 0, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: 0, forward_delay: 0, priority: 4096 } } })], [], []), { touched: [] });
+    const withPrio = restoreBatch(
+      snap(
+        [bridge('br1', 0, 0, { linkinfo: { info_kind: 'bridge', info_data: { stp_state: 0, forward_delay: 0, priority: 4096 } } })],
+        [],
+        [],
+      ),
+      { touched: [] },
+    );
     expect(withPrio).toContain('link set dev br1 type bridge priority 4096');
     expect(b).toContain('address flush dev eth0 scope global');
     expect(b).toContain('address add 198.18.0.2/22 dev eth0');
@@ -119,7 +182,11 @@ describe('restoreBatch', () => {
 
 describe('withMacInUse', () => {
   it('pins the bridge MAC in use, or the uplink MAC when the uplink is still to join; a declared MAC wins', () => {
-    const withBridge = snap([link('eth0', { address: '02:00:00:00:00:0a', master: 'br0' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0B' })], [], []);
+    const withBridge = snap(
+      [link('eth0', { address: '02:00:00:00:00:0a', master: 'br0' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0B' })],
+      [],
+      [],
+    );
     expect(withMacInUse(params(), withBridge).bridge_mac).toBe('02:00:00:00:00:0b');
     // The uplink is not a port yet (or the bridge is to be created): the bridge will carry its MAC.
     const notJoined = snap([link('eth0', { address: '02:00:00:00:00:0a' }), bridge('br0', 0, 0, { address: '02:00:00:00:00:0b' })], [], []);
@@ -156,7 +223,9 @@ describe('keepUnmanagedStanzas', () => {
   it('keeps the stanzas of other interfaces verbatim after the rendered text', () => {
     const out = keepUnmanagedStanzas(rendered, previous, ['br0', 'eth0']);
     expect(out.startsWith(rendered)).toBe(true);
-    expect(out.slice(rendered.length)).toBe(`\n${KEPT_MARKER}\nauto br1\n\niface eth1 inet manual\n\n# VM bridge\niface br1 inet manual\n    bridge_ports eth1\n`);
+    expect(out.slice(rendered.length)).toBe(
+      `\n${KEPT_MARKER}\nauto br1\n\niface eth1 inet manual\n\n# VM bridge\niface br1 inet manual\n    bridge_ports eth1\n`,
+    );
   });
 
   it('is stable: applying it to its own output changes nothing', () => {

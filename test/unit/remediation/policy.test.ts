@@ -5,7 +5,13 @@ import { runToResume } from '../../../src/remediation/resume.js';
 import type { RunRow } from '../../../src/store/types.js';
 
 describe('maxUnreachableExceeded', () => {
-  const t = (batchUnreachable: number, batchSize: number, playUnreachable: number, playTotal: number) => ({ batch: 2, batchUnreachable, batchSize, playUnreachable, playTotal });
+  const t = (batchUnreachable: number, batchSize: number, playUnreachable: number, playTotal: number) => ({
+    batch: 2,
+    batchUnreachable,
+    batchSize,
+    playUnreachable,
+    playTotal,
+  });
   it('is off when the play does not set it', () => expect(maxUnreachableExceeded(undefined, t(5, 5, 5, 5))).toBeUndefined());
   it('stops on the batch share', () => expect(maxUnreachableExceeded(10, t(1, 5, 1, 20))).toMatch(/1 of 5 hosts unreachable in batch 2/));
   it('stops on the overall share', () => expect(maxUnreachableExceeded(25, t(1, 5, 6, 20))).toMatch(/6 of 20 hosts unreachable so far/));
@@ -14,9 +20,24 @@ describe('maxUnreachableExceeded', () => {
 
 describe('runToResume', () => {
   const row = (id: number, status: RunRow['status'], mode: string): RunRow =>
-    ({ id, status, options: { mode }, playbook: 'p', inventorySources: [], limit: null, controller: 'c', pid: 1, user: 'u', startedAt: id, finishedAt: id, hostCounts: {} }) as RunRow;
+    ({
+      id,
+      status,
+      options: { mode },
+      playbook: 'p',
+      inventorySources: [],
+      limit: null,
+      controller: 'c',
+      pid: 1,
+      user: 'u',
+      startedAt: id,
+      finishedAt: id,
+      hostCounts: {},
+    }) as RunRow;
   it('prefers the newest finished run that applied changes', () => {
-    expect(runToResume([row(5, 'running', 'fix'), row(4, 'completed', 'check'), row(3, 'failed', 'fix'), row(2, 'completed', 'fix')])?.id).toBe(3);
+    expect(
+      runToResume([row(5, 'running', 'fix'), row(4, 'completed', 'check'), row(3, 'failed', 'fix'), row(2, 'completed', 'fix')])?.id,
+    ).toBe(3);
   });
   it('falls back to the newest finished run', () => expect(runToResume([row(4, 'completed', 'check')])?.id).toBe(4));
   it('has nothing to resume without runs', () => expect(runToResume([])).toBeUndefined());

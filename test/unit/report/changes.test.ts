@@ -4,7 +4,17 @@ import type { CheckRow, HostRow } from '../../../src/store/types.js';
 import { classifyChanges, classifyHostChanges } from '../../../src/report/changes.js';
 
 function row(host: string, checkId: string, status: CheckStatus, runId = 1): CheckRow {
-  return { runId, host, checkId, status, severity: 'high', message: `${checkId} ${status}`, evidence: undefined, fix: null, fixStatus: null };
+  return {
+    runId,
+    host,
+    checkId,
+    status,
+    severity: 'high',
+    message: `${checkId} ${status}`,
+    evidence: undefined,
+    fix: null,
+    fixStatus: null,
+  };
 }
 
 /** Runs oldest→newest for one host × check; null = no result in that run. Returns the change kind. */
@@ -56,7 +66,14 @@ describe('classifyChanges', () => {
 });
 
 describe('classifyHostChanges', () => {
-  const host = (name: string, status: HostRow['status']): HostRow => ({ runId: 1, host: name, status, reason: status === 'unreachable' ? 'timeout' : null, startedAt: null, finishedAt: null });
+  const host = (name: string, status: HostRow['status']): HostRow => ({
+    runId: 1,
+    host: name,
+    status,
+    reason: status === 'unreachable' ? 'timeout' : null,
+    startedAt: null,
+    finishedAt: null,
+  });
   it('lists hosts that stopped or started answering', () => {
     const prev = [host('a', 'ok'), host('b', 'unreachable'), host('c', 'unreachable'), host('d', 'failed')];
     const cur = [host('a', 'unreachable'), host('b', 'ok'), host('c', 'unreachable'), host('d', 'ok'), host('e', 'unreachable')];

@@ -6,9 +6,12 @@ import { check, data, fleetCheck, host, run } from './rows.js';
 const a = data(
   [host('hv1'), host('hv2', 'failed'), host('hv3'), host('hv4'), host('hv5')],
   [
-    check('hv1', 'x', 'pass'), check('hv1', 'y', 'pass'),
-    check('hv2', 'x', 'fail'), check('hv2', 'y', 'pass'),
-    check('hv3', 'x', 'pass'), check('hv3', 'y', 'warn', { message: 'old' }),
+    check('hv1', 'x', 'pass'),
+    check('hv1', 'y', 'pass'),
+    check('hv2', 'x', 'fail'),
+    check('hv2', 'y', 'pass'),
+    check('hv3', 'x', 'pass'),
+    check('hv3', 'y', 'warn', { message: 'old' }),
     check('hv4', 'x', 'fail'),
     check('hv5', 'x', 'pass'),
   ],
@@ -18,9 +21,12 @@ const a = data(
 const b = data(
   [host('hv1', 'failed'), host('hv2'), host('hv3'), host('hv4', 'unreachable', 'timeout'), host('hv6')],
   [
-    check('hv1', 'x', 'fail'), check('hv1', 'y', 'pass'),
-    check('hv2', 'x', 'pass'), check('hv2', 'y', 'pass'),
-    check('hv3', 'x', 'pass'), check('hv3', 'y', 'warn', { message: 'new \u001b[31mred' }),
+    check('hv1', 'x', 'fail'),
+    check('hv1', 'y', 'pass'),
+    check('hv2', 'x', 'pass'),
+    check('hv2', 'y', 'pass'),
+    check('hv3', 'x', 'pass'),
+    check('hv3', 'y', 'warn', { message: 'new \u001b[31mred' }),
     check('hv6', 'x', 'pass'),
   ],
   [fleetCheck('fleet.duplicate-mac', 'fail', ['hv1', 'hv6'])],

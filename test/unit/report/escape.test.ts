@@ -39,7 +39,8 @@ describe('escapeXml', () => {
 
 describe('csvCell', () => {
   it('neutralises spreadsheet formulas', () => {
-    for (const f of ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1']) expect(csvCell(f).replace(/^"/, '').startsWith("'")).toBe(true);
+    for (const f of ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1'])
+      expect(csvCell(f).replace(/^"/, '').startsWith("'")).toBe(true);
     expect(csvCell('hv01')).toBe('hv01');
     expect(csvCell(-5)).toBe('-5');
   });

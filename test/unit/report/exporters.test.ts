@@ -25,12 +25,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else cell += c;
   }
   return rows;
@@ -69,18 +69,33 @@ describe('CSV export', () => {
     expect(rows[0]).toEqual([...CSV_HEADER]);
     expect(rows).toHaveLength(1 + 3 * 2);
     expect(rows.slice(1).map((r) => [r[2], r[4], r[5]])).toEqual([
-      ['hv1', 'bridge.mtu', 'fail'], ['hv1', 'nic.link', 'error'],
-      ['hv2', 'bridge.mtu', 'unreachable'], ['hv2', 'nic.link', 'unreachable'],
-      ['hv3', 'bridge.mtu', 'warn'], ['hv3', 'nic.link', 'skipped'],
+      ['hv1', 'bridge.mtu', 'fail'],
+      ['hv1', 'nic.link', 'error'],
+      ['hv2', 'bridge.mtu', 'unreachable'],
+      ['hv2', 'nic.link', 'unreachable'],
+      ['hv3', 'bridge.mtu', 'warn'],
+      ['hv3', 'nic.link', 'skipped'],
     ]);
     expect(rows[1]![7]).toBe(HOSTILE.message);
     expect(rows[3]![9]).toBe('connect timeout after 10s');
   });
 
   it('prefixes cells a spreadsheet would evaluate', () => {
-    const csv = buildCsv(data([host('=cmd|"/c calc"!A1'), host('+hv'), host('@hv'), host('-hv')], [check('=cmd|"/c calc"!A1', 'x'), check('+hv', 'x'), check('@hv', 'x'), check('-hv', 'x')]));
-    const names = parseCsv(csv).slice(1).map((r) => r[2]);
+    const csv = buildCsv(
+      data(
+        [host('=cmd|"/c calc"!A1'), host('+hv'), host('@hv'), host('-hv')],
+        [check('=cmd|"/c calc"!A1', 'x'), check('+hv', 'x'), check('@hv', 'x'), check('-hv', 'x')],
+      ),
+    );
+    const names = parseCsv(csv)
+      .slice(1)
+      .map((r) => r[2]);
     expect(names).toEqual(['\'=cmd|"/c calc"!A1', "'+hv", "'@hv", "'-hv"]);
-    expect(csv.split('\r\n').slice(1, -1).every((line) => !/^[^,]*,[^,]*,[=+\-@]/.test(line))).toBe(true);
+    expect(
+      csv
+        .split('\r\n')
+        .slice(1, -1)
+        .every((line) => !/^[^,]*,[^,]*,[=+\-@]/.test(line)),
+    ).toBe(true);
   });
 });

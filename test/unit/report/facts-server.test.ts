@@ -18,9 +18,21 @@ describe('summariseFacts', () => {
         { ifname: 'br0', kind: 'bridge', operstate: 'UP', mtu: 1500, bridge: { stpState: 1, vlanFiltering: 1 } },
         { ifname: 'vnet0', kind: 'tun', master: 'br0', operstate: 'UNKNOWN', mtu: 1500 },
       ]),
-      addrs: ok([{ ifname: 'br0', local: '198.18.0.5', prefixlen: 16, scope: 'global' }, { ifname: 'br0', local: 'fe80::1', prefixlen: 64, scope: 'link' }]),
-      routes4: ok([{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }, { dst: 'default', gateway: '10.0.0.1', dev: 'eno2', table: '100' }]),
-      libvirt: ok({ domains: [{ name: 'web1', running: true }, { name: '<img src=x>', running: false }], networks: [{ name: 'default', active: false, bridge: 'virbr0' }] }),
+      addrs: ok([
+        { ifname: 'br0', local: '198.18.0.5', prefixlen: 16, scope: 'global' },
+        { ifname: 'br0', local: 'fe80::1', prefixlen: 64, scope: 'link' },
+      ]),
+      routes4: ok([
+        { dst: 'default', gateway: '198.18.0.1', dev: 'br0' },
+        { dst: 'default', gateway: '10.0.0.1', dev: 'eno2', table: '100' },
+      ]),
+      libvirt: ok({
+        domains: [
+          { name: 'web1', running: true },
+          { name: '<img src=x>', running: false },
+        ],
+        networks: [{ name: 'default', active: false, bridge: 'virbr0' }],
+      }),
       brNetfilter: ok(true),
       sysctls: ok({ 'net.ipv4.ip_forward': '1' }),
       nft: { ok: false, cause: 'not-installed', reason: 'nft: not found' },
@@ -41,8 +53,19 @@ describe('summariseFacts', () => {
     ]);
   });
   it('previews anything else generically, bounded', () => {
-    const out = summariseFacts({ a: 1, b: [1, 2], c: [{}, {}], d: { x: 1 }, e: { y: { z: 1 } }, groups: ['g'], long: 'x'.repeat(500) }, 5, 20);
-    expect(out).toEqual([['a', '1'], ['b', '[1, 2]'], ['c', '2 items'], ['d', 'x=1'], ['e', '1 keys: y'], ['…', '1 more (fleet show RUN --host HOST --json)']]);
+    const out = summariseFacts(
+      { a: 1, b: [1, 2], c: [{}, {}], d: { x: 1 }, e: { y: { z: 1 } }, groups: ['g'], long: 'x'.repeat(500) },
+      5,
+      20,
+    );
+    expect(out).toEqual([
+      ['a', '1'],
+      ['b', '[1, 2]'],
+      ['c', '2 items'],
+      ['d', 'x=1'],
+      ['e', '1 keys: y'],
+      ['…', '1 more (fleet show RUN --host HOST --json)'],
+    ]);
     expect(summariseFacts(undefined)).toEqual([]);
   });
 });
@@ -73,6 +96,12 @@ describe('serve: Host header check (DNS rebinding)', () => {
     expect(hostAllowed(header, bind, 8377)).toBe(allowed);
   });
   it('knows loopback', () => {
-    expect([isLoopback('127.0.0.1'), isLoopback('127.9.9.9'), isLoopback('::1'), isLoopback('0.0.0.0'), isLoopback('10.0.0.1')]).toEqual([true, true, true, false, false]);
+    expect([isLoopback('127.0.0.1'), isLoopback('127.9.9.9'), isLoopback('::1'), isLoopback('0.0.0.0'), isLoopback('10.0.0.1')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

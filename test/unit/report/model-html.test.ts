@@ -13,10 +13,14 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
     data: data(
       [host('hv10', 'failed'), host('hv2', 'failed'), host('hv3', 'unreachable', HOSTILE.reason), host('hv1'), host('hv9', 'failed')],
       [
-        check('hv10', 'b.two', 'fail'), check('hv10', 'a.one', 'pass'),
-        check('hv2', 'a.one', 'fail'), check('hv2', 'b.two', 'error'),
-        check('hv1', 'a.one', 'pass'), check('hv1', 'b.two', 'warn', { evidence: { big: 'x'.repeat(EVIDENCE_MAX * 2) } }),
-        check('hv9', 'a.one', 'pass'), check('hv9', 'a.one', 'fail', { message: HOSTILE.message }),
+        check('hv10', 'b.two', 'fail'),
+        check('hv10', 'a.one', 'pass'),
+        check('hv2', 'a.one', 'fail'),
+        check('hv2', 'b.two', 'error'),
+        check('hv1', 'a.one', 'pass'),
+        check('hv1', 'b.two', 'warn', { evidence: { big: 'x'.repeat(EVIDENCE_MAX * 2) } }),
+        check('hv9', 'a.one', 'pass'),
+        check('hv9', 'a.one', 'fail', { message: HOSTILE.message }),
       ],
       [fleetCheck('fleet.duplicate-mac', 'fail', ['hv1', 'hv2'], { message: HOSTILE.fleetMessage, evidence: HOSTILE.evidence })],
     ),
@@ -26,7 +30,10 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
     ]),
     previous: null,
     history: [],
-    trend: [run({ id: 5, startedAt: T0 - 2e6, hostCounts: { ok: 4, failed: 1 } }), run({ hostCounts: { ok: 1, failed: 3, unreachable: 1 } })],
+    trend: [
+      run({ id: 5, startedAt: T0 - 2e6, hostCounts: { ok: 4, failed: 1 } }),
+      run({ hostCounts: { ok: 1, failed: 3, unreachable: 1 } }),
+    ],
     generatedAt: T0 + 3_600_000,
     ...over,
   };
@@ -39,7 +46,10 @@ describe('assembleReport', () => {
     expect(m.hosts.map((h) => h[0])).toEqual(['hv2', 'hv9', 'hv10', 'hv3', 'hv1']);
   });
   it('encodes one worst status per host × check in sorted columns', () => {
-    expect(m.checks.map((c) => [c.id, c.failing])).toEqual([['a.one', 2], ['b.two', 2]]);
+    expect(m.checks.map((c) => [c.id, c.failing])).toEqual([
+      ['a.one', 2],
+      ['b.two', 2],
+    ]);
     expect(m.cells).toEqual(['fe', 'f.', 'pf', '..', 'pw']);
     // hv9 keeps both stored rows for the drill-down.
     expect(m.details[1]!.map((r) => r[1])).toEqual(['ph', 'fh']);
@@ -61,7 +71,10 @@ describe('assembleReport', () => {
   });
   it('prefers the groups the run recorded (an unreachable host has no facts but has groups)', () => {
     const base = input();
-    const recorded = new Map([['hv3', ['dc2']], ['hv1', ['dc1']]]);
+    const recorded = new Map([
+      ['hv3', ['dc2']],
+      ['hv1', ['dc1']],
+    ]);
     const r = assembleReport({ ...base, data: { ...base.data, groups: recorded } });
     expect(r.groups).toEqual(['dc1', 'dc2']);
     const byHost = Object.fromEntries(r.hosts.map((h) => [h[0], h[3].map((g) => r.groups[g])]));
@@ -69,28 +82,48 @@ describe('assembleReport', () => {
     expect(byHost).toMatchObject({ hv3: ['dc2'], hv1: ['dc1'], hv2: ['dc1'] });
   });
   it('ranks failing checks by host index and carries the trend', () => {
-    expect(m.ranked).toEqual([[0, [0, 1]], [1, [2, 0]]]);
-    expect(m.trend.map((t) => [t.id, t.hosts, t.failed, t.unreachable])).toEqual([[5, 5, 1, 0], [7, 5, 3, 1]]);
+    expect(m.ranked).toEqual([
+      [0, [0, 1]],
+      [1, [2, 0]],
+    ]);
+    expect(m.trend.map((t) => [t.id, t.hosts, t.failed, t.unreachable])).toEqual([
+      [5, 5, 1, 0],
+      [7, 5, 3, 1],
+    ]);
     expect(m.changes).toBeNull();
   });
   it('lists changes against the previous run with history codes', () => {
     const prevChecks: CheckRow[] = [check('hv10', 'b.two', 'pass'), check('hv2', 'a.one', 'fail'), check('hv1', 'a.one', 'fail')];
     const prevHosts: HostRow[] = [host('hv3'), host('hv1')];
-    const c = assembleReport(input({ previous: { run: run({ id: 6 }), hosts: prevHosts }, history: [{ run: { id: 6, startedAt: T0 - 86_400_000 }, checks: prevChecks }] })).changes!;
+    const c = assembleReport(
+      input({
+        previous: { run: run({ id: 6 }), hosts: prevHosts },
+        history: [{ run: { id: 6, startedAt: T0 - 86_400_000 }, checks: prevChecks }],
+      }),
+    ).changes!;
     expect(c.previous.id).toBe(6);
     expect(c.window).toBe(2);
-    expect(c.runs).toEqual([[6, T0 - 86_400_000], [7, T0]]);
+    expect(c.runs).toEqual([
+      [6, T0 - 86_400_000],
+      [7, T0],
+    ]);
     const names = m.hosts.map((h) => h[0]);
     const checks = m.checks.map((k) => k.id);
     expect(c.checks.map(([h, k, kind, hist]) => `${names[h]} ${checks[k]} ${kind} ${hist}`).sort()).toEqual([
-      'hv1 a.one x fp', 'hv10 b.two n pf', 'hv2 a.one s ff', 'hv2 b.two n .e', 'hv9 a.one n .f',
+      'hv1 a.one x fp',
+      'hv10 b.two n pf',
+      'hv2 a.one s ff',
+      'hv2 b.two n .e',
+      'hv9 a.one n .f',
     ]);
     expect(c.hosts.map(([h, kind, before]) => [names[h], kind, before])).toEqual([['hv3', 'unreachable', 'ok']]);
   });
 });
 
 describe('renderReportHtml', () => {
-  const model = assembleReport(input({ data: { ...input().data, run: run({ playbook: '</title><script>alert(1)</script>', limit: HOSTILE.limit }) } }));
+  const model = assembleReport(
+    input({ data: { ...input().data, run: run({ playbook: '</title><script>alert(1)</script>', limit: HOSTILE.limit }) } }),
+  );
   const html = renderReportHtml(model);
 
   it('is one document with exactly the data island, uPlot and the page script, pinned by CSP hashes', () => {
@@ -118,7 +151,9 @@ describe('renderReportHtml', () => {
 
   it('the page script parses and never turns data into markup or talks to the network', () => {
     expect(() => new Function(PAGE_SCRIPT)).not.toThrow();
-    expect(PAGE_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|fetch\(|XMLHttpRequest|WebSocket|import\(|sendBeacon|setAttribute\('(on|href|src|style)/);
+    expect(PAGE_SCRIPT).not.toMatch(
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|fetch\(|XMLHttpRequest|WebSocket|import\(|sendBeacon|setAttribute\('(on|href|src|style)/,
+    );
   });
 });
 
@@ -131,12 +166,18 @@ describe('size at scale', () => {
     for (const [hi, n] of names.entries()) {
       for (const [id, severity] of CATALOG) {
         const status: CheckStatus = rand() < 0.05 ? 'fail' : 'pass';
-        checks.push(check(n, id, status, {
-          severity,
-          message: status === 'fail' ? `${n}: vnet${hi % 17} on br0 broken for ${id} (MTU ${1400 + (hi % 7)} vs 1500)` : `${id} ok on br0`,
-          evidence: status === 'fail' ? { bridge: 'br0', port: `vnet${hi % 17}`, seen: [`${n}/vnet${hi % 17}`] } : { bridge: 'br0', ports: ['eno1'] },
-          fix: status === 'fail' ? `ip link set dev vnet${hi % 17} mtu 1500` : null,
-        }));
+        checks.push(
+          check(n, id, status, {
+            severity,
+            message:
+              status === 'fail' ? `${n}: vnet${hi % 17} on br0 broken for ${id} (MTU ${1400 + (hi % 7)} vs 1500)` : `${id} ok on br0`,
+            evidence:
+              status === 'fail'
+                ? { bridge: 'br0', port: `vnet${hi % 17}`, seen: [`${n}/vnet${hi % 17}`] }
+                : { bridge: 'br0', ports: ['eno1'] },
+            fix: status === 'fail' ? `ip link set dev vnet${hi % 17} mtu 1500` : null,
+          }),
+        );
       }
     }
     const started = performance.now();

@@ -19,14 +19,21 @@ describe('buildRunJson', () => {
       finished: '2025-01-02T03:05:06.500Z',
       hosts: {
         hv1: {
-          status: 'failed', changed: false, reason: 'check failures',
+          status: 'failed',
+          changed: false,
+          reason: 'check failures',
           checks: {
             'bridge.mtu': { status: 'fail', severity: 'high', message: 'bridge.mtu fail on hv1' },
             'nic.link': { status: 'pass', severity: 'high', message: 'nic.link pass on hv1' },
           },
         },
         hv2: { status: 'unreachable', changed: false, reason: 'connect timeout', checks: {} },
-        hv3: { status: 'ok', changed: true, reason: null, checks: { 'bridge.mtu': { status: 'pass', severity: 'high', message: 'bridge.mtu pass on hv3', fix_status: 'fixed' } } },
+        hv3: {
+          status: 'ok',
+          changed: true,
+          reason: null,
+          checks: { 'bridge.mtu': { status: 'pass', severity: 'high', message: 'bridge.mtu pass on hv3', fix_status: 'fixed' } },
+        },
       },
       fleet: { 'fleet.duplicate-mac': { status: 'fail', severity: 'high', hosts: ['hv1', 'hv3'], message: 'fleet.duplicate-mac fail' } },
     });
@@ -36,10 +43,17 @@ describe('buildRunJson', () => {
     const doc = buildRunJson(
       run(),
       [host('__proto__'), host('constructor')],
-      [check('__proto__', 'a', 'pass', { message: 'one' }), check('__proto__', 'a', 'fail', { message: 'two', severity: 'critical' }), check('orphan', 'b', 'warn')],
+      [
+        check('__proto__', 'a', 'pass', { message: 'one' }),
+        check('__proto__', 'a', 'fail', { message: 'two', severity: 'critical' }),
+        check('orphan', 'b', 'warn'),
+      ],
       [fleetCheck('f', 'warn', ['x']), fleetCheck('f', 'fail', ['y', 'x'], { message: 'again' })],
     );
-    const parsed = JSON.parse(JSON.stringify(doc)) as { hosts: Record<string, { checks: Record<string, unknown> }>; fleet: Record<string, unknown> };
+    const parsed = JSON.parse(JSON.stringify(doc)) as {
+      hosts: Record<string, { checks: Record<string, unknown> }>;
+      fleet: Record<string, unknown>;
+    };
     expect(Object.keys(parsed.hosts)).toEqual(['__proto__', 'constructor', 'orphan']);
     expect(parsed.hosts['__proto__']!.checks['a']).toEqual({ status: 'fail', severity: 'critical', message: 'one\ntwo' });
     expect(parsed.fleet['f']).toEqual({ status: 'fail', severity: 'high', hosts: ['x', 'y'], message: 'f warn\nagain' });

@@ -63,7 +63,10 @@ describe('WriteQueue', () => {
     const { q, batches } = recorder({ batchSize: 100, maxBatch: 2, delayMs: 10 }, (b) => b[0] === 3);
     for (const i of [1, 2, 3, 4, 5, 6]) q.push(i);
     await expect(q.flush()).rejects.toThrow('disk full at 3');
-    expect(batches).toEqual([[1, 2], [5, 6]]);
+    expect(batches).toEqual([
+      [1, 2],
+      [5, 6],
+    ]);
     expect(q.stats()).toMatchObject({ batches: 2, items: 4, failedItems: 2 });
     await q.flush();
   });

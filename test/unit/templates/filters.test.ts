@@ -84,7 +84,14 @@ describe('filters', () => {
     expect(render('{{ xs | map(attribute="n") | list }}', { xs: [{ n: 1 }, { n: 2 }] })).toEqual([1, 2]);
     expect(render('{{ xs | map("upper") | list }}', { xs: ['a'] })).toEqual(['A']);
     expect(render('{{ xs | select("match", "^br") | list }}', { xs: ['br0', 'eth0', 'br1'] })).toEqual(['br0', 'br1']);
-    expect(render('{{ xs | selectattr("up") | map(attribute="n") | list }}', { xs: [{ n: 'a', up: true }, { n: 'b', up: false }] })).toEqual(['a']);
+    expect(
+      render('{{ xs | selectattr("up") | map(attribute="n") | list }}', {
+        xs: [
+          { n: 'a', up: true },
+          { n: 'b', up: false },
+        ],
+      }),
+    ).toEqual(['a']);
     expect(render('{{ xs | unique }}', { xs: [1, 1, 2] })).toEqual([1, 2]);
     expect(render('{{ p | basename }} {{ p | dirname }}', { p: '/etc/net/x.conf' })).toBe('x.conf /etc/net');
   });

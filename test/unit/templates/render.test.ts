@@ -58,7 +58,7 @@ describe('expressions', () => {
 
   it('Python string and dict methods', () => {
     expect(test("name.startswith('br')", { name: 'br0' })).toBe(true);
-    expect(engine.evaluate(engine.expression("out.split()", at), { out: ' a  b ' }, at)).toEqual(['a', 'b']);
+    expect(engine.evaluate(engine.expression('out.split()', at), { out: ' a  b ' }, at)).toEqual(['a', 'b']);
     expect(engine.evaluate(engine.expression("d.get('x', 5)", at), { d: {} }, at)).toBe(5);
     expect(engine.evaluate(engine.expression('d.items() | list', at), { d: { a: 1 } }, at)).toEqual([['a', 1]]);
   });

@@ -103,7 +103,9 @@ describe('prepareHostKeyCheck', () => {
     const d = await check.verify(ed);
     expect(d.accept).toBe(false);
     expect(!d.accept && d.kind).toBe('hostkey-unknown');
-    expect(!d.accept && d.reason).toMatch(/^host key for \[10\.0\.0\.1\]:2222 is not known: it presented ED25519 key SHA256:\S+\. .*ssh-keyscan -p 2222 10\.0\.0\.1 >> .*--host-key-checking accept-new$/);
+    expect(!d.accept && d.reason).toMatch(
+      /^host key for \[10\.0\.0\.1\]:2222 is not known: it presented ED25519 key SHA256:\S+\. .*ssh-keyscan -p 2222 10\.0\.0\.1 >> .*--host-key-checking accept-new$/,
+    );
   });
 
   test('changed key refused in strict and accept-new, with the OpenSSH warning', async () => {

@@ -26,7 +26,8 @@ function blob(type: string, seed: number): Buffer {
   blen.writeUInt32BE(body.length);
   return Buffer.concat([len, t, blen, body]);
 }
-const line = (hosts: string, b: Buffer, marker = ''): string => `${marker}${marker ? ' ' : ''}${hosts} ${keyTypeOf(b)} ${b.toString('base64')}`;
+const line = (hosts: string, b: Buffer, marker = ''): string =>
+  `${marker}${marker ? ' ' : ''}${hosts} ${keyTypeOf(b)} ${b.toString('base64')}`;
 
 const ED_A = blob('ssh-ed25519', 1);
 const ED_B = blob('ssh-ed25519', 2);
@@ -111,7 +112,9 @@ describe('host matching', () => {
 
 describe('checkHostKey', () => {
   const entries = parseKnownHosts(
-    [line('hv01', ED_A), line('hv01', EC_A), line('hv02', ED_A), line('hv02', ED_B), line('hv03', EC_A), line('*', RSA_A, '@revoked')].join('\n'),
+    [line('hv01', ED_A), line('hv01', EC_A), line('hv02', ED_A), line('hv02', ED_B), line('hv03', EC_A), line('*', RSA_A, '@revoked')].join(
+      '\n',
+    ),
     '/kh',
   );
 

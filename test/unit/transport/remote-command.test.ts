@@ -53,7 +53,7 @@ describe('planExec', () => {
   };
   const options = { commandTimeoutMs: 30_000 } as ConnectOptions;
 
-  test("defaults come from the spec and the connect options; the password only in memory", () => {
+  test('defaults come from the spec and the connect options; the password only in memory', () => {
     const plan = planExec('id', {}, spec, options, { remoteGuard: true, graceMs: 1000 });
     expect(plan.session).toMatchObject({ command: 'id', timeoutMs: 31_000, guardMs: 30_000, becomePassword: 'pw' });
     expect(plan.session.become?.user).toBe('admin');

@@ -47,7 +47,9 @@ describe('SudoDialogue', () => {
     expect(d.passwordRejected).toBe(true);
     d.stderr(Buffer.from('sudo: 1 incorrect password attempt\n'));
     const { stderr } = d.finish();
-    expect(stderr).toBe('fleet: sudo rejected the become password (become user root)\nSorry, try again.\nsudo: 1 incorrect password attempt\n');
+    expect(stderr).toBe(
+      'fleet: sudo rejected the become password (become user root)\nSorry, try again.\nsudo: 1 incorrect password attempt\n',
+    );
     expect(stderr).not.toContain('fleet-sudo-password');
   });
 

@@ -64,9 +64,27 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
  */
 export function inPrivateNamespaces(script: string, timeoutMs = 30_000): Ran {
   const unshare = requireTool('unshare', 'util-linux');
-  return run(unshare, ['--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', 'bash', '-euo', 'pipefail', '-c', script], {
-    timeoutMs,
-  });
+  return run(
+    unshare,
+    [
+      '--net',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      'bash',
+      '-euo',
+      'pipefail',
+      '-c',
+      script,
+    ],
+    {
+      timeoutMs,
+    },
+  );
 }
 
 /** Shell single-quoting for paths interpolated into the namespace scripts. */

@@ -59,9 +59,9 @@ export async function sshFixture(sshdOptions: SshdOptions = {}): Promise<SshFixt
       commandTimeoutMs: 20_000,
       keepaliveIntervalMs: 0,
       // default: the host known by its first host key, as a [host]:port entry
-      knownHostsFiles:
-        overrides.knownHostsFiles ??
-        [fx.knownHosts('known_hosts', [`[${address}]:${sshd.port} ${publicKeyOf(Object.values(sshd.hostKeys)[0] ?? '')}`])],
+      knownHostsFiles: overrides.knownHostsFiles ?? [
+        fx.knownHosts('known_hosts', [`[${address}]:${sshd.port} ${publicKeyOf(Object.values(sshd.hostKeys)[0] ?? '')}`]),
+      ],
       hostKeyMode: 'strict',
       ...overrides,
     }),
