@@ -2,7 +2,7 @@
  * Which template becomes which file (path, mode) for each stack, and the commands that apply it.
  * Kept apart from the templates so the safe-apply code can see paths and commands without rendering.
  */
-import { shJoin, shQuote } from './shell.js';
+import { shJoin, shQuote } from '../core/shell.js';
 import type { BridgeParams, BridgeStack } from './types.js';
 
 export interface FileSpec {

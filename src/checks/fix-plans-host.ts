@@ -1,5 +1,5 @@
 /** Runtime fixes for host-wide settings: br_netfilter vs FORWARD, forwarding, rp_filter, default route, modules. */
-import { shq } from '../facts/shq.js';
+import { shQuote } from '../core/shell.js';
 import { cmd, ipOps, FixPlanError, ipCmd, nothing, type Planner } from './fix-shell.js';
 import { defaultRoutes, linkMap, resolveUplink, sysctlNum, vmBridges } from './model.js';
 import { maybe, need } from './need.js';
@@ -83,7 +83,8 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     if (sysctlNum(f, 'net.ipv4.conf.all.rp_filter') === 1) commands.push(cmd('sysctl', '-w', 'net.ipv4.conf.all.rp_filter=2'));
     // Written through /proc so interface names with dots or odd bytes need no sysctl-key escaping.
     for (const i of ifaces)
-      if (sysctlNum(f, `net.ipv4.conf.${i}.rp_filter`) === 1) commands.push(`echo 2 > ${shq(`/proc/sys/net/ipv4/conf/${i}/rp_filter`)}`);
+      if (sysctlNum(f, `net.ipv4.conf.${i}.rp_filter`) === 1)
+        commands.push(`echo 2 > ${shQuote(`/proc/sys/net/ipv4/conf/${i}/rp_filter`)}`);
     if (commands.length === 0) return nothing('rp_filter not strict');
     return { description: 'switch reverse-path filtering to loose mode (2)', commands };
   },

@@ -1,6 +1,6 @@
 /** Building blocks for fix commands: the plan type, quoted invocations and the detached one-shot batch. */
 import { FleetError } from '../core/errors.js';
-import { shq } from '../facts/shq.js';
+import { shQuote } from '../core/shell.js';
 import type { HostFacts } from '../facts/types.js';
 import type { ResolvedVars } from './vars.js';
 
@@ -19,12 +19,12 @@ export interface FixPlan {
 
 /** `ip link set dev 'we ird' up` — every word quoted. */
 export function ipCmd(...words: string[]): string {
-  return ['ip', ...words].map(shq).join(' ');
+  return ['ip', ...words].map(shQuote).join(' ');
 }
 
 /** Any program with quoted arguments. */
 export function cmd(program: string, ...words: string[]): string {
-  return [program, ...words].map(shq).join(' ');
+  return [program, ...words].map(shQuote).join(' ');
 }
 
 // iproute2's batch reader strips from '#' to end of line and treats a word starting with a quote as
@@ -41,7 +41,7 @@ const BATCH_SAFE = /^[^\s#'"\\]+$/;
 export function ipOps(ops: readonly (readonly string[])[], after: readonly string[]): string {
   const batchable = ops.every((op) => op.every((w) => BATCH_SAFE.test(w)));
   const core = batchable
-    ? `printf '%s\\n' ${ops.map((op) => shq(op.join(' '))).join(' ')} | ip -batch -`
+    ? `printf '%s\\n' ${ops.map((op) => shQuote(op.join(' '))).join(' ')} | ip -batch -`
     : ops.map((op) => ipCmd(...op)).join(' && ');
   // Follow-ups (gratuitous ARP…) only after the operations succeeded.
   return after.length > 0 ? `${core} && { ${after.join('; ')}; }` : core;
@@ -63,5 +63,5 @@ export const nothing = (what: string): FixPlan => ({ description: `nothing to do
 
 /** Gratuitous ARP so neighbours update their caches after an address/MAC move (iputils arping; optional). */
 export function announce(dev: string, ips: readonly string[]): string[] {
-  return ips.map((ip) => `if command -v arping >/dev/null 2>&1; then arping -U -c 2 -I ${shq(dev)} ${shq(ip)} || true; fi`);
+  return ips.map((ip) => `if command -v arping >/dev/null 2>&1; then arping -U -c 2 -I ${shQuote(dev)} ${shQuote(ip)} || true; fi`);
 }

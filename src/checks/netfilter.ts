@@ -1,5 +1,5 @@
 /** Checks 11–13: br_netfilter + iptables FORWARD, nftables forward/bridge chains, host INPUT for guests. */
-import { shq } from '../facts/shq.js';
+import { shQuote } from '../core/shell.js';
 import { defineCheck, pass, skipped, type Finding } from './define.js';
 import { isManagedNetwork, listing } from './model.js';
 import { maybe, need } from './need.js';
@@ -128,9 +128,9 @@ export const hostInput = defineCheck({
             status: 'fail',
             evidence: { network: n.name, bridge: n.bridge, service: `${proto}/${port}`, where: drop.where, by: drop.v.by },
             fix: [
-              `iptables -I INPUT -i ${shq(n.bridge ?? '')} -p ${proto} --dport ${port} -j ACCEPT`,
+              `iptables -I INPUT -i ${shQuote(n.bridge ?? '')} -p ${proto} --dport ${port} -j ACCEPT`,
               "# or let libvirt recreate its rules (detaches running guests' taps: re-attach them after):",
-              `virsh -c ${shq(vars.libvirtUri)} net-destroy ${shq(n.name)} && virsh -c ${shq(vars.libvirtUri)} net-start ${shq(n.name)}`,
+              `virsh -c ${shQuote(vars.libvirtUri)} net-destroy ${shQuote(n.name)} && virsh -c ${shQuote(vars.libvirtUri)} net-start ${shQuote(n.name)}`,
             ].join('\n'),
             message: `${drop.where} drops ${proto}/${port} from ${n.bridge} (${drop.v.by}): guests of network ${n.name} get no ${svc}; accept it before the drop`,
           };

@@ -68,6 +68,6 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stderr.write(`fleet: internal error: ${message}\n`);
     if (io.env.FLEET_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     else io.stderr.write('(set FLEET_DEBUG=1 to see where; please report it)\n');
-    return 3;
+    return EXIT.internal;
   }
 }

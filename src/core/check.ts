@@ -3,6 +3,9 @@
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
+/** What --fix or --check did about a check: fixed, still failing after the fix, would fix (--check), or the fix itself failed. */
+export type FixStatus = 'fixed' | 'still-failing' | 'would-fix' | 'fix-failed';
+
 export interface CheckResult {
   /** Check id from shared/docs/kvm-network-checks.md, e.g. `bridge.ip-on-port`. */
   readonly id: string;

@@ -2,6 +2,8 @@
  * Errors a user may see. Every FleetError is printed as one line (never a stack trace) by the CLI,
  * and carries the process exit code it maps to. Anything that is not a FleetError is a bug.
  */
+import type { UnreachableKind } from './result.js';
+
 export class FleetError extends Error {
   /** Stable machine-readable code, e.g. FLEET_INVENTORY_INVALID. */
   readonly code: string;
@@ -47,5 +49,20 @@ export class PlaybookError extends InputError {
   constructor(message: string, location?: SourceLocation) {
     super(message, location, 'FLEET_PLAYBOOK_INVALID');
     this.name = 'PlaybookError';
+  }
+}
+
+/**
+ * The host cannot be reached (or is no longer reachable). `kind` says why. Not a FleetError: it is
+ * one host's outcome (recorded `unreachable`), never the whole command's.
+ */
+export class UnreachableError extends Error {
+  readonly kind: UnreachableKind;
+  readonly host: string;
+  constructor(host: string, kind: UnreachableKind, message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+    this.host = host;
+    this.kind = kind;
   }
 }

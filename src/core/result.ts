@@ -44,6 +44,8 @@ export const EXIT = {
   ok: 0,
   input: 1,
   failed: 2,
+  /** fleet itself failed: a bug, reported with a one-line message. */
+  internal: 3,
   unreachable: 4,
   interrupted: 130,
 } as const;

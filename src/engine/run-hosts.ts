@@ -4,12 +4,12 @@
  * one host can never stop the others.
  */
 import pLimit from 'p-limit';
-import type { CheckResult } from '../core/check.js';
+import type { CheckResult, FixStatus } from '../core/check.js';
 import type { ConnectionSpec, Host } from '../core/inventory.js';
 import type { StepResult } from '../core/result.js';
-import type { CheckRow, RunStore } from '../store/types.js';
+import type { RunStore } from '../store/types.js';
 import type { Connection } from '../transport/types.js';
-import { UnreachableError } from '../transport/types.js';
+import { UnreachableError } from '../core/errors.js';
 import type { ConnectionPool } from './connections.js';
 import type { HostOutcome, RunObserver } from './events.js';
 
@@ -26,7 +26,7 @@ export interface HostContext {
   reconnect(): Promise<Connection>;
   recordStep(step: StepResult): void;
   recordFacts(facts: unknown): void;
-  recordCheck(check: CheckResult, fixStatus?: CheckRow['fixStatus']): void;
+  recordCheck(check: CheckResult, fixStatus?: FixStatus | null): void;
 }
 
 export type HostJob = (ctx: HostContext) => Promise<HostOutcome>;

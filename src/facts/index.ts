@@ -2,5 +2,4 @@
 export { factsCommand, factsScript, FACT_SECTIONS, FACTS_FORMAT_VERSION, type FactsScriptVars } from './script.js';
 export { parseFacts } from './parse.js';
 export { splitSections, type RawSection, type SplitOutput } from './sections.js';
-export { shq } from './shq.js';
 export type * from './types.js';

@@ -14,7 +14,7 @@
  * with one grep each, virsh runs twice in total (not once per domain), and nothing slow or active
  * runs here (no ethtool -S, no arping/ping, no virt-host-validate, no journal greps).
  */
-import { shq } from './shq.js';
+import { shQuote } from '../core/shell.js';
 
 /** Variables the script needs. */
 export interface FactsScriptVars {
@@ -164,16 +164,16 @@ export function factsScript(vars: FactsScriptVars): string {
     '# fleet facts v1: read-only; prints marker-delimited sections (see src/facts/script.ts).',
     'export LC_ALL=C',
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
-    `URI=${shq(vars.libvirtUri)}`,
+    `URI=${shQuote(vars.libvirtUri)}`,
     'N=; { read -r N </proc/sys/kernel/random/uuid; } 2>/dev/null; [ -n "$N" ] || N="n$$"',
     // timeout is coreutils; without it commands still run, just unguarded.
     "if command -v timeout >/dev/null 2>&1; then T='timeout -k 2'; else T=; fi",
-    `SYSFS=${shq(SYSFS)}`,
-    `SYSCTL=${shq(SYSCTL)}`,
-    `MODULES=${shq(MODULES)}`,
-    `IFUPDOWN=${shq(IFUPDOWN)}`,
-    `LEGACY=${shq(LEGACY)}`,
-    `VIRSH=${shq(VIRSH)}`,
+    `SYSFS=${shQuote(SYSFS)}`,
+    `SYSCTL=${shQuote(SYSCTL)}`,
+    `MODULES=${shQuote(MODULES)}`,
+    `IFUPDOWN=${shQuote(IFUPDOWN)}`,
+    `LEGACY=${shQuote(LEGACY)}`,
+    `VIRSH=${shQuote(VIRSH)}`,
     'exec 3>&1',
     `printf '@@FLEET@@ %s begin ${FACTS_FORMAT_VERSION}\\n' "$N"`,
     // s NAME SECONDS CMD...: stdout goes straight to fd 3 (the real stdout), stderr is captured and
@@ -194,5 +194,5 @@ export function factsScript(vars: FactsScriptVars): string {
 
 /** The whole script as one command line for Connection.exec(): `sh -c '<script>'`. */
 export function factsCommand(vars: FactsScriptVars): string {
-  return `sh -c ${shq(factsScript(vars))}`;
+  return `sh -c ${shQuote(factsScript(vars))}`;
 }

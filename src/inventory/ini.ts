@@ -8,7 +8,7 @@ import { expandHostPattern } from './host-pattern.js';
 import type { InventoryOp } from './ops.js';
 import { NOT_LITERAL, literalEval } from './python-literal.js';
 import { HostRangeError } from './range.js';
-import { shlexSplit } from './shlex.js';
+import { splitWords } from '../core/shell.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
@@ -121,7 +121,7 @@ function parseHostLine(
 ): { names: string[]; port: number | undefined; vars: [string, unknown][] } {
   let tokens: string[];
   try {
-    tokens = shlexSplit(line);
+    tokens = splitWords(line, { comments: true });
   } catch (e) {
     return err(`cannot parse host line '${line}': ${(e as Error).message}`);
   }

@@ -3,7 +3,7 @@
  * `-J user@host:port`, and the classic `-o ProxyCommand="ssh -W %h:%p [-p port] [-l user] [user@]host"`.
  * Anything else that would change how ssh connects through another machine is refused, not ignored.
  */
-import { shlexSplit } from './shlex.js';
+import { splitWords } from '../core/shell.js';
 
 /** Thrown for args we cannot honour; the caller names the host. */
 export class SshArgsError extends Error {}
@@ -12,7 +12,7 @@ export class SshArgsError extends Error {}
 export function proxyJumpFromArgs(args: string): string | undefined {
   let words: string[];
   try {
-    words = shlexSplit(args);
+    words = splitWords(args, { comments: true });
   } catch (e) {
     throw new SshArgsError(`cannot parse ssh args '${args}': ${(e as Error).message}`);
   }
@@ -43,7 +43,7 @@ export function proxyJumpFromArgs(args: string): string | undefined {
 /** `ssh -W %h:%p [-p N] [-l U] [-q] [user@]host` -> `[user@]host[:N]`. */
 function fromProxyCommand(cmd: string): string {
   const refuse = () => new SshArgsError(`ProxyCommand '${cmd}' is not supported (use -o ProxyJump=user@host:port)`);
-  const words = shlexSplit(cmd);
+  const words = splitWords(cmd, { comments: true });
   if (words[0] !== 'ssh' && !words[0]?.endsWith('/ssh')) throw refuse();
   let port: string | undefined;
   let user: string | undefined;

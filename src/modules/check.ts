@@ -7,10 +7,9 @@
  * A check never changes the host; its fix is run by the playbook executor (only with --fix).
  */
 import type { CheckResult, CheckStatus, Severity } from '../core/check.js';
-import { PlaybookError } from '../core/errors.js';
+import { PlaybookError, UnreachableError } from '../core/errors.js';
 import { isMapping } from '../templates/truth.js';
 import { pyRegex } from '../templates/regex.js';
-import { UnreachableError } from '../transport/types.js';
 import { checkArgs, str } from './args.js';
 import { trimOutput } from './command-common.js';
 import { getJsonPath, jsonEqual, parseJsonPath } from './json-path.js';

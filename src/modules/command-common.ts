@@ -1,6 +1,6 @@
 /** What command and shell share: chdir, creates/removes, stdin, dry runs, and turning a CommandResult into a ModuleResult. */
 import type { CommandResult } from '../core/result.js';
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import { str } from './args.js';
 import type { ModuleContext, ModuleResult } from './types.js';
 

@@ -3,10 +3,9 @@
  * split here and each one is quoted, so `$HOME`, `|` or `;` reach the program literally.
  */
 import { PlaybookError } from '../core/errors.js';
-import { shQuote } from '../transport/quote.js';
+import { shQuote, splitWords } from '../core/shell.js';
 import { checkArgs, freeForm } from './args.js';
 import { runShellLine } from './command-common.js';
-import { shellSplit } from './shlex.js';
 import type { TaskModule } from './types.js';
 import { hasTemplate } from '../templates/lazy.js';
 
@@ -23,7 +22,7 @@ export const commandModule: TaskModule = {
     const cmd = args['cmd'];
     if (typeof cmd === 'string' && !hasTemplate(cmd)) {
       try {
-        if (shellSplit(cmd).length === 0) throw new Error('empty command');
+        if (splitWords(cmd).length === 0) throw new Error('empty command');
       } catch (err) {
         throw new PlaybookError(`command: ${(err as Error).message}`, at.keyLoc('cmd'));
       }
@@ -32,7 +31,7 @@ export const commandModule: TaskModule = {
   },
   mutates: () => true,
   async run(ctx, args) {
-    const argv = Array.isArray(args['argv']) ? args['argv'].map(String) : shellSplit(String(args['cmd'] ?? ''));
+    const argv = Array.isArray(args['argv']) ? args['argv'].map(String) : splitWords(String(args['cmd'] ?? ''));
     if (argv.length === 0) throw new Error('empty command');
     return runShellLine(ctx, argv.map(shQuote).join(' '), args);
   },

@@ -6,8 +6,8 @@
  */
 import { sleepUnlessAborted } from '../core/sleep.js';
 import type { FixPlan, ModuleContext, ModuleResult } from './types.js';
-import { UnreachableError } from '../transport/types.js';
-import { shQuote } from '../transport/quote.js';
+import { UnreachableError } from '../core/errors.js';
+import { shQuote } from '../core/shell.js';
 import { trimOutput } from './command-common.js';
 
 export interface DetachedOptions {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import type { ModuleContext, ModuleResult } from './types.js';
 
 export interface FileWanted {

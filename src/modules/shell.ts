@@ -1,5 +1,5 @@
 /** `shell`: runs a command line through a shell (pipes, redirections, variables), like Ansible's. */
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import { checkArgs, freeForm, str } from './args.js';
 import { runShellLine } from './command-common.js';
 import type { TaskModule } from './types.js';

@@ -4,7 +4,7 @@
  * put_file (atomic), then applies with `sysctl -p <file>` (reload) or `sysctl -w` (sysctl_set).
  */
 import { PlaybookError } from '../core/errors.js';
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import { bool, checkArgs, str } from './args.js';
 import { putFile } from './put-file.js';
 import type { ModuleResult, TaskModule } from './types.js';

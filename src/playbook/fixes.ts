@@ -13,7 +13,7 @@
 import type { CheckResult } from '../core/check.js';
 import { checkModule } from '../modules/check.js';
 import { runFixPlan } from '../modules/fix-exec.js';
-import { UnreachableError } from '../transport/types.js';
+import { UnreachableError } from '../core/errors.js';
 import { recordCheck, runNodes } from './task-list.js';
 import type { HostRun, PendingFix, Scope } from './host-run.js';
 import { renderArgs } from './task-exec.js';

@@ -5,7 +5,7 @@
  */
 import type { HostOutcome } from '../engine/events.js';
 import type { HostContext } from '../engine/run-hosts.js';
-import { UnreachableError } from '../transport/types.js';
+import { UnreachableError } from '../core/errors.js';
 import { applyFixes, verifyFixes } from './fixes.js';
 import { HostRun, HostStop, type PlayShared, type RunShared } from './host-run.js';
 import { checkFailsHost, type HostState } from './host-state.js';

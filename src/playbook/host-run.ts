@@ -10,7 +10,7 @@ import type { HostContext } from '../engine/run-hosts.js';
 import type { DetachedOptions } from '../modules/fix-exec.js';
 import type { CheckCatalog, ModuleContext, RunMode, TaskInfo } from '../modules/types.js';
 import { markLazy } from '../templates/lazy.js';
-import { UnreachableError } from '../transport/types.js';
+import { UnreachableError } from '../core/errors.js';
 import type { HostState } from './host-state.js';
 import type { TagFilter } from './tags.js';
 import type { Cond, ModuleTask, Play, Playbook, TaskNode } from './types.js';

@@ -1,14 +1,11 @@
 /** What fleet remembers about one host across the plays of a run. */
-import type { CheckResult } from '../core/check.js';
+import type { CheckResult, FixStatus } from '../core/check.js';
 import type { Host, Vars } from '../core/inventory.js';
-import type { CheckRow } from '../store/types.js';
-
-export type FixStatus = CheckRow['fixStatus'];
 
 /** A check's final word on a host (what the JSON document and the exit code use). */
 export interface CheckRecord {
   readonly result: CheckResult;
-  readonly fixStatus: FixStatus;
+  readonly fixStatus: FixStatus | null;
   /** Evaluated under ignore_errors: a failure does not fail the host. */
   readonly ignored: boolean;
 }

@@ -6,14 +6,13 @@
  */
 import { sleepUnlessAborted } from '../core/sleep.js';
 import type { CheckResult } from '../core/check.js';
-import { formatLocation } from '../core/errors.js';
+import { UnreachableError, formatLocation } from '../core/errors.js';
 import type { Vars } from '../core/inventory.js';
 import type { StepStatus } from '../core/result.js';
 import { MODULES } from '../modules/index.js';
 import type { ModuleResult } from '../modules/types.js';
 import { RenderError, type TemplateEngine } from '../templates/render.js';
 import { isMapping } from '../templates/truth.js';
-import { UnreachableError } from '../transport/types.js';
 import type { HostRun, Scope } from './host-run.js';
 import { tagSelected } from './tags.js';
 import type { Cond, ModuleTask } from './types.js';

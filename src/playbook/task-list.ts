@@ -5,7 +5,7 @@
 import type { CheckResult } from '../core/check.js';
 import { markLazy } from '../templates/lazy.js';
 import type { HostRun, Scope } from './host-run.js';
-import type { FixStatus } from './host-state.js';
+import type { FixStatus } from '../core/check.js';
 import { executeTask, type TaskOutcome } from './task-exec.js';
 import type { ModuleTask, TaskNode } from './types.js';
 
@@ -83,7 +83,7 @@ function afterTask(hr: HostRun, task: ModuleTask, out: TaskOutcome, scope: Scope
 }
 
 /** Records a check's final result for the host (store + the run's JSON view). */
-export function recordCheck(hr: HostRun, task: ModuleTask, check: CheckResult, fixStatus: FixStatus, scope: Scope): void {
+export function recordCheck(hr: HostRun, task: ModuleTask, check: CheckResult, fixStatus: FixStatus | null, scope: Scope): void {
   hr.ctx.recordCheck(check, fixStatus);
   hr.state.checks.set(check.id, { result: check, fixStatus, ignored: task.ignoreErrors || scope.ignoreErrors });
 }

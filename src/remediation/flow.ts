@@ -8,8 +8,8 @@
  */
 import { sleepUnlessAborted as sleep } from '../core/sleep.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
-import { shQuote } from '../transport/quote.js';
-import { UnreachableError } from '../transport/types.js';
+import { shQuote } from '../core/shell.js';
+import { UnreachableError } from '../core/errors.js';
 import {
   applySh,
   armScript,

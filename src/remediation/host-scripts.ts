@@ -15,7 +15,7 @@
  * the backup and given back by the commit or at the end of the rollback. Two controllers, or a
  * scheduled run and an operator, would otherwise back up each other's half-applied state.
  */
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import { RUNTIME_DUMP } from './runtime.js';
 
 export interface TxFile {

@@ -7,7 +7,7 @@
  */
 import type { BridgeParams } from '../bridge/index.js';
 import type { ModuleContext } from '../modules/types.js';
-import { shJoin } from '../transport/quote.js';
+import { shJoin } from '../core/shell.js';
 import { planApply } from './apply-plan.js';
 import { isGuestPort, parseRuntime, RUNTIME_DUMP, type RuntimeSnapshot } from './runtime.js';
 

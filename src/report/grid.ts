@@ -1,5 +1,5 @@
 /** The host × check grid the exporters walk: every host of the run against every check id seen. */
-import type { CheckStatus, Severity } from '../core/check.js';
+import type { CheckStatus, FixStatus, Severity } from '../core/check.js';
 import type { HostStatus } from '../core/result.js';
 import type { CheckRow } from '../store/types.js';
 import type { RunData } from './run-data.js';
@@ -18,7 +18,7 @@ export interface GridCell {
   /** Messages of every result, one per line. */
   readonly message: string;
   readonly fix: string | null;
-  readonly fixStatus: CheckRow['fixStatus'];
+  readonly fixStatus: FixStatus | null;
 }
 
 /** Check ids of a run, sorted. */

@@ -3,7 +3,7 @@
  * stay well under 5 MB). Big collections are tuples and one-letter codes; repeated text (messages,
  * evidence, fixes, reasons, fact keys and values) is interned once in `strings`. Pure: built from rows.
  */
-import type { CheckStatus, Severity } from '../core/check.js';
+import type { CheckStatus, FixStatus, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus } from '../core/result.js';
 import type { CheckRow, HostRow, RunRow } from '../store/types.js';
 import { classifyChanges, classifyHostChanges, type ChangeKind } from './changes.js';
@@ -18,7 +18,7 @@ import { isFailing, severityRank, statusRank, worseSeverity } from './status.js'
 /** One-letter status codes in `cells` and details; `.` = no result. */
 export const STATUS_CODE: Record<CheckStatus, string> = { pass: 'p', fail: 'f', error: 'e', warn: 'w', skipped: 's' };
 export const SEVERITY_CODE: Record<Severity, string> = { critical: 'c', high: 'h', medium: 'm', low: 'l', info: 'i' };
-export const FIX_CODE: Record<NonNullable<CheckRow['fixStatus']>, string> = {
+export const FIX_CODE: Record<FixStatus, string> = {
   fixed: 'F',
   'still-failing': 'S',
   'would-fix': 'W',

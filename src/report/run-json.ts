@@ -2,7 +2,7 @@
  * The machine-readable shape of one run, shared by `fleet export --format json` and `fleet run --json`:
  * a pure function of the stored rows, so both print the same document for the same run.
  */
-import type { CheckStatus, FleetCheckResult, Severity } from '../core/check.js';
+import type { CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { RunStatus } from '../core/result.js';
 import type { CheckRow, HostRow, RunRow } from '../store/types.js';
 import { worseSeverity, worseStatus } from './status.js';
@@ -12,7 +12,7 @@ export interface RunJsonCheck {
   readonly severity: Severity;
   readonly message: string;
   /** Only when --fix acted on it: fixed, still-failing, would-fix or fix-failed. */
-  readonly fix_status?: NonNullable<CheckRow['fixStatus']>;
+  readonly fix_status?: FixStatus;
 }
 
 export interface RunJsonHost {

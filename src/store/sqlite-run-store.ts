@@ -4,7 +4,7 @@
  * inside someone else's batch transaction.
  */
 import { hostname } from 'node:os';
-import type { CheckResult, FleetCheckResult } from '../core/check.js';
+import type { CheckResult, FixStatus, FleetCheckResult } from '../core/check.js';
 import type { RunStatus, StepResult } from '../core/result.js';
 import { writeBatch } from './batch-writer.js';
 import type { EncodeOptions } from './encode.js';
@@ -25,7 +25,6 @@ import {
   assertOneOf,
   assertRunId,
   toJson,
-  type FixStatus,
   type PendingWrite,
 } from './writes.js';
 
@@ -137,7 +136,7 @@ export class SqliteRunStore implements RunStore {
     this.queue.push({ kind: 'facts', runId, host, json: toJson(facts, this.opts.redact) ?? 'null' });
   }
 
-  recordCheck(runId: number, host: string, check: CheckResult, fixStatus: FixStatus = null): void {
+  recordCheck(runId: number, host: string, check: CheckResult, fixStatus: FixStatus | null = null): void {
     this.assertOpen();
     assertRunId(runId);
     assertOneOf('check status', check.status, CHECK_STATUSES);

@@ -5,7 +5,7 @@
  * Recording calls (record*) are synchronous and only enqueue: the store writes them in batched
  * transactions off the hot path. `flush()` waits until everything queued is durable.
  */
-import type { CheckResult, CheckStatus, FleetCheckResult, Severity } from '../core/check.js';
+import type { CheckResult, CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepResult } from '../core/result.js';
 
 export interface NewRun {
@@ -58,7 +58,7 @@ export interface CheckRow {
   readonly evidence: unknown;
   readonly fix: string | null;
   /** null: no fix attempted; otherwise what happened. */
-  readonly fixStatus: 'fixed' | 'still-failing' | 'would-fix' | 'fix-failed' | null;
+  readonly fixStatus: FixStatus | null;
 }
 
 export interface RunFilter {
@@ -77,7 +77,7 @@ export interface RunStore {
   recordHostGroups(runId: number, host: string, groups: readonly string[]): void;
   recordStep(runId: number, host: string, step: StepResult): void;
   recordFacts(runId: number, host: string, facts: unknown): void;
-  recordCheck(runId: number, host: string, check: CheckResult, fixStatus?: CheckRow['fixStatus']): void;
+  recordCheck(runId: number, host: string, check: CheckResult, fixStatus?: FixStatus | null): void;
   recordFleetCheck(runId: number, check: FleetCheckResult): void;
   finishRun(runId: number, status: RunStatus, finishedAt: number): void;
   /** Waits until every queued write is committed. */

@@ -2,11 +2,9 @@
  * What record*() calls enqueue. Validated synchronously so a bad value fails at the caller (a bug there),
  * not later inside a batch where it would take the whole transaction down with it.
  */
-import type { CheckResult, CheckStatus, FleetCheckResult, Severity } from '../core/check.js';
+import type { CheckResult, CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepResult, StepStatus } from '../core/result.js';
-import type { CheckRow, HostRow } from './types.js';
-
-export type FixStatus = CheckRow['fixStatus'];
+import type { HostRow } from './types.js';
 
 export type PendingWrite =
   | { readonly kind: 'host'; readonly runId: number; readonly row: Omit<HostRow, 'runId'> }
@@ -20,7 +18,7 @@ export type PendingWrite =
       readonly host: string;
       readonly check: CheckResult;
       readonly evidenceJson: string | null;
-      readonly fixStatus: FixStatus;
+      readonly fixStatus: FixStatus | null;
     }
   | {
       readonly kind: 'fleetCheck';
@@ -36,7 +34,7 @@ export const HOST_STATUSES: readonly HostStatus[] = ['ok', 'changed', 'failed', 
 export const STEP_STATUSES: readonly StepStatus[] = ['ok', 'changed', 'failed', 'skipped', 'unreachable'];
 export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'warn', 'error', 'skipped'];
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-export const FIX_STATUSES: readonly Exclude<FixStatus, null>[] = ['fixed', 'still-failing', 'would-fix', 'fix-failed'];
+export const FIX_STATUSES: readonly FixStatus[] = ['fixed', 'still-failing', 'would-fix', 'fix-failed'];
 
 /** Throws a TypeError (a programming error, not user input) when `value` is not one of `allowed`. */
 export function assertOneOf<T extends string>(what: string, value: unknown, allowed: readonly T[]): asserts value is T {

@@ -2,7 +2,7 @@
  * Jinja/Ansible filters used in playbooks. Pure functions of their arguments; keyword arguments
  * arrive from nunjucks as a trailing object marked `__keywords`.
  */
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import { pyRegex, pyReplacement } from './regex.js';
 import { isMapping, truthy } from './truth.js';
 

@@ -15,7 +15,7 @@ import {
   knownKeyTypes,
   preferredHostKeyAlgorithms,
 } from './known-hosts.js';
-import { shQuote } from './quote.js';
+import { shQuote } from '../core/shell.js';
 
 export type HostKeyDecision =
   | { readonly accept: true; readonly appended: boolean }

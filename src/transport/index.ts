@@ -1,7 +1,6 @@
 /** The transport layer: how fleet runs commands on hosts (SSH via ssh2, or locally). */
 export { createSshTransport, type SshTransportOptions } from './ssh.js';
 export { createLocalTransport } from './local.js';
-export { shQuote, shJoin, sh } from './quote.js';
 export { classifyError, describeTarget, type ClassifiedError } from './errors.js';
 export { defaultKnownHostsFiles, KnownHostsStore } from './known-hosts-store.js';
 export { fingerprintSha256, knownHostsName, parseKnownHosts, hashHostName } from './known-hosts.js';

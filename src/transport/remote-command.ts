@@ -7,7 +7,7 @@
  *   and marker (printed once sudo let us through, to know when the command's own stdin starts).
  */
 import { randomBytes } from 'node:crypto';
-import { shQuote } from './quote.js';
+import { shQuote } from '../core/shell.js';
 
 export interface BecomeSpec {
   readonly user: string;

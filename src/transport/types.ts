@@ -1,6 +1,6 @@
 /** The transport contract: one Connection per host for a whole run, many commands on it. */
 import type { ConnectionSpec } from '../core/inventory.js';
-import type { CommandResult, UnreachableKind } from '../core/result.js';
+import type { CommandResult } from '../core/result.js';
 
 export interface ExecOptions {
   /** Per-command timeout (default ConnectOptions.commandTimeoutMs; 0 = none); on expiry the command is killed and `timedOut` is set. */
@@ -54,14 +54,4 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** The host cannot be reached (or is no longer reachable). `kind` says why. */
-export class UnreachableError extends Error {
-  readonly kind: UnreachableKind;
-  readonly host: string;
-  constructor(host: string, kind: UnreachableKind, message: string) {
-    super(message);
-    this.name = 'UnreachableError';
-    this.host = host;
-    this.kind = kind;
-  }
-}
+export { UnreachableError } from '../core/errors.js';

@@ -35,7 +35,7 @@ describe('INI errors', () => {
       "hosts.ini:2: invalid section entry: '[bad name]' (no spaces or other invalid characters allowed in a section name)",
     ],
     ['[web]\nweb1 novalue\n', 'hosts.ini:2: expected key=value host variable assignment, got: novalue'],
-    ['[web]\nweb1 a="x\n', `hosts.ini:2: cannot parse host line 'web1 a="x': No closing quotation`],
+    ['[web]\nweb1 a="x\n', `hosts.ini:2: cannot parse host line 'web1 a="x': unclosed double quote`],
     ['[web]\nweb1\n[web:vars]\njust-a-word\n', 'hosts.ini:4: expected key=value, got: just-a-word'],
     ['[p:children]\nmissing\n[web]\nw\n', 'hosts.ini:2: section [p:children] includes undefined group: missing'],
     ['[nogroup:vars]\nx=1\n', 'hosts.ini:1: section [nogroup:vars] is not valid for undefined group: nogroup'],

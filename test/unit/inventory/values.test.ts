@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseIniValue } from '../../../src/inventory/ini.js';
-import { shlexSplit } from '../../../src/inventory/shlex.js';
+import { splitWords } from '../../../src/core/shell.js';
 
 describe('INI values (ast.literal_eval)', () => {
   const cases: [string, unknown][] = [
@@ -87,10 +87,10 @@ describe('INI host lines (shlex.split with comments)', () => {
     ['host1 a="x\\\\y" b="x\\$y"', ['host1', 'a=x\\y', 'b=x\\$y']],
   ];
   it.each(cases)('%s', (line, expected) => {
-    expect(shlexSplit(line)).toEqual(expected);
+    expect(splitWords(line, { comments: true })).toEqual(expected);
   });
 
   it('throws on an unterminated quote', () => {
-    expect(() => shlexSplit('host1 a="x')).toThrow('No closing quotation');
+    expect(() => splitWords('host1 a="x')).toThrow('unclosed double quote');
   });
 });

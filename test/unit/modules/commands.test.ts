@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandModule } from '../../../src/modules/command.js';
 import { shellModule } from '../../../src/modules/shell.js';
-import { shellSplit } from '../../../src/modules/shlex.js';
+import { splitWords } from '../../../src/core/shell.js';
 import { moduleCtx } from './ctx.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-mod-'));
@@ -13,9 +13,9 @@ const at = { loc: { file: 'pb.yml', line: 3 }, keyLoc: () => ({ file: 'pb.yml', 
 const command = (raw: unknown, opts = {}) => commandModule.run(moduleCtx(dir, opts), commandModule.parse(raw, at));
 const shell = (raw: unknown, opts = {}) => shellModule.run(moduleCtx(dir, opts), shellModule.parse(raw, at));
 
-describe('shellSplit', () => {
+describe('splitWords', () => {
   it('splits like a POSIX shell', () => {
-    expect(shellSplit(`ip -j link show  dev 'we ird' "a \\"b\\"" c\\ d ''`)).toEqual([
+    expect(splitWords(`ip -j link show  dev 'we ird' "a \\"b\\"" c\\ d ''`)).toEqual([
       'ip',
       '-j',
       'link',
@@ -26,7 +26,7 @@ describe('shellSplit', () => {
       'c d',
       '',
     ]);
-    expect(() => shellSplit("echo 'oops")).toThrow(/unclosed single quote/);
+    expect(() => splitWords("echo 'oops")).toThrow(/unclosed single quote/);
   });
 });
 

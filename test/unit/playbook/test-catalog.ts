@@ -5,7 +5,7 @@
 import type { CheckResult, FleetCheckResult } from '../../../src/core/check.js';
 import type { Vars } from '../../../src/core/inventory.js';
 import type { CheckCatalog, FixPlan } from '../../../src/modules/types.js';
-import { shQuote } from '../../../src/transport/quote.js';
+import { shQuote } from '../../../src/core/shell.js';
 
 export interface TestFacts {
   readonly files: string[];

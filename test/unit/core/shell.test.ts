@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { sh, shJoin, shQuote } from '../../../src/transport/quote.js';
+import { sh, shJoin, shQuote } from '../../../src/core/shell.js';
 
 /** What /bin/sh actually receives as argv after parsing `printf '%s\0' <quoted>`. */
 function roundTrip(command: string): string[] {
