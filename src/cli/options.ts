@@ -1,5 +1,5 @@
 /** Options shared by several commands, defined once so help texts and defaults agree. */
-import type { Options } from 'yargs';
+import type { InferredOptionTypes, Options } from 'yargs';
 import { InputError } from '../core/errors.js';
 import { DEFAULT_TREND } from '../report/build-report.js';
 
@@ -81,3 +81,18 @@ export const connectionOptions = {
 export const outputOptions = {
   json: { type: 'boolean', description: 'Print one JSON document on stdout instead of human output' },
 } as const satisfies Record<string, Options>;
+
+/** Keys whose value may be undefined become optional: callers (and tests) pass only what they set. */
+type OptionalWhenUndefined<T> = { [K in keyof T as undefined extends T[K] ? K : never]?: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? never : K]: T[K];
+};
+
+/** The parsed arguments of a set of option definitions: one definition, no hand-written copy. */
+export type ArgsOf<O extends Record<string, Options>> = OptionalWhenUndefined<InferredOptionTypes<O>>;
+
+/** Every option of a command that runs something on hosts (run, exec). */
+export const hostRunOptions = { ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions } as const;
+export type HostRunArgs = ArgsOf<typeof hostRunOptions>;
+export type InventoryArgs = ArgsOf<typeof inventoryOptions>;
+export type ConnectionArgs = ArgsOf<typeof connectionOptions>;
+export type DbArgs = ArgsOf<typeof dbOptions>;

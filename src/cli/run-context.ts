@@ -1,27 +1,32 @@
 /**
- * Shared scaffolding for commands that run something on hosts (exec, run): opens the store, sets up
- * connections and interrupts, wires observers, and always closes the store, even on failure.
+ * Shared scaffolding for commands that run something on hosts (exec, run): sets up connections and
+ * interrupts, puts the store's recorder and the terminal on the run's event stream, and validates
+ * the connection options (once, here, before anything connects).
  */
 import type { ConnectionSpec, Host } from '../core/inventory.js';
-import type { Redactor } from '../core/redact.js';
+import type { Redactor, SecretMask } from '../core/redact.js';
 import type { RunObserver } from '../engine/events.js';
 import { withRun, type ActiveRun, type RunSummary } from '../engine/run.js';
+import { StoreRecorder } from '../store/recorder.js';
 import type { RunStore } from '../store/types.js';
 import { ProgressObserver } from '../output/progress.js';
 import { handleInterrupts } from './interrupt.js';
-import { openStore, setUpConnections, validateConnectionArgs, type ConnectionArgs, type InventoryArgs, type Targets } from './session.js';
+import { setUpConnections, validateConnectionArgs, type ConnectionArgs, type Targets } from './session.js';
 import type { Io } from './io.js';
-
-export interface RunCommandArgs extends InventoryArgs, ConnectionArgs {
-  db?: string;
-  json?: boolean;
-}
 
 export interface RunContext {
   readonly targets: Targets;
-  readonly store: RunStore;
   readonly redact: Redactor;
   readonly specOf: (host: Host) => ConnectionSpec;
+}
+
+export interface RunSink {
+  /** The command's one open store (see withStore). */
+  readonly store: RunStore;
+  /** The redactor the store was opened with; the run's secrets are added to it here. */
+  readonly mask: SecretMask;
+  /** Who else watches the run besides the recorder and the progress display. */
+  readonly observers?: readonly RunObserver[];
 }
 
 /**
@@ -30,23 +35,23 @@ export interface RunContext {
  */
 export async function runOnTargets(
   io: Io,
+  sink: RunSink,
   targets: Targets,
-  args: RunCommandArgs,
+  args: ConnectionArgs & { limit?: string | undefined; json?: boolean | undefined },
   describe: { playbook: string; options: Record<string, unknown> },
   body: (run: ActiveRun, ctx: RunContext) => Promise<void>,
-  extraObservers: RunObserver[] = [],
-): Promise<{ summary: RunSummary; ctx: RunContext }> {
+): Promise<RunSummary> {
   validateConnectionArgs(args);
   const conn = await setUpConnections(args, targets, io.env);
+  sink.mask.add(conn.secrets);
   for (const w of conn.warnings) io.stderr.write(`fleet: warning: ${w}\n`);
-  const store = await openStore(args.db, conn.redact);
   const interrupt = handleInterrupts({ graceMs: 10_000, stderr: io.stderr });
   interrupt.onForce(() => void conn.pool.closeAll());
-  const observers: RunObserver[] = [...extraObservers];
+  const observers: RunObserver[] = [...(sink.observers ?? [])];
   if (!args.json) observers.push(new ProgressObserver({ stream: io.stderr, tty: io.stderrIsTTY }));
-  const ctx: RunContext = { targets, store, redact: conn.redact, specOf: conn.specOf };
+  const ctx: RunContext = { targets, redact: sink.mask.redact, specOf: conn.specOf };
   try {
-    const summary = await withRun(
+    return await withRun(
       {
         playbook: describe.playbook,
         inventorySources: targets.sources,
@@ -54,12 +59,17 @@ export async function runOnTargets(
         options: { forks: args.forks, ...describe.options },
         hosts: targets.hosts,
       },
-      { store, pool: conn.pool, forks: args.forks, observers, signal: interrupt.signal, specOf: conn.specOf },
+      {
+        recorder: new StoreRecorder(sink.store),
+        pool: conn.pool,
+        forks: args.forks,
+        observers,
+        signal: interrupt.signal,
+        specOf: conn.specOf,
+      },
       (run) => body(run, ctx),
     );
-    return { summary, ctx };
   } finally {
     interrupt.dispose();
-    await store.close();
   }
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js';
 import { InputError } from '../core/errors.js';
-import { makeRedactor, type Redactor } from '../core/redact.js';
+import type { Redactor } from '../core/redact.js';
 import { applyLimit, connectionSpec, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
 import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
 import type { RunStore } from '../store/types.js';
@@ -15,24 +15,9 @@ import { createSshTransport } from '../transport/ssh.js';
 import { createLocalTransport } from '../transport/local.js';
 import { ConnectionPool } from '../engine/connections.js';
 import { promptSecret } from './prompt.js';
+import type { ConnectionArgs, InventoryArgs } from './options.js';
 
-export interface InventoryArgs {
-  inventory?: string[];
-  'extra-vars'?: string[];
-  limit?: string;
-}
-
-export interface ConnectionArgs {
-  forks: number;
-  become?: boolean;
-  'become-user'?: string;
-  'ask-become-pass'?: boolean;
-  'ask-key-passphrase'?: boolean;
-  'host-key-checking'?: string;
-  'known-hosts'?: string[];
-  'connect-timeout': number;
-  timeout: number;
-}
+export type { ConnectionArgs, InventoryArgs } from './options.js';
 
 export interface Targets {
   readonly inventory: Inventory;
@@ -83,10 +68,28 @@ export async function openStore(dbArg: string | undefined, redact: Redactor): Pr
   return store;
 }
 
+/**
+ * Opens the results store for the length of `fn` and always closes it, flushing what was queued.
+ * Every command that touches the DB goes through here: one open per command.
+ */
+export async function withStore<T>(
+  dbArg: string | undefined,
+  fn: (store: RunStore) => Promise<T>,
+  redact: Redactor = (t) => t,
+): Promise<T> {
+  const store = await openStore(dbArg, redact);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export interface ConnectionSetup {
   readonly specOf: (host: Host) => ConnectionSpec;
   readonly pool: ConnectionPool;
-  readonly redact: Redactor;
+  /** Every secret gathered here (become passwords, key passphrase): for the redactor. */
+  readonly secrets: readonly (string | undefined)[];
   readonly warnings: string[];
 }
 
@@ -139,7 +142,6 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
     };
   };
   const secrets = [becomePassword, passphrase, ...targets.hosts.map((h) => specOf(h).becomePassword)];
-  const redact = makeRedactor(secrets);
   const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options);
-  return { specOf, pool, redact, warnings };
+  return { specOf, pool, secrets, warnings };
 }

@@ -18,3 +18,20 @@ export function makeRedactor(secrets: Iterable<string | undefined>): Redactor {
     return out;
   };
 }
+
+/**
+ * A redactor that learns secrets as they become known. A command opens its store before it has
+ * read the inventory (whose hosts carry become passwords), so the store is given `mask.redact`
+ * and every secret is added before the run records anything.
+ */
+export class SecretMask {
+  #secrets = new Set<string>();
+  #redactor: Redactor = (t) => t;
+
+  add(secrets: Iterable<string | undefined>): void {
+    for (const s of secrets) if (typeof s === 'string') this.#secrets.add(s);
+    this.#redactor = makeRedactor(this.#secrets);
+  }
+
+  readonly redact: Redactor = (text) => this.#redactor(text);
+}

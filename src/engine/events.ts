@@ -1,5 +1,12 @@
-/** Run events fan out to observers (console progress, JSON collector, store recorder…). */
-import type { HostStatus, StepResult } from '../core/result.js';
+/**
+ * The one route by which results leave a run. The engine, the playbook runner and task modules
+ * emit events; observers (the store's recorder, terminal progress, `--diff` printing, the run's
+ * result collector for the check summary and `--json`) each see every event in the same order.
+ * Nothing that runs hosts knows who listens, so a second store backend or a daemon's notifier is
+ * one more observer, not a change to the engine.
+ */
+import type { CheckResult, FixStatus, FleetCheckResult } from '../core/check.js';
+import type { HostStatus, RunStatus, StepResult } from '../core/result.js';
 
 export interface HostOutcome {
   readonly status: HostStatus;
@@ -7,32 +14,119 @@ export interface HostOutcome {
   readonly reason?: string;
 }
 
-export interface RunObserver {
-  onRunStart?(info: { runId: number; playbook: string; hosts: readonly string[] }): void;
-  onHostStart?(host: string): void;
-  onStep?(host: string, step: StepResult): void;
-  onHostDone?(host: string, outcome: HostOutcome): void;
-  onRunEnd?(info: { runId: number; outcomes: ReadonlyMap<string, HostOutcome>; interrupted: boolean }): void;
+/** What identifies a run when it starts; recorded with it. Never secrets. */
+export interface RunMeta {
+  /** Playbook name or path; `exec` for ad-hoc commands. */
+  readonly playbook: string;
+  readonly inventorySources: readonly string[];
+  readonly limit: string | null;
+  /** Options worth keeping (forks, check mode, tags, the ad-hoc command…). */
+  readonly options: Record<string, unknown>;
+  /** The controller's hostname and pid: a run left `running` by a dead process is found by them. */
+  readonly controller: string;
+  readonly pid: number;
+  readonly user: string;
+  readonly startedAt: number;
 }
 
-/** Calls every observer; an observer that throws must not break the run, so errors go to stderr. */
-export function fanOut(observers: readonly RunObserver[]): Required<RunObserver> {
-  const call = <K extends keyof RunObserver>(k: K, ...args: Parameters<NonNullable<RunObserver[K]>>) => {
-    for (const o of observers) {
-      const fn = o[k] as ((...a: unknown[]) => void) | undefined;
-      if (!fn) continue;
-      try {
-        fn.apply(o, args);
-      } catch (err) {
-        process.stderr.write(`fleet: internal error in an output observer: ${(err as Error).message}\n`);
+export interface RunStartInfo {
+  readonly runId: number;
+  readonly meta: RunMeta;
+  readonly playbook: string;
+  /** Every host the run targets, in inventory order. */
+  readonly hosts: readonly string[];
+  /** Each host's inventory groups when the run started (without all/ungrouped). */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+}
+
+/** When a host's work started (null: it never started, e.g. skipped) and ended. */
+export interface HostTimes {
+  readonly startedAt: number | null;
+  readonly finishedAt: number;
+}
+
+/** How long one phase of a host's work took (connect, facts, checks, fixes…), in ms. */
+export interface PhaseTiming {
+  readonly phase: string;
+  readonly durationMs: number;
+}
+
+export interface RunEndInfo {
+  readonly runId: number;
+  readonly status: RunStatus;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcomes: ReadonlyMap<string, HostOutcome>;
+  readonly interrupted: boolean;
+  readonly stoppedReason: string | undefined;
+}
+
+export interface RunObserver {
+  onRunStart?(info: RunStartInfo): void;
+  onHostStart?(host: string, startedAt: number): void;
+  onStep?(host: string, step: StepResult): void;
+  onFacts?(host: string, facts: unknown): void;
+  onCheck?(host: string, check: CheckResult, fixStatus: FixStatus | null): void;
+  /** A fleet-wide finding, once every host has reported. */
+  onFleetCheck?(check: FleetCheckResult): void;
+  onPhase?(host: string, timing: PhaseTiming): void;
+  onHostDone?(host: string, outcome: HostOutcome, times: HostTimes): void;
+  /** Awaited: a recorder makes everything durable here before the run returns. */
+  onRunEnd?(info: RunEndInfo): void | Promise<void>;
+}
+
+/**
+ * The observer that gives a run its id (the store's recorder). The run cannot start until it has
+ * answered, and the run's end waits for it: a failure to record surfaces as the run's error.
+ */
+export interface RunRecorder extends RunObserver {
+  begin(meta: RunMeta): Promise<number>;
+}
+
+type Emit = Required<Omit<RunObserver, 'onRunEnd'>>;
+
+/** The run's event stream: one call reaches every observer, in order. */
+export interface EventStream extends Emit {
+  /** Every observer's onRunEnd; resolves when all have finished, rejects with the first failure. */
+  onRunEnd(info: RunEndInfo): Promise<void>;
+}
+
+/**
+ * Fans events out to `observers`. An observer that throws must not break the run (nor keep the
+ * others from seeing the event), so its error goes to `onError` — except in onRunEnd, where a
+ * recorder's failure to make results durable must reach the user.
+ */
+export function eventStream(
+  observers: readonly RunObserver[],
+  onError: (err: unknown) => void = (err) =>
+    process.stderr.write(`fleet: internal error in an output observer: ${(err as Error).message}\n`),
+): EventStream {
+  const call =
+    <K extends keyof Emit>(k: K) =>
+    (...args: Parameters<Emit[K]>): void => {
+      for (const o of observers) {
+        const fn = o[k] as ((...a: unknown[]) => void) | undefined;
+        if (!fn) continue;
+        try {
+          fn.apply(o, args);
+        } catch (err) {
+          onError(err);
+        }
       }
-    }
-  };
+    };
   return {
-    onRunStart: (i) => call('onRunStart', i),
-    onHostStart: (h) => call('onHostStart', h),
-    onStep: (h, s) => call('onStep', h, s),
-    onHostDone: (h, o) => call('onHostDone', h, o),
-    onRunEnd: (i) => call('onRunEnd', i),
+    onRunStart: call('onRunStart'),
+    onHostStart: call('onHostStart'),
+    onStep: call('onStep'),
+    onFacts: call('onFacts'),
+    onCheck: call('onCheck'),
+    onFleetCheck: call('onFleetCheck'),
+    onPhase: call('onPhase'),
+    onHostDone: call('onHostDone'),
+    async onRunEnd(info) {
+      const results = await Promise.allSettled(observers.map(async (o) => o.onRunEnd?.(info)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
   };
 }

@@ -7,11 +7,10 @@ import pLimit from 'p-limit';
 import type { CheckResult, FixStatus } from '../core/check.js';
 import type { ConnectionSpec, Host } from '../core/inventory.js';
 import type { StepResult } from '../core/result.js';
-import type { RunStore } from '../store/types.js';
 import type { Connection } from '../transport/types.js';
 import { UnreachableError } from '../core/errors.js';
 import type { ConnectionPool } from './connections.js';
-import type { HostOutcome, RunObserver } from './events.js';
+import type { EventStream, HostOutcome } from './events.js';
 
 /** What a host job may do. Check code gets facts, not this; modules and fixes get this. */
 export interface HostContext {
@@ -24,19 +23,20 @@ export interface HostContext {
   connection(): Promise<Connection>;
   /** Drops the current connection and dials a NEW one (verification after a network change). */
   reconnect(): Promise<Connection>;
-  recordStep(step: StepResult): void;
-  recordFacts(facts: unknown): void;
-  recordCheck(check: CheckResult, fixStatus?: FixStatus | null): void;
+  /** These emit the host's results on the run's event stream (the store records them from there). */
+  emitStep(step: StepResult): void;
+  emitFacts(facts: unknown): void;
+  emitCheck(check: CheckResult, fixStatus?: FixStatus | null): void;
+  emitPhase(phase: string, durationMs: number): void;
 }
 
 export type HostJob = (ctx: HostContext) => Promise<HostOutcome>;
 
 export interface RunHostsDeps {
   readonly runId: number;
-  readonly store: RunStore;
   readonly pool: ConnectionPool;
   readonly forks: number;
-  readonly observer: Required<RunObserver>;
+  readonly events: EventStream;
   readonly signal: AbortSignal;
   /** ConnectionSpec for a host (inventory vars + extra vars). */
   readonly specOf: (host: Host) => ConnectionSpec;
@@ -55,8 +55,7 @@ export async function runHosts(hosts: readonly Host[], job: HostJob, deps: RunHo
       return;
     }
     const startedAt = Date.now();
-    deps.observer.onHostStart(host.name);
-    deps.store.recordHost(deps.runId, { host: host.name, status: 'skipped', reason: 'in progress', startedAt, finishedAt: null });
+    deps.events.onHostStart(host.name, startedAt);
     let outcome: HostOutcome;
     try {
       outcome = await job(contextFor(host, deps));
@@ -69,14 +68,7 @@ export async function runHosts(hosts: readonly Host[], job: HostJob, deps: RunHo
 
   const finish = (host: Host, outcome: HostOutcome, startedAt: number | null) => {
     outcomes.set(host.name, outcome);
-    deps.store.recordHost(deps.runId, {
-      host: host.name,
-      status: outcome.status,
-      reason: outcome.reason ?? null,
-      startedAt,
-      finishedAt: Date.now(),
-    });
-    deps.observer.onHostDone(host.name, outcome);
+    deps.events.onHostDone(host.name, outcome, { startedAt, finishedAt: Date.now() });
   };
 
   await Promise.all(hosts.map((h) => limit(() => one(h))));
@@ -92,12 +84,10 @@ function contextFor(host: Host, deps: RunHostsDeps): HostContext {
     signal: deps.signal,
     connection: () => deps.pool.get(spec),
     reconnect: () => deps.pool.reconnect(spec),
-    recordStep: (step) => {
-      deps.store.recordStep(deps.runId, host.name, step);
-      deps.observer.onStep(host.name, step);
-    },
-    recordFacts: (facts) => deps.store.recordFacts(deps.runId, host.name, facts),
-    recordCheck: (check, fixStatus) => deps.store.recordCheck(deps.runId, host.name, check, fixStatus),
+    emitStep: (step) => deps.events.onStep(host.name, step),
+    emitFacts: (facts) => deps.events.onFacts(host.name, facts),
+    emitCheck: (check, fixStatus) => deps.events.onCheck(host.name, check, fixStatus ?? null),
+    emitPhase: (phase, durationMs) => deps.events.onPhase(host.name, { phase, durationMs }),
   };
 }
 

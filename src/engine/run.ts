@@ -4,14 +4,13 @@
  * ends `completed`, `failed` or `interrupted` and every queued result is flushed.
  */
 import os from 'node:os';
-import type { Host } from '../core/inventory.js';
+import type { FleetCheckResult } from '../core/check.js';
+import type { ConnectionSpec, Host } from '../core/inventory.js';
 import type { HostStatus, RunStatus } from '../core/result.js';
 import { EXIT } from '../core/result.js';
-import type { RunStore } from '../store/types.js';
 import type { ConnectionPool } from './connections.js';
-import { fanOut, type HostOutcome, type RunObserver } from './events.js';
+import { eventStream, type HostOutcome, type RunMeta, type RunObserver, type RunRecorder } from './events.js';
 import { runHosts, type HostJob } from './run-hosts.js';
-import type { ConnectionSpec } from '../core/inventory.js';
 
 export interface RunRequest {
   readonly playbook: string;
@@ -24,9 +23,11 @@ export interface RunRequest {
 }
 
 export interface RunDeps {
-  readonly store: RunStore;
+  /** Gives the run its id and records every event (the store's recorder). */
+  readonly recorder: RunRecorder;
   readonly pool: ConnectionPool;
   readonly forks: number;
+  /** Everyone else who watches the run: progress, --diff, the result collector. */
   readonly observers: readonly RunObserver[];
   readonly signal: AbortSignal;
   readonly specOf: (host: Host) => ConnectionSpec;
@@ -40,6 +41,8 @@ export interface ActiveRun {
   runHosts(hosts: readonly Host[], job: HostJob): Promise<Map<string, HostOutcome>>;
   /** Records hosts that will not be touched (e.g. after a failure limit), with the reason. */
   skip(hosts: readonly Host[], reason: string): void;
+  /** A fleet-wide finding, computed once every host has reported. */
+  reportFleetCheck(check: FleetCheckResult): void;
   /** Ends the run early as `failed` (e.g. max_fail_percentage crossed), with the reason. */
   stop(reason: string): void;
   readonly stoppedReason: string | undefined;
@@ -58,9 +61,9 @@ export interface RunSummary {
 const RANK: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4 };
 
 export async function withRun(req: RunRequest, deps: RunDeps, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
-  const observer = fanOut(deps.observers);
+  const events = eventStream([deps.recorder, ...deps.observers]);
   const startedAt = Date.now();
-  const runId = await deps.store.startRun({
+  const meta: RunMeta = {
     playbook: req.playbook,
     inventorySources: req.inventorySources,
     limit: req.limit,
@@ -69,15 +72,11 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     pid: process.pid,
     user: os.userInfo().username,
     startedAt,
-  });
+  };
+  const runId = await deps.recorder.begin(meta);
   // Groups as the inventory had them when the run started: reports filter by them later.
-  for (const h of req.hosts)
-    deps.store.recordHostGroups(
-      runId,
-      h.name,
-      h.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
-    );
-  observer.onRunStart({ runId, playbook: req.playbook, hosts: req.hosts.map((h) => h.name) });
+  const groups = new Map(req.hosts.map((h) => [h.name, h.groups.filter((g) => g !== 'all' && g !== 'ungrouped')]));
+  events.onRunStart({ runId, meta, playbook: req.playbook, hosts: req.hosts.map((h) => h.name), groups });
 
   const outcomes = new Map<string, HostOutcome>();
   const merge = (name: string, o: HostOutcome) => {
@@ -92,7 +91,7 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     runId,
     signal: deps.signal,
     async runHosts(hosts, job) {
-      const got = await runHosts(hosts, job, { ...deps, runId, observer, releaseWhenDone: false });
+      const got = await runHosts(hosts, job, { ...deps, runId, events, releaseWhenDone: false });
       for (const [name, o] of got) merge(name, o);
       return got;
     },
@@ -100,9 +99,11 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
       const now = Date.now();
       for (const h of hosts) {
         merge(h.name, { status: 'skipped', reason });
-        deps.store.recordHost(runId, { host: h.name, status: 'skipped', reason, startedAt: null, finishedAt: now });
-        observer.onHostDone(h.name, { status: 'skipped', reason });
+        events.onHostDone(h.name, { status: 'skipped', reason }, { startedAt: null, finishedAt: now });
       }
+    },
+    reportFleetCheck(check) {
+      events.onFleetCheck(check);
     },
     stop(reason) {
       stoppedReason ??= reason;
@@ -125,10 +126,8 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     if (missing.length) run.skip(missing, interrupted ? 'run interrupted before this host started' : (stoppedReason ?? 'not run'));
     const status: RunStatus = interrupted ? 'interrupted' : crashed || stoppedReason ? 'failed' : 'completed';
     const finishedAt = Date.now();
-    deps.store.finishRun(runId, status, finishedAt);
-    await deps.store.flush();
     await deps.pool.closeAll();
-    observer.onRunEnd({ runId, outcomes, interrupted });
+    await events.onRunEnd({ runId, status, startedAt, finishedAt, outcomes, interrupted, stoppedReason });
     summary = { runId, status, startedAt, finishedAt, outcomes, stoppedReason };
   }
   return summary;

@@ -123,7 +123,7 @@ export class HostRun {
 
   /** Records a step (honouring no_log: output never reaches the DB). */
   record(step: StepResult, noLog: boolean): void {
-    this.ctx.recordStep(
+    this.ctx.emitStep(
       noLog
         ? {
             ...step,
@@ -188,8 +188,8 @@ export class HostRun {
       }
       const facts = this.run.catalog.parseFacts(r.stdout);
       this.state.facts = facts;
-      this.ctx.recordFacts(facts);
-      this.ctx.recordStep({
+      this.ctx.emitFacts(facts);
+      this.ctx.emitStep({
         ...base,
         status: 'ok',
         rc: r.rc,
@@ -201,7 +201,7 @@ export class HostRun {
       return facts;
     } catch (err) {
       const status = err instanceof UnreachableError ? 'unreachable' : 'failed';
-      this.ctx.recordStep({
+      this.ctx.emitStep({
         ...base,
         status,
         rc: null,

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { PlaybookError, type SourceLocation } from '../core/errors.js';
 import type { Vars } from '../core/inventory.js';
-import { MODULES, MODULE_ALIASES } from '../modules/index.js';
+import { MODULES, MODULE_ALIASES } from './module-registry.js';
 import { didYouMean } from '../modules/suggest.js';
 import type { ArgsAt } from '../modules/types.js';
 import { VAR_NAME } from '../modules/set-fact.js';

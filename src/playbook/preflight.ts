@@ -5,7 +5,7 @@
  * knows (registered results, facts), are left to the run itself.
  */
 import type { Host } from '../core/inventory.js';
-import { MODULES } from '../modules/index.js';
+import { MODULES } from './module-registry.js';
 import { markLazy } from '../templates/lazy.js';
 import { RenderError } from '../templates/render.js';
 import { playHostVars, type PlayShared, type RunShared } from './host-run.js';

@@ -28,14 +28,14 @@ export interface RunPlaybookOptions {
   readonly extraVars?: Vars;
   readonly tags?: readonly string[];
   readonly skipTags?: readonly string[];
-  /** 'check' = --check (dry run: nothing changes; fixes are described, recorded would-fix). */
-  readonly mode?: 'normal' | 'check';
-  /** --fix: changing tasks run for real and failed checks get their fixes (ignored with --check). */
-  readonly fix?: boolean;
+  /**
+   * read-only (the default): nothing changes; fix: changing tasks run for real and failed checks get
+   * their fixes; check (--check): a dry run that describes what fixes would do (recorded would-fix).
+   * Decided once, by runModeOf, from the command line and the playbook.
+   */
+  readonly mode?: RunMode;
   /** --diff: show file diffs for copy/template/sysctl. */
   readonly diff?: boolean;
-  /** Where fleet-wide results go (the CLI passes `c => store.recordFleetCheck(run.runId, c)`). */
-  readonly recordFleetCheck?: (check: FleetCheckResult) => void;
   /** How long to wait for detached fixes (tests shorten it). */
   readonly detached?: Partial<DetachedOptions>;
 }
@@ -56,9 +56,9 @@ export interface PlaybookResult {
   readonly stoppedReason: string | undefined;
 }
 
-/** The run mode from the CLI flags: read-only unless --fix; --check wins over --fix. */
-export function runModeOf(opts: { mode?: 'normal' | 'check'; fix?: boolean }): RunMode {
-  return opts.mode === 'check' ? 'check' : opts.fix ? 'fix' : 'read-only';
+/** The run mode from the CLI flags: read-only unless fixing; --check wins over fixing. */
+export function runModeOf(opts: { check: boolean; fix: boolean }): RunMode {
+  return opts.check ? 'check' : opts.fix ? 'fix' : 'read-only';
 }
 
 function globalVars(pb: Playbook, inv: Inventory, mode: RunMode, diff: boolean): Vars {
@@ -100,7 +100,7 @@ export function playbookHosts(
 /** Runs `pb` in `opts.run`; resolves when every play is done (or the run stopped). */
 export async function runPlaybook(pb: Playbook, opts: RunPlaybookOptions): Promise<PlaybookResult> {
   const { run } = opts;
-  const mode = runModeOf(opts);
+  const mode = opts.mode ?? 'read-only';
   const diff = opts.diff === true;
   const hostVarsCache = new WeakMap<Host, Vars>();
   const shared: RunShared = {
@@ -261,7 +261,7 @@ function runFleetChecks(
       results = [{ id, status: 'error', severity: 'medium', message: `fleet check failed: ${(err as Error).message}`, hosts: [] }];
     }
     for (const r of results) {
-      opts.recordFleetCheck?.(r);
+      opts.run.reportFleetCheck(r);
       out.push(r);
     }
   }

@@ -9,7 +9,7 @@ import type { CheckResult } from '../core/check.js';
 import { UnreachableError, formatLocation } from '../core/errors.js';
 import type { Vars } from '../core/inventory.js';
 import type { StepStatus } from '../core/result.js';
-import { MODULES } from '../modules/index.js';
+import { MODULES } from './module-registry.js';
 import type { ModuleResult } from '../modules/types.js';
 import { RenderError, type TemplateEngine } from '../templates/render.js';
 import { isMapping } from '../templates/truth.js';

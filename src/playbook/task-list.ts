@@ -84,6 +84,6 @@ function afterTask(hr: HostRun, task: ModuleTask, out: TaskOutcome, scope: Scope
 
 /** Records a check's final result for the host (store + the run's JSON view). */
 export function recordCheck(hr: HostRun, task: ModuleTask, check: CheckResult, fixStatus: FixStatus | null, scope: Scope): void {
-  hr.ctx.recordCheck(check, fixStatus);
+  hr.ctx.emitCheck(check, fixStatus);
   hr.state.checks.set(check.id, { result: check, fixStatus, ignored: task.ignoreErrors || scope.ignoreErrors });
 }

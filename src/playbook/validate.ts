@@ -5,7 +5,7 @@
  */
 import { PlaybookError, type SourceLocation } from '../core/errors.js';
 import type { Vars } from '../core/inventory.js';
-import { MODULES } from '../modules/index.js';
+import { MODULES } from './module-registry.js';
 import { didYouMean } from '../modules/suggest.js';
 import type { CheckCatalog } from '../modules/types.js';
 import { hasTemplate } from '../templates/lazy.js';

@@ -43,6 +43,21 @@ export function renderHostFstab(etcDir: string, entries: readonly string[]): str
   ].join('\n');
 }
 
+/**
+ * A hypervisor has /dev/kvm and /dev/vhost-net; the machine running the test bed may not (a VM
+ * without nested virtualisation). Device nodes are host-global, so without this a clean simulated
+ * host would fail kernel.modules-devices because of the controller's machine. The template mount
+ * namespace (and so every sshd's copy of it) sees /dev through an overlay whose upper layer adds
+ * the missing nodes (10:232 and 10:238, their real misc minors). Only simulated hosts see them.
+ */
+const SIMULATED_DEV = [
+  '{ [ -c /dev/kvm ] && [ -c /dev/vhost-net ] || {',
+  'mount -t tmpfs -o size=64k,mode=700 fleet-sim-dev /mnt && mkdir /mnt/upper /mnt/work &&',
+  '{ [ -c /dev/kvm ] || mknod -m 660 /mnt/upper/kvm c 10 232; } &&',
+  '{ [ -c /dev/vhost-net ] || mknod -m 600 /mnt/upper/vhost-net c 10 238; } &&',
+  'mount -t overlay -o lowerdir=/dev,upperdir=/mnt/upper,workdir=/mnt/work fleet-sim-dev /dev; }; }',
+].join(' ');
+
 const children = new Map<string, ChildProcess>();
 const templates = new Map<string, number>();
 
@@ -68,7 +83,7 @@ async function templatePid(prefix: string, fabricNetns: string): Promise<number>
       'private',
       'sh',
       '-c',
-      'umount -l /run/netns && mount -t tmpfs -o size=16k,mode=755 fleet-sim /run/netns && exec sleep 2147483647',
+      `umount -l /run/netns && mount -t tmpfs -o size=16k,mode=755 fleet-sim /run/netns && ${SIMULATED_DEV} && exec sleep 2147483647`,
     ],
     { detached: true, stdio: 'ignore' },
   );

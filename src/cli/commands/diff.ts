@@ -1,23 +1,21 @@
 /** `fleet diff A B` (or `--last 2`): per host and check, what changed between two runs. */
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
-import { makeRedactor } from '../../core/redact.js';
 import { diffRuns } from '../../report/diff.js';
 import { formatDiff } from '../../report/diff-text.js';
 import { loadRunData } from '../../report/run-data.js';
 import { latestRuns, previousRun, selectRun } from '../../report/select-run.js';
-import { dbOptions } from '../options.js';
-import { openStore } from '../session.js';
+import { dbOptions, type ArgsOf } from '../options.js';
+import { withStore } from '../session.js';
 import type { Io } from '../io.js';
 
-interface DiffArgs {
-  db?: string;
-  a?: string;
-  b?: string;
-  last?: number;
-  playbook?: string;
-  json?: boolean;
-}
+const diffOptions = {
+  last: { type: 'number', describe: 'Compare the newest two runs (of --playbook if given): --last 2' },
+  playbook: { type: 'string', describe: 'With --last or no runs named: runs of this playbook' },
+  json: { type: 'boolean', describe: 'JSON instead of text' },
+} as const;
+
+type DiffArgs = ArgsOf<typeof diffOptions & typeof dbOptions> & { a?: string; b?: string };
 
 export function diffCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -30,10 +28,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void) {
           describe: 'Older run id (or last). Alone: compared with the run of the same playbook before it',
         })
         .positional('b', { type: 'string', describe: 'Newer run id (or last)' })
-        .options(dbOptions)
-        .option('last', { type: 'number', describe: 'Compare the newest two runs (of --playbook if given): --last 2' })
-        .option('playbook', { type: 'string', describe: 'With --last or no runs named: runs of this playbook' })
-        .option('json', { type: 'boolean', describe: 'JSON instead of text' })
+        .options({ ...dbOptions, ...diffOptions })
         .example('$0 diff 41 42', 'run 41 against run 42')
         .example('$0 diff --last 2 --playbook health-check', 'the two latest health checks')
         .example('$0 diff', 'the latest run against the previous run of its playbook'),
@@ -44,8 +39,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void) {
 async function diff(io: Io, args: DiffArgs): Promise<number> {
   if (args.last !== undefined && args.last !== 2) throw new InputError(`--last compares two runs: use --last 2, not --last ${args.last}`);
   if (args.last !== undefined && args.a !== undefined) throw new InputError('name two runs or use --last 2, not both');
-  const store = await openStore(args.db, makeRedactor([]));
-  try {
+  return withStore(args.db, async (store) => {
     let idA: number;
     let idB: number;
     if (args.a !== undefined && args.b !== undefined) {
@@ -65,7 +59,5 @@ async function diff(io: Io, args: DiffArgs): Promise<number> {
     const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
     io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -2,19 +2,16 @@
 import type { Argv } from 'yargs';
 import type { CommandResult } from '../../core/result.js';
 import { InputError } from '../../core/errors.js';
-import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
-import { runOnTargets, type RunCommandArgs } from '../run-context.js';
-import { resolveTargets, validateConnectionArgs } from '../session.js';
+import { SecretMask } from '../../core/redact.js';
+import { hostRunOptions, type HostRunArgs } from '../options.js';
+import { runOnTargets } from '../run-context.js';
+import { resolveTargets, withStore } from '../session.js';
 import type { Io } from '../io.js';
 import { formatRunSummary, abbreviate } from '../../output/summary.js';
 import { terminalSafe } from '../../output/terminal-safe.js';
 import { exitCodeOf } from '../../engine/run.js';
 
-interface ExecArgs extends RunCommandArgs {
-  pattern: string;
-  command?: string[];
-  '--'?: string[];
-}
+type ExecArgs = HostRunArgs & { pattern: string; command?: string[]; '--'?: string[] };
 
 export function execCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -27,7 +24,7 @@ export function execCommand(io: Io, setExit: (code: number) => void) {
           demandOption: true,
           describe: 'Host pattern: all, group, glob, ~regex, a:b, a:&b, a:!b, grp[0:9]',
         })
-        .options({ ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions })
+        .options(hostRunOptions)
         .example('$0 exec all -- uptime', 'uptime on every host')
         .example("$0 exec 'dc1:!hv07' -i inventory/prod.ini --forks 100 -- ip -br link", 'dc1 except hv07, 100 at a time')
         .example('$0 exec hv[0:9] -b -- cat /etc/network/interfaces', 'the first ten hosts, through sudo'),
@@ -42,43 +39,48 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
   const command = words.join(' ');
   const results = new Map<string, CommandResult>();
 
-  validateConnectionArgs(args);
   const targets = await resolveTargets(args.pattern, args, io.cwd, (w) => io.stderr.write(`fleet: warning: ${w}\n`));
-  const { summary, ctx } = await runOnTargets(io, targets, args, { playbook: 'exec', options: { command } }, async (run, rc) => {
-    const safeCommand = rc.redact(command);
-    await run.runHosts(rc.targets.hosts, async (host) => {
-      const conn = await host.connection();
-      const startedAt = Date.now();
-      const r = await conn.exec(command, {
-        become: host.spec.become,
-        ...(host.spec.becomeUser ? { becomeUser: host.spec.becomeUser } : {}),
-      });
-      const clean: CommandResult = { ...r, command: safeCommand, stdout: rc.redact(r.stdout), stderr: rc.redact(r.stderr) };
-      results.set(host.host.name, clean);
-      const ok = r.rc === 0;
-      const reason = r.timedOut
-        ? `command timed out after ${Math.round(r.durationMs / 1000)}s`
-        : ok
-          ? undefined
-          : `exit code ${r.rc ?? r.signal}${firstLine(clean.stderr)}`;
-      host.recordStep({
-        stepId: 'exec',
-        name: safeCommand,
-        status: ok ? 'ok' : 'failed',
-        changed: false,
-        rc: r.rc,
-        stdout: clean.stdout,
-        stderr: clean.stderr,
-        startedAt,
-        durationMs: r.durationMs,
-        ...(reason ? { message: reason } : {}),
-      });
-      return ok ? { status: 'ok' } : { status: 'failed', reason: reason ?? 'failed' };
-    });
-  });
+  const mask = new SecretMask();
+  const summary = await withStore(
+    args.db,
+    (store) =>
+      runOnTargets(io, { store, mask }, targets, args, { playbook: 'exec', options: { command } }, async (run, rc) => {
+        const safeCommand = rc.redact(command);
+        await run.runHosts(rc.targets.hosts, async (host) => {
+          const conn = await host.connection();
+          const startedAt = Date.now();
+          const r = await conn.exec(command, {
+            become: host.spec.become,
+            ...(host.spec.becomeUser ? { becomeUser: host.spec.becomeUser } : {}),
+          });
+          const clean: CommandResult = { ...r, command: safeCommand, stdout: rc.redact(r.stdout), stderr: rc.redact(r.stderr) };
+          results.set(host.host.name, clean);
+          const ok = r.rc === 0;
+          const reason = r.timedOut
+            ? `command timed out after ${Math.round(r.durationMs / 1000)}s`
+            : ok
+              ? undefined
+              : `exit code ${r.rc ?? r.signal}${firstLine(clean.stderr)}`;
+          host.emitStep({
+            stepId: 'exec',
+            name: safeCommand,
+            status: ok ? 'ok' : 'failed',
+            changed: false,
+            rc: r.rc,
+            stdout: clean.stdout,
+            stderr: clean.stderr,
+            startedAt,
+            durationMs: r.durationMs,
+            ...(reason ? { message: reason } : {}),
+          });
+          return ok ? { status: 'ok' } : { status: 'failed', reason: reason ?? 'failed' };
+        });
+      }),
+    mask.redact,
+  );
 
   // Hosts in inventory order within each group, whatever order they finished in.
-  const order = new Map(ctx.targets.hosts.map((h, i) => [h.name, i]));
+  const order = new Map(targets.hosts.map((h, i) => [h.name, i]));
   const groups = groupOutputs(results).map((g) => ({ ...g, hosts: g.hosts.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)) }));
   if (args.json) {
     const hosts: Record<string, unknown> = {};
@@ -88,7 +90,7 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
     }
     const doc = {
       run_id: summary.runId,
-      command: ctx.redact(command),
+      command: mask.redact(command),
       started: new Date(summary.startedAt).toISOString(),
       finished: new Date(summary.finishedAt).toISOString(),
       status: summary.status,

@@ -3,23 +3,21 @@ import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
-import { makeRedactor } from '../../core/redact.js';
 import { buildCsv } from '../../report/csv.js';
 import { buildJunit } from '../../report/junit.js';
 import { loadRunData } from '../../report/run-data.js';
 import { buildRunJson } from '../../report/run-json.js';
 import { selectRun } from '../../report/select-run.js';
-import { dbOptions } from '../options.js';
-import { openStore } from '../session.js';
+import { dbOptions, type ArgsOf } from '../options.js';
+import { withStore } from '../session.js';
 import type { Io } from '../io.js';
 
-interface ExportArgs {
-  db?: string;
-  run: string;
-  /** json, junit or csv (yargs enforces the choices). */
-  format: string;
-  output?: string;
-}
+const exportOptions = {
+  format: { alias: 'F', type: 'string', choices: ['json', 'junit', 'csv'], demandOption: true, describe: 'Output format' },
+  output: { alias: 'o', type: 'string', describe: 'File to write (default stdout)' },
+} as const;
+
+type ExportArgs = ArgsOf<typeof exportOptions & typeof dbOptions> & { run: string };
 
 export function exportCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -28,9 +26,7 @@ export function exportCommand(io: Io, setExit: (code: number) => void) {
     builder: (y: Argv) =>
       y
         .positional('run', { type: 'string', demandOption: true, describe: 'Run id, or last' })
-        .options(dbOptions)
-        .option('format', { alias: 'F', type: 'string', choices: ['json', 'junit', 'csv'], demandOption: true, describe: 'Output format' })
-        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default stdout)' })
+        .options({ ...dbOptions, ...exportOptions })
         .example('$0 export last --format junit -o fleet-junit.xml', 'for a CI test-results view')
         .example('$0 export 42 --format csv > run42.csv', 'one row per host × check'),
     handler: async (argv: ExportArgs) => setExit(await exportRun(io, argv)),
@@ -38,20 +34,15 @@ export function exportCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function exportRun(io: Io, args: ExportArgs): Promise<number> {
-  const store = await openStore(args.db, makeRedactor([]));
-  let text: string;
-  try {
+  const text = await withStore(args.db, async (store) => {
     const run = await selectRun(store, { run: args.run });
     const data = await loadRunData(store, run.id);
-    text =
-      args.format === 'json'
-        ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
-        : args.format === 'junit'
-          ? buildJunit(data)
-          : buildCsv(data);
-  } finally {
-    await store.close();
-  }
+    return args.format === 'json'
+      ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
+      : args.format === 'junit'
+        ? buildJunit(data)
+        : buildCsv(data);
+  });
   if (!args.output || args.output === '-') {
     io.stdout.write(text);
     return 0;

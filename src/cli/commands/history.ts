@@ -2,45 +2,37 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import type { RunStatus } from '../../core/result.js';
-import { openStore } from '../session.js';
-import { dbOptions } from '../options.js';
+import { withStore } from '../session.js';
+import { dbOptions, type ArgsOf } from '../options.js';
 import type { Io } from '../io.js';
 import { blockLine, oneLine } from '../../output/terminal-safe.js';
-import { makeRedactor } from '../../core/redact.js';
 
-interface RunsArgs {
-  db?: string;
-  playbook?: string;
-  status?: string;
-  since?: string;
-  last?: number;
-  json?: boolean;
-}
+const runsOptions = {
+  playbook: { type: 'string', describe: 'Only runs of this playbook (exec for ad-hoc commands)' },
+  status: {
+    type: 'string',
+    choices: ['running', 'completed', 'failed', 'interrupted'],
+    describe: 'Only runs that ended so',
+  },
+  since: { type: 'string', describe: 'Only runs started since: an ISO date/time, or an age like 30m, 12h, 7d' },
+  last: { type: 'number', default: 50, describe: 'At most this many runs' },
+  json: { type: 'boolean', describe: 'JSON instead of a table' },
+} as const;
+
+type RunsArgs = ArgsOf<typeof runsOptions & typeof dbOptions>;
 
 export function runsCommand(io: Io, setExit: (code: number) => void) {
   return {
     command: 'runs',
     describe: 'List recorded runs, newest first',
     builder: (y: Argv) =>
-      y
-        .options(dbOptions)
-        .option('playbook', { type: 'string', describe: 'Only runs of this playbook (exec for ad-hoc commands)' })
-        .option('status', {
-          type: 'string',
-          choices: ['running', 'completed', 'failed', 'interrupted'],
-          describe: 'Only runs that ended so',
-        })
-        .option('since', { type: 'string', describe: 'Only runs started since: an ISO date/time, or an age like 30m, 12h, 7d' })
-        .option('last', { type: 'number', default: 50, describe: 'At most this many runs' })
-        .option('json', { type: 'boolean', describe: 'JSON instead of a table' })
-        .example('$0 runs --playbook health-check --since 7d', "last week's health checks"),
+      y.options({ ...dbOptions, ...runsOptions }).example('$0 runs --playbook health-check --since 7d', "last week's health checks"),
     handler: async (argv: RunsArgs) => setExit(await listRuns(io, argv)),
   };
 }
 
 async function listRuns(io: Io, args: RunsArgs): Promise<number> {
-  const store = await openStore(args.db, makeRedactor([]));
-  try {
+  return withStore(args.db, async (store) => {
     const runs = await store.listRuns({
       ...(args.playbook ? { playbook: args.playbook } : {}),
       ...(args.status ? { status: args.status as RunStatus } : {}),
@@ -66,9 +58,7 @@ async function listRuns(io: Io, args: RunsArgs): Promise<number> {
     ]);
     io.stdout.write(table(['RUN', 'STARTED (UTC)', 'TOOK', 'STATUS', 'PLAYBOOK', 'OK/FAIL/UNREACH/SKIP', 'LIMIT'], rows));
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** "7d", "12h", "30m" or a date. */
@@ -83,12 +73,12 @@ export function parseSince(text: string, now = Date.now()): number {
   return t;
 }
 
-interface ShowArgs {
-  db?: string;
-  run: string;
-  host?: string;
-  json?: boolean;
-}
+const showOptions = {
+  host: { type: 'string', describe: 'Only this host, with every step and its output' },
+  json: { type: 'boolean', describe: 'JSON instead of text' },
+} as const;
+
+type ShowArgs = ArgsOf<typeof showOptions & typeof dbOptions> & { run: string };
 
 export function showCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -97,9 +87,7 @@ export function showCommand(io: Io, setExit: (code: number) => void) {
     builder: (y: Argv) =>
       y
         .positional('run', { type: 'string', demandOption: true, describe: 'Run id, or last' })
-        .options(dbOptions)
-        .option('host', { type: 'string', describe: 'Only this host, with every step and its output' })
-        .option('json', { type: 'boolean', describe: 'JSON instead of text' })
+        .options({ ...dbOptions, ...showOptions })
         .example('$0 show last', 'the latest run')
         .example('$0 show 42 --host hv07', 'everything run 42 did on hv07'),
     handler: async (argv: ShowArgs) => setExit(await showRun(io, argv)),
@@ -107,8 +95,7 @@ export function showCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function showRun(io: Io, args: ShowArgs): Promise<number> {
-  const store = await openStore(args.db, makeRedactor([]));
-  try {
+  return withStore(args.db, async (store) => {
     let id: number;
     if (args.run === 'last') {
       const [last] = await store.listRuns({ limit: 1 });
@@ -155,9 +142,7 @@ async function showRun(io: Io, args: ShowArgs): Promise<number> {
     }
     io.stdout.write(`${out.join('\n')}\n`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 function indent(text: string, prefix: string): string {

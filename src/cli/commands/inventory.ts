@@ -2,18 +2,18 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { inventoryGraph, inventoryHost, inventoryListJson, loadInventory } from '../../inventory/index.js';
-import { inventoryOptions } from '../options.js';
+import { inventoryOptions, type ArgsOf } from '../options.js';
 import { inventorySources } from '../session.js';
 import type { Io } from '../io.js';
 
-interface InventoryArgs {
-  inventory?: string[];
-  list?: boolean;
-  graph?: boolean;
-  host?: string;
-  'show-secrets'?: boolean;
-  pattern?: string;
-}
+const inventoryViewOptions = {
+  list: { type: 'boolean', describe: 'All groups and hosts with their vars, as JSON (ansible-inventory --list)' },
+  graph: { type: 'boolean', describe: 'The group tree (ansible-inventory --graph)' },
+  host: { type: 'string', describe: "One host's merged vars, as JSON (ansible-inventory --host)" },
+  'show-secrets': { type: 'boolean', describe: 'Do not mask passwords and vars named as secret' },
+} as const;
+
+type InventoryCommandArgs = ArgsOf<typeof inventoryViewOptions> & { inventory?: string[] };
 
 export function inventoryCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -21,21 +21,17 @@ export function inventoryCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Show the inventory as fleet reads it (same output as ansible-inventory)',
     builder: (y: Argv) =>
       y
-        .options({ inventory: inventoryOptions.inventory })
-        .option('list', { type: 'boolean', describe: 'All groups and hosts with their vars, as JSON (ansible-inventory --list)' })
-        .option('graph', { type: 'boolean', describe: 'The group tree (ansible-inventory --graph)' })
-        .option('host', { type: 'string', describe: "One host's merged vars, as JSON (ansible-inventory --host)" })
-        .option('show-secrets', { type: 'boolean', describe: 'Do not mask passwords and vars named as secret' })
+        .options({ inventory: inventoryOptions.inventory, ...inventoryViewOptions })
         .conflicts('list', ['graph', 'host'])
         .conflicts('graph', 'host')
         .example('$0 inventory -i inventory/ --list', 'JSON of the whole inventory')
         .example('$0 inventory -i hosts.ini --graph', 'tree of groups')
         .example('$0 inventory -i hosts.ini --host hv01', 'vars of hv01'),
-    handler: async (argv: InventoryArgs) => setExit(await runInventory(io, argv)),
+    handler: async (argv: InventoryCommandArgs) => setExit(await runInventory(io, argv)),
   };
 }
 
-async function runInventory(io: Io, args: InventoryArgs): Promise<number> {
+async function runInventory(io: Io, args: InventoryCommandArgs): Promise<number> {
   if (!args.list && !args.graph && args.host === undefined)
     throw new InputError('fleet inventory needs one of --list, --graph or --host NAME');
   const inv = await loadInventory(inventorySources(args, io.cwd), { cwd: io.cwd });

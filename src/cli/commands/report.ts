@@ -3,22 +3,24 @@ import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
-import { makeRedactor } from '../../core/redact.js';
 import { buildReport } from '../../report/build-report.js';
 import { selectRun } from '../../report/select-run.js';
 import { oneLine } from '../../output/terminal-safe.js';
-import { checkTrend, dbOptions, trendOptions } from '../options.js';
-import { openStore } from '../session.js';
+import { checkTrend, dbOptions, trendOptions, type ArgsOf } from '../options.js';
+import { withStore } from '../session.js';
 import type { Io } from '../io.js';
 
-interface ReportArgs {
-  db?: string;
-  run?: string;
-  last?: boolean;
-  playbook?: string;
-  output?: string;
-  trend: number;
-}
+const reportOptions = {
+  run: { type: 'string', describe: 'Run id, or last (default: the latest run, of --playbook if given)' },
+  last: { type: 'boolean', describe: 'The latest run (the default)', conflicts: 'run' },
+  playbook: {
+    type: 'string',
+    describe: 'Latest run of this playbook; changes and trend always compare runs of the same playbook',
+  },
+  output: { alias: 'o', type: 'string', describe: 'File to write (default fleet-report-RUN.html; - for stdout)' },
+} as const;
+
+type ReportArgs = ArgsOf<typeof reportOptions & typeof dbOptions & typeof trendOptions>;
 
 export function reportCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -26,14 +28,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Write an HTML report of a run: summary, failing checks, host × check matrix, changes, trend (one offline file)',
     builder: (y: Argv) =>
       y
-        .options({ ...dbOptions, ...trendOptions })
-        .option('run', { type: 'string', describe: 'Run id, or last (default: the latest run, of --playbook if given)' })
-        .option('last', { type: 'boolean', describe: 'The latest run (the default)', conflicts: 'run' })
-        .option('playbook', {
-          type: 'string',
-          describe: 'Latest run of this playbook; changes and trend always compare runs of the same playbook',
-        })
-        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default fleet-report-RUN.html; - for stdout)' })
+        .options({ ...dbOptions, ...trendOptions, ...reportOptions })
         .example('$0 report', 'the latest run, to fleet-report-<id>.html')
         .example('$0 report --playbook health-check -o /srv/reports/today.html', 'the latest health check'),
     handler: async (argv: ReportArgs) => setExit(await writeReport(io, argv)),
@@ -42,8 +37,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
 
 async function writeReport(io: Io, args: ReportArgs): Promise<number> {
   checkTrend(args.trend);
-  const store = await openStore(args.db, makeRedactor([]));
-  try {
+  return withStore(args.db, async (store) => {
     const run = await selectRun(store, { run: args.run, playbook: args.playbook });
     const started = Date.now();
     const { model, html } = await buildReport(store, run.id, { trend: args.trend });
@@ -66,7 +60,5 @@ async function writeReport(io: Io, args: ReportArgs): Promise<number> {
         `${t.hosts} hosts, ${t.failing} failing, ${t.unreachable} unreachable, ${t.checksFailing} checks failing\n`,
     );
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -8,31 +8,40 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
+import { SecretMask } from '../../core/redact.js';
 import { selectHosts } from '../../inventory/index.js';
-import { builtinCatalog, loadPlaybook, playbookHosts, runModeOf, runPlaybook, type PlaybookResult } from '../../playbook/index.js';
-import { buildRunJson } from '../../report/run-json.js';
-import { loadRunData } from '../../report/run-data.js';
-import { makeRedactor } from '../../core/redact.js';
+import { builtinCatalog, loadPlaybook, playbookHosts, runModeOf, runPlaybook } from '../../playbook/index.js';
 import { exitCodeOf } from '../../engine/run.js';
+import type { RunObserver } from '../../engine/events.js';
+import { LiveRun } from '../../report/live-run.js';
 import { defaultDbPath } from '../../store/sqlite.js';
 import { formatRunSummary } from '../../output/summary.js';
-import { formatCheckReport, type HostCheck } from '../../output/checks-report.js';
-import { connectionOptions, dbOptions, inventoryOptions, outputOptions } from '../options.js';
-import { runOnTargets, type RunCommandArgs } from '../run-context.js';
-import { loadTargets, openStore, validateConnectionArgs } from '../session.js';
+import { formatCheckReport } from '../../output/checks-report.js';
+import { StepDiffPrinter } from '../../output/step-diff-printer.js';
+import { hostRunOptions, type ArgsOf, type HostRunArgs } from '../options.js';
+import { runOnTargets, type RunSink } from '../run-context.js';
+import { resolveResumeLimit } from '../resume.js';
+import { loadTargets, withStore } from '../session.js';
 import type { Io } from '../io.js';
-// --diff prints what changed per host; --limit @failed/@skipped resume from the last run.
-import { StepDiffPrinter } from '../../remediation/step-printer.js';
-import { resolveResumeLimit } from '../../remediation/resume.js';
 
-interface RunArgs extends RunCommandArgs {
-  playbook: string;
-  check?: boolean;
-  fix?: boolean;
-  diff?: boolean;
-  tags?: string[];
-  'skip-tags'?: string[];
-}
+const runOptions = {
+  fix: {
+    type: 'boolean',
+    describe:
+      'Change hosts: run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing). The default for remediation playbooks; --no-fix makes them read-only',
+  },
+  check: { alias: 'C', type: 'boolean', describe: 'Dry run: report what each fix and task WOULD do; change nothing' },
+  diff: { alias: 'D', type: 'boolean', describe: 'With --check or --fix: show file diffs' },
+  tags: {
+    alias: 't',
+    type: 'string',
+    array: true,
+    describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)',
+  },
+  'skip-tags': { type: 'string', array: true, describe: 'Skip tasks with these tags' },
+} as const;
+
+type RunArgs = HostRunArgs & ArgsOf<typeof runOptions> & { playbook: string };
 
 /** fleet's own playbooks/ (next to dist/), for `fleet run health-check` from any directory. */
 const BUILTIN_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../playbooks');
@@ -71,21 +80,7 @@ export function runCommand(io: Io, setExit: (code: number) => void) {
           demandOption: true,
           describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook',
         })
-        .options({ ...inventoryOptions, ...connectionOptions, ...dbOptions, ...outputOptions })
-        .option('fix', {
-          type: 'boolean',
-          describe:
-            'Change hosts: run the fixes of failed checks, then re-check them on fresh facts (fixed / still failing). The default for remediation playbooks; --no-fix makes them read-only',
-        })
-        .option('check', { alias: 'C', type: 'boolean', describe: 'Dry run: report what each fix and task WOULD do; change nothing' })
-        .option('diff', { alias: 'D', type: 'boolean', describe: 'With --check or --fix: show file diffs' })
-        .option('tags', {
-          alias: 't',
-          type: 'string',
-          array: true,
-          describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)',
-        })
-        .option('skip-tags', { type: 'string', array: true, describe: 'Skip tasks with these tags' })
+        .options({ ...hostRunOptions, ...runOptions })
         .example('$0 run health-check -i inventory/', 'check every hypervisor; nothing changes')
         .example('$0 run health-check -l dc1 --tags bridge,netfilter', 'only bridge and netfilter checks in dc1')
         .example('$0 run health-check --check --fix', 'show what the fixes would do')
@@ -104,10 +99,14 @@ const splitList = (values: string[] | undefined) =>
     .filter(Boolean);
 
 export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number> {
-  validateConnectionArgs(args);
+  const mask = new SecretMask();
+  return withStore(args.db, (store) => runWithStore(io, args, { store, mask }), mask.redact);
+}
+
+async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<number> {
   const warn = (w: string) => io.stderr.write(`fleet: warning: ${w}\n`);
   if (args.limit === '@failed' || args.limit === '@skipped')
-    args = { ...args, limit: await resolveResumeLimit(args.db, args.playbook, args.limit, warn) };
+    args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
   const loaded = await loadTargets(args, io.cwd, warn);
   const file = resolvePlaybook(args.playbook, io.cwd);
   const catalog = builtinCatalog();
@@ -117,10 +116,9 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
   if (hosts.length === 0) throw new InputError(`${file}: no play selects any host${args.limit ? ` with --limit '${args.limit}'` : ''}`);
   const tags = splitList(args.tags);
   const skipTags = splitList(args['skip-tags']);
-  const mode = args.check ? 'check' : 'normal';
   // A remediation playbook exists to change hosts: it applies unless told otherwise.
   const fix = args.fix ?? pb.fixByDefault;
-  const runMode = runModeOf({ mode, fix });
+  const mode = runModeOf({ check: Boolean(args.check), fix });
   if (args.check && fix)
     io.stderr.write(
       `fleet: --check${args.fix ? ' with --fix' : ''}: showing what ${args.fix ? 'the fixes' : 'the changes'} would do; nothing changes\n`,
@@ -131,14 +129,18 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
     );
   else if (!fix && pb.fixByDefault) io.stderr.write(`fleet: --no-fix: read-only; nothing changes\n`);
 
-  let result: PlaybookResult | undefined;
-  const { summary, ctx } = await runOnTargets(
+  // The check summary and --json come from the run's own events, not from reading the DB back.
+  const live = new LiveRun({ redact: sink.mask.redact, keepAllChecks: Boolean(args.json) });
+  const observers: RunObserver[] = [live];
+  if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
+  const summary = await runOnTargets(
     io,
+    { ...sink, observers: [...(sink.observers ?? []), ...observers] },
     { ...loaded, hosts },
     args,
-    { playbook: args.playbook, options: { playbook_file: file, mode: runMode, tags, skip_tags: skipTags, diff: Boolean(args.diff) } },
-    async (run, rc) => {
-      result = await runPlaybook(pb, {
+    { playbook: args.playbook, options: { playbook_file: file, mode, tags, skip_tags: skipTags, diff: Boolean(args.diff) } },
+    async (run) => {
+      const result = await runPlaybook(pb, {
         run,
         inventory: loaded.inventory,
         selectHosts: loaded.select,
@@ -147,37 +149,16 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
         tags,
         skipTags,
         mode,
-        fix,
         diff: args.diff ?? false,
-        recordFleetCheck: (c) => rc.store.recordFleetCheck(run.runId, c),
       });
       if (result.stoppedReason) run.stop(result.stoppedReason);
     },
-    args.diff && !args.json ? [new StepDiffPrinter(io.stdout)] : [],
   );
 
   if (args.json) {
-    // Built from what was recorded, by the same function as `fleet export --format json`: the two
-    // print the same document for the same run.
-    const store = await openStore(args.db, makeRedactor([]));
-    try {
-      const data = await loadRunData(store, summary.runId);
-      io.stdout.write(`${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`);
-    } finally {
-      await store.close();
-    }
+    io.stdout.write(`${JSON.stringify(live.json(), null, 2)}\n`);
   } else {
-    if (result) {
-      const checks: HostCheck[] = [];
-      for (const [host, report] of result.hosts)
-        for (const rec of report.checks.values()) checks.push({ host, result: rec.result, fixStatus: rec.fixStatus });
-      io.stdout.write(
-        formatCheckReport(
-          checks.map((c) => ({ ...c, result: { ...c.result, message: ctx.redact(c.result.message) } })),
-          result.fleet,
-        ),
-      );
-    }
+    io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
     io.stderr.write(
       formatRunSummary(summary.runId, summary.outcomes, {
         interrupted: summary.status === 'interrupted',

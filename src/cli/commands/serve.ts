@@ -1,20 +1,23 @@
 /** `fleet serve`: the latest report and the run history in a browser; read-only, loopback by default. */
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
-import { makeRedactor } from '../../core/redact.js';
 import { isLoopback, startReportServer } from '../../report/server.js';
-import { checkTrend, dbOptions, trendOptions } from '../options.js';
-import { openStore } from '../session.js';
+import { checkTrend, dbOptions, trendOptions, type ArgsOf } from '../options.js';
+import { withStore } from '../session.js';
 import type { Io } from '../io.js';
 
-interface ServeArgs {
-  db?: string;
-  port: number;
-  bind: string;
-  trend: number;
-}
-
 export const DEFAULT_SERVE_PORT = 8377;
+
+const serveOptions = {
+  port: { alias: 'p', type: 'number', default: DEFAULT_SERVE_PORT, describe: 'TCP port (0 = any free port)' },
+  bind: {
+    type: 'string',
+    default: '127.0.0.1',
+    describe: 'Address to listen on. Anything but loopback exposes every run to the network',
+  },
+} as const;
+
+type ServeArgs = ArgsOf<typeof serveOptions & typeof dbOptions & typeof trendOptions>;
 
 export function serveCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -22,13 +25,7 @@ export function serveCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Serve the latest report and the run history over HTTP (read-only; 127.0.0.1 unless --bind)',
     builder: (y: Argv) =>
       y
-        .options({ ...dbOptions, ...trendOptions })
-        .option('port', { alias: 'p', type: 'number', default: DEFAULT_SERVE_PORT, describe: 'TCP port (0 = any free port)' })
-        .option('bind', {
-          type: 'string',
-          default: '127.0.0.1',
-          describe: 'Address to listen on. Anything but loopback exposes every run to the network',
-        })
+        .options({ ...dbOptions, ...trendOptions, ...serveOptions })
         .example('$0 serve', 'http://127.0.0.1:8377/')
         .example('ssh -L 8377:127.0.0.1:8377 controller', 'reach it from your workstation without exposing it'),
     handler: async (argv: ServeArgs) => setExit(await serve(io, argv)),
@@ -38,8 +35,7 @@ export function serveCommand(io: Io, setExit: (code: number) => void) {
 async function serve(io: Io, args: ServeArgs): Promise<number> {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new InputError(`--port must be 0-65535, not ${args.port}`);
   checkTrend(args.trend);
-  const store = await openStore(args.db, makeRedactor([]));
-  try {
+  return withStore(args.db, async (store) => {
     const server = await startReportServer(store, {
       port: args.port,
       bind: args.bind,
@@ -60,7 +56,5 @@ async function serve(io: Io, args: ServeArgs): Promise<number> {
     });
     await server.close();
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

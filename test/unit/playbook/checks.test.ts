@@ -62,7 +62,7 @@ describe('built-in checks', () => {
   });
 
   it('--fix: runs the fix, gathers facts again once, re-checks and records fixed', async () => {
-    const r = await run(HEALTH, { hosts: ['h1'], run: { fix: true } });
+    const r = await run(HEALTH, { hosts: ['h1'], run: { mode: 'fix' } });
     expect(existsSync(path.join(r.dirs['h1'] ?? '', 'wanted'))).toBe(true);
     expect(r.catalog.factsRuns).toBe(2);
     const final = r.store.checks.find((c) => c.check.id === 'file.present');
@@ -86,7 +86,7 @@ describe('built-in checks', () => {
   });
 
   it('--fix: a failing fix is fix-failed, a fix that does not help is still-failing; both fail the host', async () => {
-    const broken = await run(HEALTH, { hosts: { h1: { fix_id: 'file.broken' } }, run: { fix: true } });
+    const broken = await run(HEALTH, { hosts: { h1: { fix_id: 'file.broken' } }, run: { mode: 'fix' } });
     expect(existsSync(path.join(broken.dirs['h1'] ?? '', 'never'))).toBe(false);
     expect(broken.store.checks.find((c) => c.check.id === 'file.present')?.fixStatus).toBe('fix-failed');
     expect(broken.store.stepsOf('h1').find((s) => s.stepId === 'file.present:fix')).toMatchObject({
@@ -96,7 +96,7 @@ describe('built-in checks', () => {
     });
     expect(broken.summary.outcomes.get('h1')?.status).toBe('failed');
 
-    const noop = await run(HEALTH, { hosts: { h1: { fix_id: 'file.noop' } }, run: { fix: true } });
+    const noop = await run(HEALTH, { hosts: { h1: { fix_id: 'file.noop' } }, run: { mode: 'fix' } });
     expect(noop.store.checks.find((c) => c.check.id === 'file.present')?.fixStatus).toBe('still-failing');
     expect(noop.summary.outcomes.get('h1')).toEqual({
       status: 'failed',
@@ -106,7 +106,7 @@ describe('built-in checks', () => {
 
   it('--fix: checks without a fix are evaluated again on the fresh facts, and recorded once', async () => {
     const pb = '- hosts: all\n  tasks:\n    - check: file.present\n    - check: file.mirror\n';
-    const r = await run(pb, { hosts: ['h1'], run: { fix: true } });
+    const r = await run(pb, { hosts: ['h1'], run: { mode: 'fix' } });
     // file.mirror had no fix, but file.present's fix resolved it: the run records the host as it is now.
     expect(r.store.checks.filter((c) => c.check.id === 'file.mirror')).toEqual([
       expect.objectContaining({
@@ -116,13 +116,13 @@ describe('built-in checks', () => {
     ]);
     expect(r.summary.outcomes.get('h1')).toEqual({ status: 'changed' });
     // Without any fix on the host, nothing is gathered again and the result stays as it was.
-    const ro = await run('- hosts: all\n  tasks:\n    - check: file.mirror\n', { hosts: ['h1'], run: { fix: true } });
+    const ro = await run('- hosts: all\n  tasks:\n    - check: file.mirror\n', { hosts: ['h1'], run: { mode: 'fix' } });
     expect(ro.catalog.factsRuns).toBe(1);
     expect(checksOf(ro)).toEqual([['file.mirror', 'fail', null]]);
   });
 
   it('--fix: facts are gathered again (bounded) while a fixed check has not settled yet', async () => {
-    const r = await run('- hosts: all\n  tasks:\n    - check: file.settles\n', { hosts: ['h1'], run: { fix: true } });
+    const r = await run('- hosts: all\n  tasks:\n    - check: file.settles\n', { hosts: ['h1'], run: { mode: 'fix' } });
     expect(checksOf(r)).toEqual([['file.settles', 'pass', 'fixed']]);
     // One gather before, then at least two after the fix (the first came too early), at most SETTLE.attempts.
     expect(r.catalog.factsRuns).toBeGreaterThanOrEqual(3);
@@ -130,17 +130,17 @@ describe('built-in checks', () => {
     // A fix that never helps is given up on after SETTLE.attempts gathers, not retried forever.
     const noop = await run('- hosts: all\n  tasks:\n    - check: file.present\n', {
       hosts: { h1: { fix_id: 'file.noop' } },
-      run: { fix: true },
+      run: { mode: 'fix' },
     });
     expect(noop.catalog.factsRuns).toBe(1 + SETTLE.attempts);
   });
 
   it('--fix: a warning with a fix is fixed; one the fix does not clear is still-failing', async () => {
     const pb = '- hosts: all\n  tasks:\n    - check: file.tidy\n';
-    const r = await run(pb, { hosts: ['h1'], hostFiles: () => ({ clutter: '' }), run: { fix: true } });
+    const r = await run(pb, { hosts: ['h1'], hostFiles: () => ({ clutter: '' }), run: { mode: 'fix' } });
     expect(existsSync(path.join(r.dirs['h1'] ?? '', 'clutter'))).toBe(false);
     expect(checksOf(r)).toEqual([['file.tidy', 'pass', 'fixed']]);
-    const noop = await run(pb, { hosts: { h1: { tidy_noop: true } }, hostFiles: () => ({ clutter: '' }), run: { fix: true } });
+    const noop = await run(pb, { hosts: { h1: { tidy_noop: true } }, hostFiles: () => ({ clutter: '' }), run: { mode: 'fix' } });
     expect(checksOf(noop)).toEqual([['file.tidy', 'warn', 'still-failing']]);
   });
 
@@ -229,7 +229,7 @@ describe('ad-hoc checks', () => {
     });
     expect(checksOf(dry).find(([id]) => id === 'my.rc')).toEqual(['my.rc', 'fail', 'would-fix']);
 
-    const real = await run(ADHOC, { hosts: ['h1'], run: { fix: true } });
+    const real = await run(ADHOC, { hosts: ['h1'], run: { mode: 'fix' } });
     expect(existsSync(path.join(real.dirs['h1'] ?? '', 'marker'))).toBe(true);
     expect(real.store.checks.find((c) => c.check.id === 'my.rc')).toMatchObject({ fixStatus: 'fixed', check: { status: 'pass' } });
     // my.json has no fix: recorded once, as it was.
@@ -247,7 +247,7 @@ describe('detached fixes', () => {
 `;
 
   it('run with setsid, are polled until their status file appears, then verified over a NEW connection', async () => {
-    const r = await run(NET, { hosts: ['h1'], run: { fix: true } });
+    const r = await run(NET, { hosts: ['h1'], run: { mode: 'fix' } });
     expect(existsSync(path.join(r.dirs['h1'] ?? '', 'net-ok'))).toBe(true);
     expect(r.store.checks.at(-1)).toMatchObject({ fixStatus: 'fixed', check: { id: 'net.detached', status: 'pass' } });
     expect(r.store.stepsOf('h1').find((s) => s.stepId === 'net.detached:fix')?.message).toBe('fixed (detached): bounce the network');
@@ -259,7 +259,7 @@ describe('detached fixes', () => {
 
   it('survive the connection dropping while they run (re-dial and keep polling)', async () => {
     // Connection 1 dies after 3 commands: facts, the launch, one poll.
-    const r = await run(NET, { hosts: ['h1'], dropAfter: { h1: 3 }, run: { fix: true } });
+    const r = await run(NET, { hosts: ['h1'], dropAfter: { h1: 3 }, run: { mode: 'fix' } });
     expect(r.store.checks.at(-1)).toMatchObject({ fixStatus: 'fixed' });
     expect(r.transport.connections.length).toBeGreaterThanOrEqual(3);
     expect(r.summary.outcomes.get('h1')?.status).toBe('changed');
@@ -286,7 +286,7 @@ describe('the fix module', () => {
     const ro = await run(pb, { hosts: ['h1'] });
     expect(existsSync(path.join(ro.dirs['h1'] ?? '', 'made-by-fix'))).toBe(false);
     expect(ro.store.stepsOf('h1').at(-1)?.message).toBe('would fix: create made-by-fix');
-    const real = await run(pb, { hosts: ['h1'], run: { fix: true } });
+    const real = await run(pb, { hosts: ['h1'], run: { mode: 'fix' } });
     expect(existsSync(path.join(real.dirs['h1'] ?? '', 'made-by-fix'))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionSpec, Group, Host, Inventory, Vars } from '../../../src/core/inventory.js';
+import { StoreRecorder } from '../../../src/store/recorder.js';
 import { ConnectionPool } from '../../../src/engine/connections.js';
 import { withRun, type RunSummary } from '../../../src/engine/run.js';
 import { buildRunJson, type RunJson } from '../../../src/report/run-json.js';
@@ -135,14 +136,20 @@ export async function runHarness(pbFile: string, opts: HarnessOptions): Promise<
   let result: PlaybookResult | undefined;
   const summary = await withRun(
     { playbook: pbFile, inventorySources: ['test'], limit: null, options: {}, hosts: [...inventory.hosts.values()] },
-    { store, pool, forks: opts.forks ?? 4, observers: [], signal: opts.signal ?? new AbortController().signal, specOf },
+    {
+      recorder: new StoreRecorder(store),
+      pool,
+      forks: opts.forks ?? 4,
+      observers: [],
+      signal: opts.signal ?? new AbortController().signal,
+      specOf,
+    },
     async (run) => {
       result = await runPlaybook(pb, {
         run,
         inventory,
         selectHosts: (p) => selectHosts(inventory, p),
         catalog,
-        recordFleetCheck: (c) => store.recordFleetCheck(run.runId, c),
         detached: { timeoutMs: 10_000, pollMs: 50 },
         ...opts.run,
       });

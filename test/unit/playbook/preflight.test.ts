@@ -24,7 +24,7 @@ const HOSTS = { h1: good, h2: good, h3: { bridge: 'br0', uplink: 'eth0', address
 
 describe('preflight of a play', () => {
   it('with --fix: hosts with invalid input fail with the reason, every other host is skipped, none is started', async () => {
-    const r = await run(PB, { hosts: HOSTS, run: { fix: true } });
+    const r = await run(PB, { hosts: HOSTS, run: { mode: 'fix' } });
     const status = Object.fromEntries([...r.summary.outcomes].map(([h, o]) => [h, o.status]));
     expect(status).toEqual({ h1: 'skipped', h2: 'skipped', h3: 'failed', h4: 'failed' });
     expect(r.summary.outcomes.get('h3')?.reason).toBe(
@@ -52,7 +52,7 @@ describe('preflight of a play', () => {
 
   it('leaves args that need the run (undefined at preflight) to the task', async () => {
     const pb = PB.replace('bridge_apply: {tx_dir: /nonexistent}', 'bridge_apply: {tx_dir: /nonexistent, uplink: "{{ probe.stdout }}"}');
-    const r = await run(pb, { hosts: { h1: { bridge: 'br0' } }, run: { fix: true } });
+    const r = await run(pb, { hosts: { h1: { bridge: 'br0' } }, run: { mode: 'fix' } });
     expect(r.summary.outcomes.get('h1')?.reason ?? '').not.toMatch(/invalid input/);
   });
 });

@@ -46,7 +46,7 @@ describe('read-only by default, --check, --fix', () => {
   });
 
   it('--check changes nothing either and shows the diff with --diff', async () => {
-    const r = await run(CHANGE_PB, { hosts: ['h1'], run: { mode: 'check', diff: true, fix: true } });
+    const r = await run(CHANGE_PB, { hosts: ['h1'], run: { mode: 'check', diff: true } });
     const d = r.dirs['h1'] ?? '';
     expect(existsSync(path.join(d, 'conf.txt'))).toBe(false);
     const copy = r.store.stepsOf('h1')[1];
@@ -55,7 +55,7 @@ describe('read-only by default, --check, --fix', () => {
   });
 
   it('--fix applies: files written atomically with mode, commands run', async () => {
-    const r = await run(CHANGE_PB, { hosts: ['h1'], run: { fix: true } });
+    const r = await run(CHANGE_PB, { hosts: ['h1'], run: { mode: 'fix' } });
     const d = r.dirs['h1'] ?? '';
     expect(readFileSync(path.join(d, 'conf.txt'), 'utf8')).toBe('greeting=hello\n');
     expect((statSync(path.join(d, 'conf.txt')).mode & 0o777).toString(8)).toBe('640');
@@ -74,10 +74,10 @@ describe('read-only by default, --check, --fix', () => {
     - copy: { dest: "{{ target }}", content: "x\\n", mode: "0600" }
 `;
     const target = path.join(shared, 'a.txt');
-    const first = await run(pb, { hosts: ['h1'], run: { fix: true, extraVars: { target } } });
+    const first = await run(pb, { hosts: ['h1'], run: { mode: 'fix', extraVars: { target } } });
     expect(first.store.stepsOf('h1')[0]?.status).toBe('changed');
     const inode = statSync(target).ino;
-    const second = await run(pb, { hosts: ['h1'], run: { fix: true, extraVars: { target } } });
+    const second = await run(pb, { hosts: ['h1'], run: { mode: 'fix', extraVars: { target } } });
     expect(second.store.stepsOf('h1')[0]?.status).toBe('ok');
     expect(statSync(target).ino).toBe(inode);
     expect(second.summary.outcomes.get('h1')?.status).toBe('ok');

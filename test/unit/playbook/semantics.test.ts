@@ -10,7 +10,7 @@ const run = inlineRunner(dirs);
 
 const steps = (r: Awaited<ReturnType<typeof run>>, host = 'h1') =>
   r.store.stepsOf(host).map((s) => [s.stepId, s.status, s.message ?? ''] as const);
-const fix = { hosts: ['h1'], run: { fix: true } } satisfies HarnessOptions;
+const fix = { hosts: ['h1'], run: { mode: 'fix' } } satisfies HarnessOptions;
 
 describe('when', () => {
   it('skips with the false condition in the message; lists are ANDed; is defined works', async () => {

@@ -1,15 +1,15 @@
 /**
  * `bridge_apply`: brings one bridge to its declared state with commit-confirmed safety (backup,
  * dead-man switch on the host, detached apply, verification over a NEW connection, commit; the host
- * restores itself otherwise). The flow lives in src/remediation/flow.ts. Bridge parameters are the
+ * restores itself otherwise). The flow lives in flow.ts; this file plugs it into playbooks as a task module. Bridge parameters are the
  * bridge vars (src/bridge BRIDGE_VARS: bridge, uplink, address, gateway, mtu, stp…) taken from the
  * task's variables; any of them may be given as an argument instead. Changes hosts only with --fix.
  */
 import { BRIDGE_VARS, validateBridgeParams } from '../bridge/index.js';
 import { PlaybookError } from '../core/errors.js';
-import { remediateBridge, type RemediationOptions } from '../remediation/flow.js';
-import { checkArgs, int, str, type ArgType } from './args.js';
-import type { TaskModule } from './types.js';
+import { remediateBridge, type RemediationOptions } from './flow.js';
+import { checkArgs, int, str, type ArgType } from '../modules/args.js';
+import type { TaskModule } from '../modules/types.js';
 
 const OPTION_TYPES = {
   network_stack: 'string',

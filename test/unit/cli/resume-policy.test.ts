@@ -1,7 +1,7 @@
 /** max_unreachable_percentage and picking the run that @failed/@skipped resume from. */
 import { describe, expect, it } from 'vitest';
 import { maxUnreachableExceeded } from '../../../src/playbook/failure-policy.js';
-import { runToResume } from '../../../src/remediation/resume.js';
+import { runToResume } from '../../../src/cli/resume.js';
 import type { RunRow } from '../../../src/store/types.js';
 
 describe('maxUnreachableExceeded', () => {

@@ -5,7 +5,7 @@
  */
 import type { StepResult } from '../core/result.js';
 import type { RunObserver } from '../engine/events.js';
-import { terminalSafe } from '../output/terminal-safe.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export class StepDiffPrinter implements RunObserver {
   constructor(private readonly out: { write(s: string): unknown }) {}

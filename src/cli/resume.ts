@@ -5,10 +5,8 @@
  * (read-only, --check) are passed over: resuming means resuming the last real rollout.
  */
 import { InputError } from '../core/errors.js';
-import { makeRedactor } from '../core/redact.js';
 import type { HostStatus } from '../core/result.js';
-import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
-import type { RunRow } from '../store/types.js';
+import type { RunRow, RunStore } from '../store/types.js';
 
 const WANTED: Record<'@failed' | '@skipped', readonly HostStatus[]> = { '@failed': ['failed', 'unreachable'], '@skipped': ['skipped'] };
 
@@ -20,21 +18,15 @@ export function runToResume(runs: readonly RunRow[]): RunRow | undefined {
 
 /** The host list (comma-separated, a valid --limit pattern) for @failed/@skipped. Throws InputError. */
 export async function resolveResumeLimit(
-  db: string | undefined,
+  store: Pick<RunStore, 'listRuns' | 'getHosts'>,
   playbook: string,
   which: '@failed' | '@skipped',
   warn: (w: string) => void,
 ): Promise<string> {
-  const store = await openSqliteStore(db ?? defaultDbPath(), { redact: makeRedactor([]) });
-  try {
-    await store.recoverInterrupted();
-    const run = runToResume(await store.listRuns({ playbook, limit: 50 }));
-    if (!run) throw new InputError(`--limit ${which}: no earlier run of playbook '${playbook}' in the results database`);
-    const hosts = (await store.getHosts(run.id)).filter((h) => WANTED[which].includes(h.status)).map((h) => h.host);
-    if (hosts.length === 0) throw new InputError(`--limit ${which}: run ${run.id} of '${playbook}' has no ${which.slice(1)} hosts`);
-    warn(`--limit ${which}: ${hosts.length} host(s) from run ${run.id} (${run.status}): ${hosts.join(', ')}`);
-    return hosts.join(',');
-  } finally {
-    await store.close();
-  }
+  const run = runToResume(await store.listRuns({ playbook, limit: 50 }));
+  if (!run) throw new InputError(`--limit ${which}: no earlier run of playbook '${playbook}' in the results database`);
+  const hosts = (await store.getHosts(run.id)).filter((h) => WANTED[which].includes(h.status)).map((h) => h.host);
+  if (hosts.length === 0) throw new InputError(`--limit ${which}: run ${run.id} of '${playbook}' has no ${which.slice(1)} hosts`);
+  warn(`--limit ${which}: ${hosts.length} host(s) from run ${run.id} (${run.status}): ${hosts.join(', ')}`);
+  return hosts.join(',');
 }

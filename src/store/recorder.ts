@@ -1,0 +1,54 @@
+/**
+ * The store as an observer of a run: the ONE place where a run's events become rows. Whatever the
+ * backend (SQLite, PostgreSQL), it sees the same stream the terminal and `--json` see, so what is
+ * stored and what is shown cannot drift apart.
+ */
+import type { CheckResult, FixStatus, FleetCheckResult } from '../core/check.js';
+import type { StepResult } from '../core/result.js';
+import type { HostOutcome, HostTimes, RunEndInfo, RunMeta, RunRecorder, RunStartInfo } from '../engine/events.js';
+import type { RunStore } from './types.js';
+
+export class StoreRecorder implements RunRecorder {
+  #runId = 0;
+
+  constructor(private readonly store: RunStore) {}
+
+  async begin(meta: RunMeta): Promise<number> {
+    this.#runId = await this.store.startRun(meta);
+    return this.#runId;
+  }
+
+  onRunStart(info: RunStartInfo): void {
+    for (const [host, groups] of info.groups) this.store.recordHostGroups(info.runId, host, groups);
+  }
+
+  onHostStart(host: string, startedAt: number): void {
+    // A host that is running when the controller dies is left `skipped: in progress`, never missing.
+    this.store.recordHost(this.#runId, { host, status: 'skipped', reason: 'in progress', startedAt, finishedAt: null });
+  }
+
+  onStep(host: string, step: StepResult): void {
+    this.store.recordStep(this.#runId, host, step);
+  }
+
+  onFacts(host: string, facts: unknown): void {
+    this.store.recordFacts(this.#runId, host, facts);
+  }
+
+  onCheck(host: string, check: CheckResult, fixStatus: FixStatus | null): void {
+    this.store.recordCheck(this.#runId, host, check, fixStatus);
+  }
+
+  onFleetCheck(check: FleetCheckResult): void {
+    this.store.recordFleetCheck(this.#runId, check);
+  }
+
+  onHostDone(host: string, outcome: HostOutcome, times: HostTimes): void {
+    this.store.recordHost(this.#runId, { host, status: outcome.status, reason: outcome.reason ?? null, ...times });
+  }
+
+  async onRunEnd(info: RunEndInfo): Promise<void> {
+    this.store.finishRun(info.runId, info.status, info.finishedAt);
+    await this.store.flush();
+  }
+}
