@@ -6,7 +6,7 @@ import { TemplateEngine } from '../templates/render.js';
 import { hostError } from './errors.js';
 import { ipFamily } from './ip.js';
 import { stackPlan } from './plan.js';
-import { templatesDir } from './templates-dir.js';
+import { templatesDir } from '../templates/dir.js';
 import type { BridgeConfig, BridgeParams, BridgeStack } from './types.js';
 import { uuidFromName } from './uuid.js';
 

@@ -5,12 +5,10 @@
  * anything; and it does not slip in: host data lives only in a JSON island read with JSON.parse.
  */
 import { createHash } from 'node:crypto';
-import { chartAssets, type ChartAssets } from './assets.js';
+import { chartAssets, pageAssets, type ChartAssets } from './assets.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import type { ReportModel } from './model.js';
 import { PAGE_BODY } from './page-body.js';
-import { PAGE_SCRIPT } from './page-script.js';
-import { PAGE_STYLE } from './page-style.js';
 
 /** The Content-Security-Policy for a page with these inline scripts and styles. */
 export function contentSecurityPolicy(scripts: readonly string[], styles: readonly string[]): string {
@@ -26,12 +24,12 @@ export function contentSecurityPolicy(scripts: readonly string[], styles: readon
 
 /** The report page's stylesheet: uPlot's, then ours. */
 function pageStyle(assets: ChartAssets): string {
-  return `${assets.style}\n${PAGE_STYLE}`;
+  return `${assets.style}\n${pageAssets().style}`;
 }
 
 /** The CSP of the report page (also sent as a header by `fleet serve`). */
 export function reportPolicy(assets: ChartAssets = chartAssets()): string {
-  return contentSecurityPolicy([assets.script, PAGE_SCRIPT], [pageStyle(assets)]);
+  return contentSecurityPolicy([assets.script, pageAssets().script], [pageStyle(assets)]);
 }
 
 /** Renders the report page. */
@@ -54,7 +52,7 @@ export function renderReportHtml(model: ReportModel, assets: ChartAssets = chart
     PAGE_BODY,
     `<script type="application/json" id="fleet-data">${jsonForScript(model)}</script>`,
     `<script>${assets.script}</script>`,
-    `<script>${PAGE_SCRIPT}</script>`,
+    `<script>${pageAssets().script}</script>`,
     '</body>',
     '</html>',
     '',

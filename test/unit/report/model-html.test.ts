@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { CheckStatus } from '../../../src/core/check.js';
 import { contentSecurityPolicy, renderReportHtml } from '../../../src/report/html.js';
 import { EVIDENCE_MAX, assembleReport, type ReportInput } from '../../../src/report/model.js';
-import { PAGE_SCRIPT } from '../../../src/report/page-script.js';
+import { pageAssets } from '../../../src/report/assets.js';
+
+const PAGE_SCRIPT = pageAssets().script;
 import type { CheckRow, HostRow } from '../../../src/store/types.js';
 import { CATALOG, HOSTILE, hostNames, mulberry32 } from '../../fixtures/report/synthetic-fleet.js';
 import { T0, check, data, fleetCheck, host, run } from './rows.js';

@@ -4,8 +4,9 @@ import path from 'node:path';
 let cached: string | null = null;
 
 /**
- * The project's top-level templates/ folder. Found by walking up from this file, so it works from
- * src/bridge (vitest, tsx) and from dist/src/bridge (compiled) alike.
+ * The project's top-level templates/ folder (bridge configs, the report page's script and style).
+ * Found by walking up from this file, so it works from src/templates (vitest), from
+ * dist/src/templates (compiled) and from an installed package alike.
  */
 export function templatesDir(): string {
   if (cached) return cached;

@@ -1,10 +1,5 @@
-/**
- * The report page's script (plain browser JavaScript, kept as a string so tsc's output needs no
- * asset copying). Rules: data only from the JSON island; DOM built with createElement/textContent
- * (never innerHTML and friends); no network; filtering is synchronous over arrays and the matrix is
- * virtualised (only the rows in view exist), so 5,000 hosts filter as fast as 5.
- */
-export const PAGE_SCRIPT = String.raw`(function () {
+// @ts-check
+(function () {
 'use strict';
 var D = JSON.parse(document.getElementById('fleet-data').textContent);
 var S = D.strings, H = D.hosts, C = D.checks, CELLS = D.cells, DET = D.details, STEPS = D.steps || [], R = D.run, T = D.tiles;
@@ -18,7 +13,14 @@ var CHANGE = { n: 'new failure', x: 'fixed', s: 'still failing', f: 'flapping' }
 var coll = new Intl.Collator('en', { numeric: true });
 var ROW = 20;
 
-function $(id) { return document.getElementById(id); }
+/** @param {string} id @returns {HTMLElement} */
+function $(id) { return /** @type {HTMLElement} */ (document.getElementById(id)); }
+/** A form control by id. @param {string} id @returns {HTMLInputElement} */
+function field(id) { return /** @type {HTMLInputElement} */ ($(id)); }
+/** The form control an event came from. @param {Event} e @returns {HTMLInputElement} */
+function source(e) { return /** @type {HTMLInputElement} */ (e.target); }
+/** The nearest ancestor of the event's target matching `sel`. @param {Event} e @param {string} sel @returns {HTMLElement | null} */
+function closest(e, sel) { var t = /** @type {Element | null} */ (e.target); return t && t.closest ? /** @type {HTMLElement | null} */ (t.closest(sel)) : null; }
 function el(tag, cls, text) {
   var e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -296,26 +298,26 @@ var wrap = $('mx-wrap'), tbody = $('mx-body'), head = $('mx-head');
 
 (function controls() {
   D.groups.forEach(function (g, i) { var o = el('option', '', g); o.value = String(i); $('f-group').appendChild(o); });
-  if (!D.groups.length) { $('f-group').disabled = true; $('f-group').title = 'no inventory groups recorded for this run'; }
+  if (!D.groups.length) { field('f-group').disabled = true; $('f-group').title = 'no inventory groups recorded for this run'; }
   C.forEach(function (c, i) { var o = el('option', '', c.id + (c.failing ? ' (' + c.failing + ' failing)' : '')); o.value = String(i); $('f-check').appendChild(o); });
-  if (!D.changes) $('f-status').querySelector('option[value=new]').disabled = true;
-  $('f-q').addEventListener('input', function (e) { setFilters({ q: e.target.value }); });
-  $('f-group').addEventListener('change', function (e) { setFilters({ group: Number(e.target.value) }); });
-  $('f-status').addEventListener('change', function (e) { setFilters({ status: e.target.value }); });
-  $('f-sev').addEventListener('change', function (e) { setFilters({ sev: Number(e.target.value) }); });
-  $('f-check').addEventListener('change', function (e) { setFilters({ check: Number(e.target.value) }); });
-  $('f-failcols').addEventListener('change', function (e) { setFilters({ failCols: e.target.checked }); });
+  if (!D.changes) /** @type {HTMLOptionElement} */ ($('f-status').querySelector('option[value=new]')).disabled = true;
+  $('f-q').addEventListener('input', function (e) { setFilters({ q: source(e).value }); });
+  $('f-group').addEventListener('change', function (e) { setFilters({ group: Number(source(e).value) }); });
+  $('f-status').addEventListener('change', function (e) { setFilters({ status: source(e).value }); });
+  $('f-sev').addEventListener('change', function (e) { setFilters({ sev: Number(source(e).value) }); });
+  $('f-check').addEventListener('change', function (e) { setFilters({ check: Number(source(e).value) }); });
+  $('f-failcols').addEventListener('change', function (e) { setFilters({ failCols: source(e).checked }); });
   $('f-reset').addEventListener('click', function () { setFilters({ q: '', group: -1, status: '', sev: 4, check: -1, failCols: false, sort: 'worst', dir: 1 }); });
 })();
 
 function setFilters(patch) {
   Object.keys(patch).forEach(function (k) { state[k] = patch[k]; });
-  $('f-q').value = state.q;
-  $('f-group').value = String(state.group);
-  $('f-status').value = state.status;
-  $('f-sev').value = String(state.sev);
-  $('f-check').value = String(state.check);
-  $('f-failcols').checked = state.failCols;
+  field('f-q').value = state.q;
+  field('f-group').value = String(state.group);
+  field('f-status').value = state.status;
+  field('f-sev').value = String(state.sev);
+  field('f-check').value = String(state.check);
+  field('f-failcols').checked = state.failCols;
   update(true);
 }
 
@@ -472,9 +474,9 @@ wrap.addEventListener('scroll', function () {
 window.addEventListener('resize', function () { viewH = -1; renderBody(true); });
 
 tbody.addEventListener('mouseover', function (e) {
-  var td = e.target.closest ? e.target.closest('td.c') : null;
+  var td = closest(e, 'td.c');
   if (!td || td.title) return;
-  var tr = td.parentNode, h = Number(tr.getAttribute('data-h')), j = Array.prototype.indexOf.call(tr.children, td) - 2;
+  var tr = /** @type {HTMLElement} */ (td.parentNode), h = Number(tr.getAttribute('data-h')), j = Array.prototype.indexOf.call(tr.children, td) - 2;
   var k = cols[j];
   if (k === undefined) return;
   var res = DET[h].filter(function (r) { return r[0] === k; });
@@ -483,14 +485,14 @@ tbody.addEventListener('mouseover', function (e) {
     (change ? '\n' + CHANGE[change[2]] + (sinceText(change[3]) ? '; ' + sinceText(change[3]) : '') : '');
 });
 tbody.addEventListener('click', function (e) {
-  var tr = e.target.closest ? e.target.closest('tr[data-h]') : null;
+  var tr = closest(e, 'tr[data-h]');
   if (!tr) return;
-  var td = e.target.closest('td.c');
+  var td = closest(e, 'td.c');
   var k = td ? cols[Array.prototype.indexOf.call(tr.children, td) - 2] : undefined;
   openHost(Number(tr.getAttribute('data-h')), k);
 });
 document.addEventListener('click', function (e) {
-  var b = e.target.closest ? e.target.closest('[data-host]') : null;
+  var b = closest(e, '[data-host]');
   if (b) openHost(Number(b.getAttribute('data-host')));
 });
 document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && !$('drawer').hidden) closeHost(); });
@@ -535,7 +537,7 @@ function openHost(h, focusCheck) {
   var failing = results.filter(function (r) { return isFail(r[1].charAt(0)); }).length;
   add(d, el('h4', '', 'checks \u2014 ' + failing + ' failing of ' + results.length));
   if (!results.length) add(d, empty(host[1] === 'unreachable' ? 'Not checked: the host was not reached.' : 'No check results for this host.'));
-  var focusEl = null;
+  var focusEl = /** @type {HTMLElement | null} */ (null);
   problems.forEach(function (r) {
     var code = r[1], st = STATUS[code.charAt(0)], sev = SEV[code.charAt(1)], fix = code.charAt(2);
     var div = el('div', 'res');
@@ -612,4 +614,4 @@ update(false);
 })();
 window.fleetReport = { setFilters: setFilters, openHost: openHost, state: state, rows: function () { return rows.slice(); } };
 })();
-`;
+
