@@ -22,7 +22,8 @@ export interface RunMeta {
   readonly limit: string | null;
   /** Options worth keeping (forks, check mode, tags, the ad-hoc command…). */
   readonly options: Record<string, unknown>;
-  /** The controller's hostname and pid: a run left `running` by a dead process is found by them. */
+  /** The controller's hostname and pid: recoverInterrupted() only touches runs whose process is gone
+   *  (a daemon or a second CLI may be running beside us). */
   readonly controller: string;
   readonly pid: number;
   readonly user: string;

@@ -12,12 +12,7 @@ import type { ConnectionPool } from './connections.js';
 import { eventStream, type HostOutcome, type RunMeta, type RunObserver, type RunRecorder } from './events.js';
 import { runHosts, type HostJob } from './run-hosts.js';
 
-export interface RunRequest {
-  readonly playbook: string;
-  readonly inventorySources: readonly string[];
-  readonly limit: string | null;
-  /** Recorded with the run; never secrets. */
-  readonly options: Record<string, unknown>;
+export interface RunRequest extends Pick<RunMeta, 'playbook' | 'inventorySources' | 'limit' | 'options'> {
   /** Every host the run targets, for progress totals. */
   readonly hosts: readonly Host[];
 }

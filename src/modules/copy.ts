@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { PlaybookError } from '../core/errors.js';
 import { hasTemplate } from '../templates/lazy.js';
-import { checkArgs, str } from './args.js';
-import { FILE_ARG_TYPES, checkModeArg, fileWanted, findLocalFile } from './file-args.js';
+import { str } from './args.js';
+import { FILE_ARG_TYPES, parseFileArgs, fileWanted, findLocalFile } from './file-args.js';
 import { putFile } from './put-file.js';
 import type { TaskModule } from './types.js';
 
@@ -16,11 +16,7 @@ const SPEC = {
 
 export const copyModule: TaskModule = {
   name: 'copy',
-  parse(raw, at) {
-    const args = checkArgs('copy', raw, SPEC, at);
-    checkModeArg(args, at, 'copy');
-    return args;
-  },
+  parse: parseFileArgs('copy', SPEC),
   validate(args, v) {
     const src = args['src'];
     if (typeof src === 'string' && !hasTemplate(src) && !findLocalFile(v.playbookDir, src)) {

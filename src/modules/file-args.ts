@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PlaybookError } from '../core/errors.js';
 import { hasTemplate } from '../templates/lazy.js';
-import { bool, str } from './args.js';
+import { bool, checkArgs, str, type ArgSpec } from './args.js';
 import type { FileWanted } from './put-file.js';
 import { normaliseMode } from './put-file.js';
 import type { ArgsAt } from './types.js';
@@ -59,4 +59,13 @@ export function fileWanted(args: Record<string, unknown>, content: Buffer): File
 export function findLocalFile(playbookDir: string, src: string): string | undefined {
   const candidates = path.isAbsolute(src) ? [src] : [path.join(playbookDir, 'files', src), path.join(playbookDir, src)];
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+}
+
+/** The parse step of a module that writes a file (copy, template): its args, with a valid `mode`. */
+export function parseFileArgs(module: string, spec: ArgSpec): (raw: unknown, at: ArgsAt) => Record<string, unknown> {
+  return (raw, at) => {
+    const args = checkArgs(module, raw, spec, at);
+    checkModeArg(args, at, module);
+    return args;
+  };
 }

@@ -3,8 +3,8 @@
  * the task's variables and puts the result at `dest`. The file is compiled when the playbook loads.
  */
 import { hasTemplate } from '../templates/lazy.js';
-import { checkArgs, str } from './args.js';
-import { FILE_ARG_TYPES, checkModeArg, fileWanted } from './file-args.js';
+import { str } from './args.js';
+import { FILE_ARG_TYPES, parseFileArgs, fileWanted } from './file-args.js';
 import { putFile } from './put-file.js';
 import type { TaskModule } from './types.js';
 
@@ -12,11 +12,7 @@ const SPEC = { types: { ...FILE_ARG_TYPES, src: 'string' }, required: ['src', 'd
 
 export const templateModule: TaskModule = {
   name: 'template',
-  parse(raw, at) {
-    const args = checkArgs('template', raw, SPEC, at);
-    checkModeArg(args, at, 'template');
-    return args;
-  },
+  parse: parseFileArgs('template', SPEC),
   validate(args, v) {
     const src = args['src'];
     if (typeof src === 'string' && !hasTemplate(src)) v.engine.checkFile(src, v.at.keyLoc('src'));

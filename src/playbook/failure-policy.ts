@@ -22,13 +22,21 @@ export function maxFailExceeded(maxFailPercentage: number | undefined, t: BatchT
       ? `every host of serial batch ${t.batch} failed (${t.batchFailed}/${t.batchSize})`
       : undefined;
   }
+  return overLimit('max_fail_percentage', maxFailPercentage, 'failed', t.batch, [t.batchFailed, t.batchSize], [t.playFailed, t.playTotal]);
+}
+
+/** Why `limit` % was crossed in the batch or over the play so far ([count, total] each), if it was. */
+function overLimit(
+  keyword: string,
+  limit: number,
+  what: string,
+  batch: number,
+  [inBatch, batchSize]: [number, number],
+  [inPlay, playTotal]: [number, number],
+): string | undefined {
   const pct = (n: number, d: number) => (d === 0 ? 0 : (n / d) * 100);
-  if (pct(t.batchFailed, t.batchSize) > maxFailPercentage) {
-    return `max_fail_percentage ${maxFailPercentage}% exceeded: ${t.batchFailed} of ${t.batchSize} hosts failed in batch ${t.batch}`;
-  }
-  if (pct(t.playFailed, t.playTotal) > maxFailPercentage) {
-    return `max_fail_percentage ${maxFailPercentage}% exceeded: ${t.playFailed} of ${t.playTotal} hosts failed so far`;
-  }
+  if (pct(inBatch, batchSize) > limit) return `${keyword} ${limit}% exceeded: ${inBatch} of ${batchSize} hosts ${what} in batch ${batch}`;
+  if (pct(inPlay, playTotal) > limit) return `${keyword} ${limit}% exceeded: ${inPlay} of ${playTotal} hosts ${what} so far`;
   return undefined;
 }
 
@@ -42,12 +50,12 @@ export function maxUnreachableExceeded(
   t: { batch: number; batchUnreachable: number; batchSize: number; playUnreachable: number; playTotal: number },
 ): string | undefined {
   if (maxPct === undefined) return undefined;
-  const pct = (n: number, d: number) => (d === 0 ? 0 : (n / d) * 100);
-  if (pct(t.batchUnreachable, t.batchSize) > maxPct) {
-    return `max_unreachable_percentage ${maxPct}% exceeded: ${t.batchUnreachable} of ${t.batchSize} hosts unreachable in batch ${t.batch}`;
-  }
-  if (pct(t.playUnreachable, t.playTotal) > maxPct) {
-    return `max_unreachable_percentage ${maxPct}% exceeded: ${t.playUnreachable} of ${t.playTotal} hosts unreachable so far`;
-  }
-  return undefined;
+  return overLimit(
+    'max_unreachable_percentage',
+    maxPct,
+    'unreachable',
+    t.batch,
+    [t.batchUnreachable, t.batchSize],
+    [t.playUnreachable, t.playTotal],
+  );
 }

@@ -10,6 +10,7 @@
  *    failing checks without a fix are evaluated again too (fixStatus null), since another fix may
  *    have resolved them, so the run records the host as it is now.
  */
+import { noteStep } from './note-step.js';
 import type { CheckResult } from '../core/check.js';
 import { checkModule } from '../modules/check.js';
 import { runFixPlan } from '../modules/fix-exec.js';
@@ -64,21 +65,7 @@ async function runPlannedFix(hr: HostRun, p: PendingFix): Promise<boolean> {
     result = await runFixPlan(mctx, plan, hr.run.detached);
   } catch (err) {
     if (err instanceof UnreachableError) {
-      hr.record(
-        {
-          stepId,
-          name,
-          status: 'unreachable',
-          changed: false,
-          rc: null,
-          stdout: '',
-          stderr: '',
-          startedAt,
-          durationMs: Date.now() - startedAt,
-          message: err.message,
-        },
-        false,
-      );
+      hr.record(noteStep(stepId, name, 'unreachable', startedAt, err.message), false);
       throw err;
     }
     result = { changed: false, failed: true, msg: `cannot fix ${p.check.id}: ${(err as Error).message}` };

@@ -13,7 +13,7 @@ import { markLazy } from '../templates/lazy.js';
 import { UnreachableError } from '../core/errors.js';
 import type { HostState } from './host-state.js';
 import type { TagFilter } from './tags.js';
-import type { Cond, ModuleTask, Play, Playbook, TaskNode } from './types.js';
+import type { Cond, ModuleTask, Play, Playbook, TaskBase, TaskNode } from './types.js';
 
 /** Settings shared by every host of a run. */
 export interface RunShared {
@@ -44,16 +44,7 @@ export interface PlayShared {
 }
 
 /** What a task inherits from its play and enclosing blocks. */
-export interface Scope {
-  readonly tags: readonly string[];
-  readonly when: readonly Cond[];
-  readonly vars: Vars;
-  readonly become: boolean | undefined;
-  readonly becomeUser: string | undefined;
-  readonly ignoreErrors: boolean;
-  readonly checkMode: boolean | undefined;
-  readonly noLog: boolean;
-}
+export type Scope = Pick<TaskBase, 'tags' | 'when' | 'vars' | 'become' | 'becomeUser' | 'ignoreErrors' | 'checkMode' | 'noLog'>;
 
 /** A failed check waiting for its fix (runs after the play's tasks). */
 export interface PendingFix {

@@ -4,6 +4,7 @@
  * step(s). Never throws for a task failure (that is a result); throws UnreachableError (the host is
  * gone) and HostStop (interrupt / any_errors_fatal).
  */
+import { noteStep } from './note-step.js';
 import { sleepUnlessAborted } from '../core/sleep.js';
 import type { CheckResult } from '../core/check.js';
 import { UnreachableError, formatLocation } from '../core/errors.js';
@@ -86,21 +87,7 @@ export async function executeTask(hr: HostRun, task: ModuleTask, scope: Scope): 
     if (!Array.isArray(items)) throw new Error(`loop must give a list, got ${items === null ? 'null' : typeof items}`);
   } catch (err) {
     const message = errMessage(err, task);
-    hr.record(
-      {
-        stepId: task.id,
-        name: task.name,
-        status: 'failed',
-        changed: false,
-        rc: null,
-        stdout: '',
-        stderr: '',
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        message,
-      },
-      noLog,
-    );
+    hr.record(noteStep(task.id, task.name, 'failed', startedAt, message), noLog);
     finishRegister(hr, task, { changed: false, failed: true, msg: message, results: [] });
     return { failed: !ignore, changed: false, message };
   }
@@ -241,21 +228,7 @@ async function runItem(
     const f = firstFalse(hr, [...scope.when, ...task.when], vars);
     if (f) {
       const result: ModuleResult = { changed: false, skipped: true, msg: `skipped: when '${String(f.source)}' is false` };
-      hr.record(
-        {
-          stepId: isCheck ? String(task.args['id']) : stepId,
-          name,
-          status: 'skipped',
-          changed: false,
-          rc: null,
-          stdout: '',
-          stderr: '',
-          startedAt,
-          durationMs: 0,
-          message: result.msg,
-        },
-        noLog,
-      );
+      hr.record(noteStep(isCheck ? String(task.args['id']) : stepId, name, 'skipped', startedAt, result.msg, 0), noLog);
       return { result, reg: registerValue(result, { skip_reason: result.msg }) };
     }
   } catch (err) {
@@ -281,21 +254,7 @@ async function runItem(
       result = await module.run(mctx, args);
     } catch (err) {
       if (err instanceof UnreachableError) {
-        hr.record(
-          {
-            stepId: recordId(result),
-            name,
-            status: 'unreachable',
-            changed: false,
-            rc: null,
-            stdout: '',
-            stderr: '',
-            startedAt,
-            durationMs: Date.now() - startedAt,
-            message: err.message,
-          },
-          noLog,
-        );
+        hr.record(noteStep(recordId(result), name, 'unreachable', startedAt, err.message), noLog);
         throw err;
       }
       result = { changed: false, failed: true, msg: errMessage(err, task) };

@@ -12,7 +12,7 @@ export interface Cond {
   readonly loc: SourceLocation;
 }
 
-interface TaskBase {
+export interface TaskBase {
   /** Step id: p1.t3 (play 1, task 3), p1.t3.2 (inside a block), p1.t3.r1 (rescue), p1.t3.a1 (always), p1.h1. */
   readonly id: string;
   readonly name: string;

@@ -8,40 +8,39 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { templatesDir } from '../templates/dir.js';
 
-export interface ChartAssets {
+/** A script and a stylesheet to inline into the page. */
+export interface InlineAssets {
   readonly script: string;
   readonly style: string;
 }
 
-let cached: ChartAssets | undefined;
+/** uPlot's assets (kept as a name of their own: the report model's callers pass them around). */
+export type ChartAssets = InlineAssets;
+
+/** Reads a script and a stylesheet once; `what` names them in the error. */
+function readInline(what: string, scriptFile: string, styleFile: string): InlineAssets {
+  const script = readFileSync(scriptFile, 'utf8');
+  const style = readFileSync(styleFile, 'utf8');
+  // Inlined verbatim inside <script>/<style>: these sequences would end the element early.
+  if (/<\/script|<!--/i.test(script) || /<\/style/i.test(style)) throw new Error(`${what} contains a closing tag; cannot inline it`);
+  return { script, style };
+}
+
+let chart: InlineAssets | undefined;
+let page: InlineAssets | undefined;
 
 /** uPlot's minified IIFE build and stylesheet. */
-export function chartAssets(): ChartAssets {
-  if (cached) return cached;
+export function chartAssets(): InlineAssets {
   const require = createRequire(import.meta.url);
-  const script = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-  const style = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  // Inlined verbatim inside <script>/<style>: these sequences would end the element early.
-  if (/<\/script|<!--/i.test(script) || /<\/style/i.test(style)) throw new Error('uPlot asset contains a closing tag; cannot inline it');
-  cached = { script, style };
-  return cached;
+  return (chart ??= readInline(
+    'uPlot asset',
+    require.resolve('uplot/dist/uPlot.iife.min.js'),
+    require.resolve('uplot/dist/uPlot.min.css'),
+  ));
 }
-
-export interface PageAssets {
-  readonly script: string;
-  readonly style: string;
-}
-
-let page: PageAssets | undefined;
 
 /** The report page's own script and stylesheet (templates/report/page.js and page.css). */
-export function pageAssets(): PageAssets {
-  if (page) return page;
+export function pageAssets(): InlineAssets {
   const dir = path.join(templatesDir(), 'report');
-  const script = readFileSync(path.join(dir, 'page.js'), 'utf8');
-  const style = readFileSync(path.join(dir, 'page.css'), 'utf8');
-  if (/<\/script|<!--/i.test(script) || /<\/style/i.test(style))
-    throw new Error('report page asset contains a closing tag; cannot inline it');
-  page = { script, style };
-  return page;
+  return (page ??= readInline('report page asset', path.join(dir, 'page.js'), path.join(dir, 'page.css')));
 }

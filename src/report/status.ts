@@ -9,27 +9,30 @@ export function isFailing(status: CheckStatus): boolean {
 /** Most severe first. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** 0 = critical … 4 = info; lower is worse. */
-export function severityRank(severity: Severity): number {
-  const i = SEVERITIES.indexOf(severity);
-  return i < 0 ? SEVERITIES.length : i;
+/** Rank (0 = worst) and "the worse of two" for a list ordered worst first; unknown values rank last. */
+function worstFirst<T>(order: readonly T[]): { rank: (x: T) => number; worse: (a: T, b: T) => T } {
+  const rank = (x: T) => {
+    const i = order.indexOf(x);
+    return i < 0 ? order.length : i;
+  };
+  return { rank, worse: (a, b) => (rank(a) <= rank(b) ? a : b) };
 }
 
+const severities = worstFirst(SEVERITIES);
+
+/** 0 = critical … 4 = info; lower is worse. */
+export const severityRank: (severity: Severity) => number = severities.rank;
+
 /** The worse of two severities. */
-export function worseSeverity(a: Severity, b: Severity): Severity {
-  return severityRank(a) <= severityRank(b) ? a : b;
-}
+export const worseSeverity: (a: Severity, b: Severity) => Severity = severities.worse;
 
 /** Worst first: fail (known broken), error (could not tell), warn, pass, skipped. */
 export const CHECK_STATUSES: readonly CheckStatus[] = ['fail', 'error', 'warn', 'pass', 'skipped'];
 
+const statuses = worstFirst(CHECK_STATUSES);
+
 /** 0 = fail … 4 = skipped; lower is worse. */
-export function statusRank(status: CheckStatus): number {
-  const i = CHECK_STATUSES.indexOf(status);
-  return i < 0 ? CHECK_STATUSES.length : i;
-}
+export const statusRank: (status: CheckStatus) => number = statuses.rank;
 
 /** The worse of two statuses. */
-export function worseStatus(a: CheckStatus, b: CheckStatus): CheckStatus {
-  return statusRank(a) <= statusRank(b) ? a : b;
-}
+export const worseStatus: (a: CheckStatus, b: CheckStatus) => CheckStatus = statuses.worse;

@@ -142,14 +142,18 @@ interface StepRecord {
   message: string | null;
 }
 
+/** A run's rows of `table` (optionally one host's), in the order they were recorded. */
+function rowsOfRun<R>(db: SqlDb, table: string, cols: string, runId: number, host: string | undefined): Promise<R[]> {
+  return host === undefined
+    ? db.all<R>(`SELECT ${cols} FROM ${table} WHERE run_id = ? ORDER BY id`, [runId])
+    : db.all<R>(`SELECT ${cols} FROM ${table} WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
+}
+
 /** In the order they were recorded. */
 export async function getSteps(db: SqlDb, runId: number, host?: string): Promise<StepRow[]> {
   const cols =
     'host, step_id, name, status, changed, rc, stdout, stdout_truncated, stderr, stderr_truncated, started_at, duration_ms, message';
-  const rows =
-    host === undefined
-      ? await db.all<StepRecord>(`SELECT ${cols} FROM steps WHERE run_id = ? ORDER BY id`, [runId])
-      : await db.all<StepRecord>(`SELECT ${cols} FROM steps WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
+  const rows = await rowsOfRun<StepRecord>(db, 'steps', cols, runId, host);
   return rows.map((r) => ({
     runId,
     host: r.host,
@@ -183,10 +187,7 @@ export async function getChecks(db: SqlDb, runId: number, host?: string): Promis
     fix: string | null;
     fix_status: CheckRow['fixStatus'];
   };
-  const rows =
-    host === undefined
-      ? await db.all<R>(`SELECT ${cols} FROM check_results WHERE run_id = ? ORDER BY id`, [runId])
-      : await db.all<R>(`SELECT ${cols} FROM check_results WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
+  const rows = await rowsOfRun<R>(db, 'check_results', cols, runId, host);
   return rows.map((r) => ({
     runId,
     host: r.host,

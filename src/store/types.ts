@@ -7,21 +7,10 @@
  */
 import type { CheckResult, CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepResult } from '../core/result.js';
+import type { RunMeta } from '../engine/events.js';
 
-export interface NewRun {
-  /** Playbook name or path; `exec` for ad-hoc commands. */
-  readonly playbook: string;
-  readonly inventorySources: readonly string[];
-  readonly limit: string | null;
-  /** Options worth keeping (forks, check mode, tags, the ad-hoc command…). Never secrets. */
-  readonly options: Record<string, unknown>;
-  /** Hostname of the controller that runs it, and its pid: recoverInterrupted() only touches
-   *  runs whose process is gone (a daemon or a second CLI may be running beside us). */
-  readonly controller: string;
-  readonly pid: number;
-  readonly user: string;
-  readonly startedAt: number;
-}
+/** What the store records when a run starts: the run's identity as the engine announces it. */
+export type NewRun = RunMeta;
 
 export interface RunRow extends NewRun {
   readonly id: number;
