@@ -6,31 +6,26 @@
  *
  *   npm run bench -- scale [--sizes 1000,5000] [--rounds 1] [--forks 100] [--cloned] [--fault-share 0.1]
  *                          [--delay-ms 0] [--workers 2] [--out bench/results/scale-DATE.md] [--cpu-prof DIR]
+ *                          [--only fleet|floor]   (profiling: skip the other one and the report)
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { arg, median, runBench } from './lib.js';
-import { factsCommand } from '../src/facts/index.js';
-import { measure, type Measured } from './synthetic/measure.js';
+import { runFleet, runFloor, type FleetRun, type FloorRun, type ReportRun } from './synthetic/rounds.js';
 import { SyntheticFleet } from './synthetic/synthetic-fleet.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIST = path.resolve(import.meta.dirname);
 
 interface Round {
-  fleet: Measured & { unreachable: number; dbBytes: number; responderCpuMs: number };
-  floor: Measured & { responderCpuMs: number };
-  report: { wallMs: number; bytes: number; code: number | null };
+  fleet: FleetRun;
+  floor: FloorRun;
+  report: ReportRun;
 }
 
 const has = (flag: string) => process.argv.includes(flag);
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function fileSize(p: string): number {
-  return existsSync(p) ? statSync(p).size : 0;
-}
 
 async function oneSize(n: number, rounds: number, forks: number, tmp: string): Promise<Round[]> {
   const syn = await SyntheticFleet.up({
@@ -42,59 +37,26 @@ async function oneSize(n: number, rounds: number, forks: number, tmp: string): P
   });
   console.error(`# ${n} synthetic hosts up in ${s(syn.timings.totalMs)} (host keys: ${s(syn.timings.keygenMs)} summed over responders)`);
   try {
-    const targetsFile = path.join(tmp, 'targets.json');
-    // The same command text fleet sends (libvirt_uri unset: qemu:///system).
-    const command = factsCommand({ libvirtUri: 'qemu:///system' });
-    writeFileSync(targetsFile, JSON.stringify(syn.hosts.map((h) => ({ address: h.address, port: h.port, command }))));
     const cpuProf = arg('--cpu-prof', '');
+    const only = arg('--only', '');
+    const ro = { forks, tmp, fleetNodeArgs: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [] };
     const out: Round[] = [];
     for (let i = 0; i < rounds; i++) {
-      const order = i % 2 ? ['fleet', 'floor'] : ['floor', 'fleet'];
+      const order = (i % 2 ? ['fleet', 'floor'] : ['floor', 'fleet']).filter((w) => !only || w === only);
       const r: Partial<Round> = {};
       for (const which of order) {
-        const before = (await syn.usage()).cpuMs;
-        if (which === 'floor') {
-          const m = await measure(path.join(DIST, 'synthetic/floor-child.js'), [targetsFile, syn.keyPath, String(forks)], { cwd: tmp });
-          if (m.code !== 0) throw new Error(`floor exited ${m.code}`);
-          r.floor = { ...m, responderCpuMs: (await syn.usage()).cpuMs - before };
-        } else {
-          const db = path.join(tmp, `n${n}-r${i}.db`);
-          const json = path.join(tmp, 'run.json');
-          const nodeArgs = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
-          const m = await measure(
-            path.join(DIST, 'synthetic/fleet-child.js'),
-            [
-              'run',
-              'health-check',
-              '-i',
-              syn.inventoryPath,
-              '--known-hosts',
-              syn.knownHostsPath,
-              '--db',
-              db,
-              '--forks',
-              String(forks),
-              '--json',
-            ],
-            { cwd: tmp, stdoutFile: json, nodeArgs },
-          );
-          // 0 = all ok, 2 = some checks failed (the faulty recordings): anything else is a broken bench.
-          if (m.code !== 0 && m.code !== 2) throw new Error(`fleet run exited ${m.code}`);
-          const doc = JSON.parse(readFileSync(json, 'utf8')) as { hosts: Record<string, { status: string }> };
-          const unreachable = Object.values(doc.hosts).filter((h) => h.status === 'unreachable').length;
-          const responderCpuMs = (await syn.usage()).cpuMs - before;
-          const dbBytes = fileSize(db) + fileSize(`${db}-wal`);
-          const html = path.join(tmp, 'report.html');
-          const rep = await measure(path.join(DIST, 'synthetic/fleet-child.js'), ['report', '--db', db, '-o', html], { cwd: tmp });
-          r.report = { wallMs: rep.wallMs, bytes: fileSize(html), code: rep.code };
-          r.fleet = { ...m, unreachable, dbBytes, responderCpuMs };
-          rmSync(db, { force: true });
-        }
+        if (which === 'floor') r.floor = await runFloor(syn, ro);
+        else Object.assign(r, await runFleet(syn, { ...ro, report: !only }));
       }
       out.push(r as Round);
-      const f = r.fleet!;
+      const f = r.fleet;
+      const fl = r.floor;
       console.error(
-        `  round ${i + 1}: fleet ${s(f.wallMs)} (${(f.cpuMs / n).toFixed(1)} ms CPU/host, ${mb(f.maxRssBytes)}, ${f.unreachable} unreachable) floor ${s(r.floor!.wallMs)} (${(r.floor!.cpuMs / n).toFixed(1)} ms/host)`,
+        `  round ${i + 1}:` +
+          (f
+            ? ` fleet ${s(f.wallMs)} (${(f.cpuMs / n).toFixed(1)} ms CPU/host, ${mb(f.maxRssBytes)}, main() to exit ${s(f.exitAtMs - Number(f.extra['mainReturnedAtMs'] ?? f.exitAtMs))}, DB writer ${s(Number(f.extra['dbWriterMs']))}, ${f.unreachable} unreachable)`
+            : '') +
+          (fl ? ` floor ${s(fl.wallMs)} (${(fl.cpuMs / n).toFixed(1)} ms/host, ${mb(fl.maxRssBytes)})` : ''),
       );
     }
     return out;
@@ -143,6 +105,7 @@ async function run(): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  if (arg('--only', '')) return; // a profiling run: the per-round lines above are the result
   const cmd = `npm run bench -- scale ${process.argv
     .slice(2)
     .filter((a) => a !== 'scale')

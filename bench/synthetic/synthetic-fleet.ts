@@ -19,6 +19,7 @@ import { ed25519KeyPair } from '../../test/fleet/keys.js';
 import { writeInventory } from './inventory.js';
 import type { FromResponder, ReadyMessage, SyntheticHost, ToResponder, UsageMessage } from './protocol.js';
 import { RECORDINGS } from './recordings.js';
+import { CHILD_DIR } from './rounds.js';
 
 export interface SyntheticFleetOptions {
   readonly count: number;
@@ -101,7 +102,7 @@ export class SyntheticFleet {
     writeFileSync(keyPath, client.private, { mode: 0o600 });
 
     const workers = Math.max(1, Math.min(o.workers ?? 2, o.count));
-    const script = path.join(import.meta.dirname, 'responder.js');
+    const script = path.join(CHILD_DIR, 'responder.js');
     const children: ChildProcess[] = [];
     try {
       const slices = Array.from({ length: workers }, (_, w) => hosts.filter((_h, i) => i % workers === w));
