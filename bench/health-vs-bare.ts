@@ -11,32 +11,10 @@ import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import pLimit from 'p-limit';
-import ssh2 from 'ssh2';
+import { bareLoop } from './bare-ssh.js';
 import { arg, median, runBench, withSimFleet } from './lib.js';
 import { main } from '../src/cli/main.js';
 import { factsCommand } from '../src/facts/index.js';
-
-/** The baseline: connect, run the facts script once, read all output, disconnect. Nothing else. */
-function bareOne(address: string, key: Buffer, command: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const c = new ssh2.Client();
-    c.on('ready', () => {
-      c.exec(command, (err, ch) => {
-        if (err) return reject(err);
-        let bytes = 0;
-        ch.on('data', (d: Buffer) => (bytes += d.length));
-        ch.stderr.on('data', () => undefined);
-        ch.on('close', () => {
-          c.end();
-          resolve(bytes);
-        });
-      });
-    });
-    c.on('error', reject);
-    c.connect({ host: address, port: 22, username: 'root', privateKey: key, readyTimeout: 30_000 });
-  });
-}
 
 async function timed(fn: () => Promise<void>): Promise<{ wallMs: number; cpuMs: number }> {
   const cpu0 = process.cpuUsage();
@@ -53,10 +31,10 @@ async function run(): Promise<void> {
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   await withSimFleet({ prefix: 'bhc', count: hosts }, async (sim, tmp) => {
     const key = readFileSync(sim.keyPath);
-    const cmds = sim.hosts.map((h) => [h.address, factsCommand({ libvirtUri: h.libvirtUri })] as const);
+    const targets = sim.hosts.map((h) => ({ address: h.address, port: h.port, command: factsCommand({ libvirtUri: h.libvirtUri }) }));
     const bare = async () => {
-      const limit = pLimit(forks);
-      await Promise.all(cmds.map(([addr, cmd]) => limit(() => bareOne(addr, key, cmd))));
+      const r = await bareLoop(targets, key, forks);
+      if (r.failed) throw new Error(`bare loop: ${r.failed} hosts failed (${r.firstError})`);
     };
     let n = 0;
     const fleetRun = async () => {

@@ -35,11 +35,15 @@ export class ConnectionPool {
     return conn;
   }
 
-  /** Closes one host's connection (e.g. when it is done) to keep file descriptors bounded at scale. */
+  /** Closes one host's connection (e.g. when it is done) to keep file descriptors bounded at scale; closeAll() awaits it too. */
   async release(name: string): Promise<void> {
     const conn = this.#open.get(name);
     this.#open.delete(name);
-    if (conn) await conn.then((c) => c.close()).catch(() => undefined);
+    if (!conn) return;
+    const closing = conn.then((c) => c.close()).catch(() => undefined);
+    this.#closing.add(closing);
+    void closing.finally(() => this.#closing.delete(closing));
+    await closing;
   }
 
   /**

@@ -62,7 +62,8 @@ export async function runHosts(hosts: readonly Host[], job: HostJob, deps: RunHo
     } catch (err) {
       outcome = outcomeOfError(err, deps.signal);
     }
-    if (deps.releaseWhenDone) await deps.pool.release(host.name);
+    // Closing is not awaited: the fork slot goes to the next host now; closeAll() awaits the close.
+    if (deps.releaseWhenDone) void deps.pool.release(host.name);
     finish(host, outcome, startedAt);
   };
 

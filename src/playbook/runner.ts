@@ -199,7 +199,9 @@ async function runPlay(
     const batch = batches[i] ?? [];
     if (run.signal.aborted) return undefined;
     playShared.batch = i + 1; // exposed to tasks as fleet_batch (1 = the canary batch)
-    const outcomes = await run.runHosts(batch, (ctx) => runPlayOnHost(ctx, shared, playShared, stateOf(ctx.host)));
+    const outcomes = await run.runHosts(batch, (ctx) => runPlayOnHost(ctx, shared, playShared, stateOf(ctx.host)), {
+      releaseWhenDone: play === shared.pb.plays.at(-1),
+    });
     const isUnreachable = (h: Host) => stateOf(h).unreachable || outcomes.get(h.name)?.status === 'unreachable';
     const batchUnreachable = batch.filter(isUnreachable).length;
     const batchFailed = batch.filter((h) => {

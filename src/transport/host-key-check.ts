@@ -46,12 +46,12 @@ export async function prepareHostKeyCheck(opts: HostKeyCheckOptions): Promise<Ho
   if (opts.mode === 'off') {
     return { algorithms: opts.defaultAlgorithms, verify: async () => ({ accept: true, appended: false }) };
   }
-  const entries = await opts.store.entries();
+  const entries = await opts.store.entriesFor(name);
   const algorithms = preferredHostKeyAlgorithms(knownKeyTypes(entries, name), opts.defaultAlgorithms, opts.supportedAlgorithms);
   return {
     algorithms,
     async verify(blob) {
-      const verdict = checkHostKey(await opts.store.entries(), name, blob);
+      const verdict = checkHostKey(await opts.store.entriesFor(name), name, blob);
       const type = keyTypeOf(blob) ?? 'unknown';
       const fp = `${keyTypeLabel(type)} key ${fingerprintSha256(blob)}`;
       switch (verdict.status) {

@@ -6,6 +6,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { KnownHostsIndex } from './known-hosts-index.js';
 import { checkHostKey, formatKnownHostsLine, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 
 /** The files OpenSSH reads by default: the user's, then the system-wide one. */
@@ -24,6 +25,7 @@ const appendQueues = new Map<string, Promise<void>>();
 export class KnownHostsStore {
   readonly files: readonly string[];
   #entries: Promise<KnownHostEntry[]> | undefined;
+  #index: Promise<KnownHostsIndex> | undefined;
 
   constructor(files: readonly string[]) {
     this.files = files.map((f) => path.resolve(expandHome(f)));
@@ -35,6 +37,12 @@ export class KnownHostsStore {
     return this.#entries;
   }
 
+  /** The entries whose host field matches `name` (from knownHostsName), in file order; O(1) in the file's size for plain names. */
+  async entriesFor(name: string): Promise<KnownHostEntry[]> {
+    this.#index ??= this.entries().then((all) => new KnownHostsIndex(all));
+    return (await this.#index).forName(name);
+  }
+
   /**
    * Appends a key for `name` (from knownHostsName) to the first file, creating it 0600 (and its
    * directory 0700) if needed. Skips the write if an identical key is already recorded for the name.
@@ -44,10 +52,12 @@ export class KnownHostsStore {
     if (file === undefined) throw new Error('no known_hosts file to append to');
     const previous = appendQueues.get(file) ?? Promise.resolve();
     const mine = previous.then(async () => {
-      const entries = await this.entries();
-      if (checkHostKey(entries, name, blob).status === 'known') return;
+      if (checkHostKey(await this.entriesFor(name), name, blob).status === 'known') return;
       await appendLine(file, formatKnownHostsLine(name, blob, hashed));
-      entries.push(...parseKnownHosts(formatKnownHostsLine(name, blob, false), file));
+      const added = parseKnownHosts(formatKnownHostsLine(name, blob, false), file);
+      (await this.entries()).push(...added);
+      const index = await this.#index;
+      for (const e of added) index?.add(e);
     });
     const settled = mine.catch(() => undefined);
     appendQueues.set(file, settled);
