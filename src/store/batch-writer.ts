@@ -83,9 +83,7 @@ export async function writeBatch(db: SqlDb, items: readonly PendingWrite[], o: E
   }
   const factRows = await Promise.all([...facts.values()].map((w) => factsParams(w, o)));
 
-  // IMMEDIATE takes the write lock up front, so busy_timeout applies here instead of failing at the
-  // first INSERT when another process (daemon + CLI) holds it.
-  await db.exec('BEGIN IMMEDIATE');
+  await db.exec(db.beginWrite);
   try {
     await insertRows(db, HOSTS, [...hosts.values()]);
     await insertRows(db, GROUPS, groups);

@@ -36,7 +36,7 @@ export async function recoverInterrupted(db: SqlDb, deps: RecoverDeps): Promise<
   const dead = running.filter((r) => r.controller === deps.hostname && !deps.isAlive(r.pid, r.started_at));
   if (dead.length === 0) return [];
   const marked: number[] = [];
-  await db.exec('BEGIN IMMEDIATE');
+  await db.exec(db.beginWrite);
   try {
     for (const r of dead) {
       const { changes } = await db.run(MARK_INTERRUPTED, [r.id, r.id, r.id, r.id]);

@@ -1,6 +1,7 @@
 /**
- * The few async SQL operations the store needs. sqlite.ts implements it over sqlite3; nothing else in
- * store/ knows which driver is underneath, so the SQL-building code stays driver-agnostic.
+ * The few async SQL operations the store needs. sqlite.ts implements it over sqlite3, postgres.ts over
+ * pg (with `?` placeholders rewritten); nothing else in store/ knows which driver is underneath, so
+ * the SQL-building code stays driver-agnostic.
  */
 
 /** A value SQLite (and PostgreSQL) can bind: timestamps are epoch-ms integers, booleans 0/1. */
@@ -11,8 +12,10 @@ export interface RunInfo {
 }
 
 export interface SqlDb {
-  /** The database file, for error messages. */
+  /** The database file (or masked URL), for error messages. */
   readonly file: string;
+  /** The statement that opens a write transaction (SQLite takes its write lock with it). */
+  readonly beginWrite: string;
   /** One statement with `?` parameters. Statements are prepared once and reused by SQL text. */
   run(sql: string, params?: readonly SqlValue[]): Promise<RunInfo>;
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;

@@ -11,9 +11,10 @@ import { storeErrorFrom, StoreError } from './errors.js';
 import { createPrivateFile, tightenSidecars } from './file-mode.js';
 import { migrate } from './migrate.js';
 import type { RunInfo, SqlDb, SqlValue } from './sql-db.js';
-import { SqliteRunStore, type StoreOptions } from './sqlite-run-store.js';
+import { SqlRunStore, type StoreOptions } from './sql-run-store.js';
 
-export { SqliteRunStore, type StoreOptions } from './sqlite-run-store.js';
+/** The SQLite store is the SQL store over an SQLite connection; the name stays for its many callers. */
+export { SqlRunStore as SqliteRunStore, type StoreOptions } from './sql-run-store.js';
 
 /** Where results go unless told otherwise: `$FLEET_DB`, else `./fleet.db` (an empty FLEET_DB counts as unset). */
 export function defaultDbPath(): string {
@@ -33,6 +34,9 @@ interface Prepared {
 
 /** sqlite3 behind the SqlDb interface. Statements are prepared once per SQL text and reused. */
 class SqliteConnection implements SqlDb {
+  // IMMEDIATE takes the write lock up front, so busy_timeout applies there instead of failing at the
+  // first INSERT when another process (daemon + CLI) holds it.
+  readonly beginWrite = 'BEGIN IMMEDIATE';
   private readonly statements = new Map<string, Prepared>();
 
   constructor(
@@ -171,11 +175,11 @@ export async function openSqlDb(path: string, opts: Pick<SqliteOpenOptions, 'bus
  * Opens the results store at `path`, upgrading its schema in place if it is older than this fleet.
  * Fails with a one-line StoreError for a non-SQLite file, another program's database, or a newer schema.
  */
-export async function openSqliteStore(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqliteRunStore> {
+export async function openSqliteStore(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqlRunStore> {
   const db = await openSqlDb(path, opts);
   try {
     await migrate(db);
-    return new SqliteRunStore(db, opts);
+    return new SqlRunStore(db, opts);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err instanceof TypeError ? err : storeErrorFrom(path, err); // TypeError: bad options, a caller bug

@@ -1,5 +1,5 @@
 /**
- * RunStore over an SqlDb: record*() only enqueue (validated, O(1)); a WriteQueue commits them in
+ * RunStore over an SqlDb, whichever database is underneath (SQLite or PostgreSQL): record*() only enqueue (validated, O(1)); a WriteQueue commits them in
  * batched transactions; reads and startRun() go through the same serial lane so they never land
  * inside someone else's batch transaction.
  */
@@ -52,7 +52,7 @@ function positiveInt(name: string, value: number | undefined): void {
   }
 }
 
-export class SqliteRunStore implements RunStore {
+export class SqlRunStore implements RunStore {
   private readonly serial = new Serial();
   private readonly queue: WriteQueue<PendingWrite>;
   private readonly encode: EncodeOptions;
@@ -83,7 +83,7 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
-  /** The database file. */
+  /** The database file, or the PostgreSQL URL with its password masked. */
   get file(): string {
     return this.db.file;
   }
