@@ -1,6 +1,6 @@
 /**
- * The results store contract. SQLite (store/sqlite.ts) is the embedded default; a PostgreSQL store
- * for sharded audits will implement the same interface, so nothing outside store/ knows SQL.
+ * The results store contract. SQLite (store/sqlite.ts) is the embedded default; PostgreSQL
+ * (store/postgres.ts) is the shared one; store/open.ts picks by target, so nothing outside store/ knows SQL.
  *
  * Recording calls (record*) are synchronous and only enqueue: the store writes them in batched
  * transactions off the hot path. `flush()` waits until everything queued is durable.

@@ -88,6 +88,7 @@ const STORE_WRITE = /\.(startRun|recordHost|recordHostGroups|recordStep|recordFa
 const OWNERS: Record<string, RegExp> = {
   ssh2: /^transport\//,
   sqlite3: /^store\/sqlite/,
+  pg: /^store\/postgres/,
   nunjucks: /^(templates|report)\//,
   yargs: /^cli\//,
 };

@@ -1,0 +1,24 @@
+/**
+ * Picks the store backend from what `--db` / `FLEET_DB` names: a `postgres://` or `postgresql://` URL
+ * opens the PostgreSQL store, anything else is an SQLite file path (the embedded default).
+ */
+import path from 'node:path';
+import { isPostgresUrl, maskDbTarget } from './db-target.js';
+import { openPostgresStore, type PostgresOpenOptions } from './postgres.js';
+import { defaultDbPath, openSqliteStore, type SqliteOpenOptions } from './sqlite.js';
+import type { SqlRunStore } from './sql-run-store.js';
+
+export type OpenOptions = SqliteOpenOptions & PostgresOpenOptions;
+
+/** `$FLEET_DB` (a URL or a path), else `./fleet.db`. */
+export const defaultDbTarget = defaultDbPath;
+
+/** Opens (and migrates) the store `target` names. */
+export function openRunStore(target: string = defaultDbTarget(), opts: OpenOptions = {}): Promise<SqlRunStore> {
+  return isPostgresUrl(target) ? openPostgresStore(target, opts) : openSqliteStore(target, opts);
+}
+
+/** How to show a target to a user: the URL with its password masked, or the file's absolute path. */
+export function describeDbTarget(target: string = defaultDbTarget(), cwd: string = process.cwd()): string {
+  return isPostgresUrl(target) ? maskDbTarget(target) : path.resolve(cwd, target);
+}
