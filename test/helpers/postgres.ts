@@ -28,6 +28,12 @@ export interface TestPostgres {
   url(database?: string): string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * Creates an empty schema in a shared test database and returns a URL whose search_path is that
+   * schema: as isolated for fleet's unqualified table names as a new database, at a fraction of the
+   * cost (CREATE DATABASE copies a template: ~0.5 s here).
+   */
+  createSchema(): Promise<string>;
   /** Runs SQL as the superuser on `database` (default `postgres`). */
   query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<T[]>;
   /** Stops the server at once and removes its files. Idempotent. */
@@ -202,6 +208,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<TestPostgr
     }
   };
   let seq = 0;
+  let shared: Promise<unknown> | undefined;
   return {
     socketDir,
     user: SUPERUSER,
@@ -213,6 +220,13 @@ export async function startPostgres(opts: StartOptions = {}): Promise<TestPostgr
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad test database name ${name}`);
       await query(`CREATE DATABASE ${name}`);
       return url(name);
+    },
+    async createSchema() {
+      shared ??= query('CREATE DATABASE schemas');
+      await shared;
+      const name = `s${process.pid}_${++seq}`;
+      await query(`CREATE SCHEMA ${name}`, [], 'schemas');
+      return `${url('schemas')}&options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
     stop,
   };

@@ -1,14 +1,10 @@
-/** recoverInterrupted(): only runs of this controller whose process is gone become `interrupted`. */
+/** recoverInterrupted(): only runs of this controller whose process is gone become `interrupted` (both backends). */
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive, processStartedAt } from '../../../src/store/liveness.js';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
-import { newRun, step, tempDir } from './helpers.js';
-
-const tmp = tempDir();
-afterAll(() => tmp.cleanup());
+import { BACKENDS } from './backends.js';
+import { newRun, step } from './helpers.js';
 
 /** The pid of a process that has exited and been reaped. */
 function deadPid(): number {
@@ -18,9 +14,12 @@ function deadPid(): number {
   return r.pid!;
 }
 
-describe('recoverInterrupted', () => {
+describe.each(BACKENDS)('recoverInterrupted ($name)', (b) => {
+  beforeAll(() => b.setup());
+  afterAll(() => b.teardown());
+
   it('marks dead local runs interrupted and leaves live, foreign and finished runs alone', async () => {
-    const store = await openSqliteStore(join(tmp.dir, 'recover.db'));
+    const store = await b.open();
     const me = hostname();
     const dead = deadPid();
     const deadLocal = await store.startRun(newRun({ controller: me, pid: dead, startedAt: 1000 }));
@@ -45,7 +44,7 @@ describe('recoverInterrupted', () => {
   });
 
   it('sees through a reused pid: a live process younger than the run did not record it', async () => {
-    const store = await openSqliteStore(join(tmp.dir, 'reused.db'));
+    const store = await b.open();
     const mine = processStartedAt(process.pid);
     expect(mine, '/proc tells when this process started').toBeDefined();
     expect(Math.abs((mine ?? 0) - (Date.now() - process.uptime() * 1000))).toBeLessThan(2000);
@@ -58,7 +57,7 @@ describe('recoverInterrupted', () => {
   });
 
   it('uses the start time as the end of a run that recorded nothing', async () => {
-    const store = await openSqliteStore(join(tmp.dir, 'empty.db'));
+    const store = await b.open();
     const id = await store.startRun(newRun({ controller: hostname(), pid: deadPid(), startedAt: 777 }));
     expect(await store.recoverInterrupted()).toEqual([id]);
     expect(await store.getRun(id)).toMatchObject({ status: 'interrupted', finishedAt: 777 });
