@@ -30,7 +30,8 @@ export const inventoryOptions = {
 export const dbOptions = {
   db: {
     type: 'string',
-    description: 'Results database (SQLite file). Default: $FLEET_DB or ./fleet.db',
+    description:
+      'Results database: an SQLite file, or a postgres:// URL (password from PGPASSWORD or ~/.pgpass). Default: $FLEET_DB or ./fleet.db',
   },
 } as const satisfies Record<string, Options>;
 

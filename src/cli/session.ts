@@ -8,7 +8,7 @@ import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js
 import { InputError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import { applyLimit, connectionSpec, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
-import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
+import { openRunStore } from '../store/open.js';
 import type { RunStore } from '../store/types.js';
 import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
 import { createSshTransport } from '../transport/ssh.js';
@@ -62,7 +62,7 @@ export async function resolveTargets(pattern: string, args: InventoryArgs, cwd: 
 }
 
 export async function openStore(dbArg: string | undefined, redact: Redactor): Promise<RunStore> {
-  const store = await openSqliteStore(dbArg ?? defaultDbPath(), { redact });
+  const store = await openRunStore(dbArg, { redact }); // a postgres:// URL or an SQLite path
   // A run left `running` by a controller that died is closed off by whoever opens the DB next.
   await store.recoverInterrupted();
   return store;

@@ -14,7 +14,8 @@ import { builtinCatalog, loadPlaybook, playbookHosts, runModeOf, runPlaybook } f
 import { exitCodeOf } from '../../engine/run.js';
 import type { RunObserver } from '../../engine/events.js';
 import { LiveRun } from '../../report/live-run.js';
-import { defaultDbPath } from '../../store/sqlite.js';
+import { maskDbTarget } from '../../store/db-target.js';
+import { describeDbTarget } from '../../store/open.js';
 import { formatRunSummary } from '../../output/summary.js';
 import { formatCheckReport } from '../../output/checks-report.js';
 import { StepDiffPrinter } from '../../output/step-diff-printer.js';
@@ -167,7 +168,7 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
       }),
     );
     io.stderr.write(
-      `details: fleet show ${summary.runId}${args.db ? ` --db ${args.db}` : ''}   (results database: ${path.resolve(io.cwd, args.db ?? defaultDbPath())})\n`,
+      `details: fleet show ${summary.runId}${args.db ? ` --db ${maskDbTarget(args.db)}` : ''}   (results database: ${describeDbTarget(args.db, io.cwd)})\n`,
     );
   }
   return exitCodeOf(summary);
