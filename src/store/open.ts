@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { isPostgresUrl, maskDbTarget } from './db-target.js';
-import { openPostgresStore, type PostgresOpenOptions } from './postgres.js';
+import type { PostgresOpenOptions } from './postgres.js';
 import { defaultDbPath, openSqliteStore, type SqliteOpenOptions } from './sqlite.js';
 import type { SqlRunStore } from './sql-run-store.js';
 
@@ -14,8 +14,11 @@ export type OpenOptions = SqliteOpenOptions & PostgresOpenOptions;
 export const defaultDbTarget = defaultDbPath;
 
 /** Opens (and migrates) the store `target` names. */
-export function openRunStore(target: string = defaultDbTarget(), opts: OpenOptions = {}): Promise<SqlRunStore> {
-  return isPostgresUrl(target) ? openPostgresStore(target, opts) : openSqliteStore(target, opts);
+export async function openRunStore(target: string = defaultDbTarget(), opts: OpenOptions = {}): Promise<SqlRunStore> {
+  if (!isPostgresUrl(target)) return openSqliteStore(target, opts);
+  // Loaded only when asked for: SQLite users never pay for the pg driver at start-up.
+  const { openPostgresStore } = await import('./postgres.js');
+  return openPostgresStore(target, opts);
 }
 
 /** How to show a target to a user: the URL with its password masked, or the file's absolute path. */
