@@ -6,14 +6,14 @@
  *   FLEET_BENCH_USAGE=/tmp/u.json node dist/bench/synthetic/fleet-child.js run health-check -i …
  */
 import { main } from '../../src/cli/main.js';
-import { SqliteRunStore } from '../../src/store/sqlite-run-store.js';
+import { SqlRunStore } from '../../src/store/sql-run-store.js';
 import type { WriteQueueStats } from '../../src/store/write-queue.js';
 import { reportUsageOnExit } from './child-usage.js';
 
 // The CLI owns its store; its write statistics are read as it closes (bench-only instrumentation).
 const stats: WriteQueueStats[] = [];
-const close = SqliteRunStore.prototype.close;
-SqliteRunStore.prototype.close = function (this: SqliteRunStore) {
+const close = SqlRunStore.prototype.close;
+SqlRunStore.prototype.close = function (this: SqlRunStore) {
   stats.push(this.stats());
   return close.call(this);
 };
