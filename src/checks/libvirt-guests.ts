@@ -8,7 +8,7 @@ export const libvirtIfaceDirect = defineCheck({
   group: 'libvirt',
   title: 'Guest NICs on macvtap (type=direct) are flagged: guest<->host traffic is impossible by design',
   severity: 'info',
-  evaluate(f) {
+  evaluate(f, vars) {
     const found: Array<{ domain: string; mac: string | null; dev: string | null; mode: string | null; via: string }> = [];
     for (const d of need(f.libvirt).domains) {
       for (const nic of d.interfaces) {
@@ -36,6 +36,19 @@ export const libvirtIfaceDirect = defineCheck({
     }
     const first = found[0];
     if (!first) return pass('no guest NIC uses macvtap (type=direct)');
+    // By design, not a fault, unless the inventory says the guest needs its host: then it is the
+    // cause of "the VM cannot reach the host" (kvm-network-checks.md check 21).
+    const needsHost = vars.guestsNeedHost;
+    const cut = found.filter((n) => needsHost === true || (Array.isArray(needsHost) && needsHost.includes(n.domain)));
+    const worst = cut[0];
+    if (worst)
+      return {
+        status: 'fail',
+        severity: 'high',
+        evidence: { nics: found, guestsNeedHost: needsHost },
+        fix: 'use type=bridge on a host bridge, or add a second guest NIC on an isolated libvirt network for host<->guest traffic',
+        message: `${worst.domain} NIC ${worst.mac ?? '?'} is macvtap on ${worst.dev ?? '?'} (${worst.via}, mode ${worst.mode}) but the inventory says it needs this host (guests_need_host): macvtap never reaches its host${cut.length > 1 ? ` (+${cut.length - 1} more)` : ''}`,
+      };
     return {
       status: 'warn',
       evidence: { nics: found },

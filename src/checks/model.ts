@@ -209,7 +209,11 @@ export function cidrsOverlap(a: string, b: string): boolean | undefined {
   return x.base - (x.base % size) === y.base - (y.base % size);
 }
 
-/** The MTU a VM bridge and its ports should have: vars.mtu (for the vars bridge), else its uplink's, else its own (which follows its smallest port). */
+/**
+ * The MTU a VM bridge and its ports should have: vars.mtu (for the vars bridge), else its uplink's,
+ * else its highest port's, else its own. Never the bridge's own when it has ports: the kernel drops a
+ * bridge to its SMALLEST port's MTU, so measuring against it would call one low tap "consistent".
+ */
 export function expectedMtu(
   f: HostFacts,
   vars: ResolvedVars,
@@ -221,5 +225,7 @@ export function expectedMtu(
   const up = ref.expectsUplink ? resolveUplink(f, vars, ref.name) : undefined;
   const uplink = up?.name ? links.get(up.name) : undefined;
   if (mine && vars.mtu !== undefined) return { mtu: vars.mtu, explicit: true, ...(uplink ? { uplink: uplink.ifname } : {}) };
-  return { mtu: uplink?.mtu ?? br?.mtu ?? 1500, explicit: false, ...(uplink ? { uplink: uplink.ifname } : {}) };
+  if (uplink) return { mtu: uplink.mtu, explicit: false, uplink: uplink.ifname };
+  const highest = Math.max(0, ...portsOf(links, ref.name).map((p) => p.mtu));
+  return { mtu: highest > 0 ? highest : (br?.mtu ?? 1500), explicit: false };
 }

@@ -29,6 +29,11 @@ export interface CheckVars {
   readonly libvirtUri?: string;
   /** L2 segment name for fleet.duplicate-mac: hosts on different segments cannot collide. */
   readonly l2Segment?: string;
+  /**
+   * Guests that must talk to this host (monitoring, NFS, DNS on the host): every guest (`true`) or
+   * the named domains. A macvtap NIC can never reach its host, so libvirt.iface-direct fails for them.
+   */
+  readonly guestsNeedHost?: boolean | readonly string[];
 }
 
 /** CheckVars with defaults applied. */
@@ -43,6 +48,7 @@ export interface ResolvedVars {
   readonly brNetfilterFix: BrNetfilterFix;
   readonly libvirtUri: string;
   readonly l2Segment: string | undefined;
+  readonly guestsNeedHost: boolean | readonly string[];
 }
 
 export function resolveVars(v: CheckVars = {}): ResolvedVars {
@@ -56,6 +62,7 @@ export function resolveVars(v: CheckVars = {}): ResolvedVars {
     brNetfilterFix: v.brNetfilterFix ?? 'accept-rule',
     libvirtUri: v.libvirtUri ?? 'qemu:///system',
     l2Segment: v.l2Segment,
+    guestsNeedHost: v.guestsNeedHost ?? false,
   };
 }
 
@@ -69,6 +76,18 @@ function vlanId(v: unknown, where: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4094)
     throw new InputError(`${where}: VLAN id must be 1-4094, got ${JSON.stringify(v)}`);
   return n;
+}
+
+// Ansible's boolean spellings, as an INI inventory delivers them (`guests_need_host=yes`).
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+
+function guestsNeedHost(v: unknown, where: string): boolean | string[] {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && TRUE_WORDS.has(v.trim().toLowerCase())) return true;
+  if (typeof v === 'string' && FALSE_WORDS.has(v.trim().toLowerCase())) return false;
+  if (Array.isArray(v) && v.every((n) => typeof n === 'string' && n !== '')) return v as string[];
+  throw new InputError(`${where} must be true, false or a list of guest (domain) names, got ${JSON.stringify(v)}`);
 }
 
 function ifname(v: unknown, where: string): string {
@@ -109,6 +128,7 @@ export function parseCheckVars(raw: Readonly<Record<string, unknown>>, source: s
     if (typeof v !== 'string' || v === '') throw new InputError(`${at(k)} must be a non-empty string`);
     out[k] = v;
   }
+  if (raw['guestsNeedHost'] !== undefined) out.guestsNeedHost = guestsNeedHost(raw['guestsNeedHost'], at('guests_need_host'));
   const vlans = raw['vlans'];
   if (vlans !== undefined) {
     if (typeof vlans !== 'object' || vlans === null || Array.isArray(vlans))

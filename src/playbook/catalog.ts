@@ -21,6 +21,7 @@ const VAR_NAMES = {
   br_netfilter_fix: 'brNetfilterFix',
   libvirt_uri: 'libvirtUri',
   l2_segment: 'l2Segment',
+  guests_need_host: 'guestsNeedHost',
 } as const;
 
 function checkVars(vars: Vars, host: string): CheckVars {

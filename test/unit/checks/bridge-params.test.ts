@@ -48,6 +48,31 @@ describe('bridge.mtu', () => {
     expect(r.fix?.split('\n').slice(1)).toEqual(['ip link set dev tap-web01 mtu 1500', 'ip link set dev br0 mtu 1500']);
   });
 
+  // Without an uplink (renamed, gone) and without vars.mtu, the bridge's own MTU is no yardstick: the
+  // kernel dropped it to the low tap's. The highest port's MTU is what the others should carry.
+  it('without uplink or declared MTU, fails the tap below its peers (the bridge followed it down)', () => {
+    const f = derive(facts('mtu-mismatch'), (m) => {
+      if (!m.links.ok) throw new Error('no links');
+      const eth0 = link(m, 'eth0');
+      eth0.ifname = 'enp7s0';
+      delete eth0.master;
+      m.links.value.push({ ...link(m, 'tap-web01'), ifname: 'tap-web02', ifindex: 9, mtu: 1500 });
+    });
+    const r = check('bridge.mtu', f, { uplink: 'eth0' });
+    expect(r).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(r.message).toBe('tap-web01 on br0 has MTU 1400, expected 1500: the bridge drops to the smallest port MTU; raise ports then br0');
+    expect(r.fix?.split('\n').slice(1)).toEqual(['ip link set dev tap-web01 mtu 1500', 'ip link set dev br0 mtu 1500']);
+  });
+
+  it('without uplink or declared MTU, ports that agree pass at their MTU', () => {
+    const f = derive(facts('mtu-mismatch'), (m) => {
+      if (!m.links.ok) throw new Error('no links');
+      m.links.value = m.links.value.filter((l) => l.ifname !== 'eth0');
+      m.links.value.push({ ...link(m, 'tap-web01'), ifname: 'tap-web02', ifindex: 9 });
+    });
+    expect(check('bridge.mtu', f, { uplink: 'eth0' })).toMatchObject({ status: 'pass', message: 'MTU consistent on br0 (1400)' });
+  });
+
   it('fails high when the uplink is below an inventory MTU', () => {
     const r = check('bridge.mtu', facts('clean'), { mtu: 9000 });
     expect(r).toMatchObject({

@@ -123,6 +123,28 @@ describe('libvirt.iface-direct', () => {
     });
   });
 
+  // The catalog: FAIL high when the inventory says the guest must talk to its host.
+  it('fails high when the inventory says every guest, or this one, needs the host', () => {
+    const message =
+      'clone01 NIC 52:54:00:aa:bb:08 is macvtap on eth0 (type=direct, mode bridge) but the inventory says it needs this host (guests_need_host): macvtap never reaches its host';
+    for (const guestsNeedHost of [true, ['db09', 'clone01']]) {
+      expect(check('libvirt.iface-direct', facts('libvirt-faults'), { guestsNeedHost })).toMatchObject({
+        status: 'fail',
+        severity: 'high',
+        message,
+      });
+    }
+  });
+
+  it('stays a warning (info) when only other guests, or none, need the host', () => {
+    for (const guestsNeedHost of [false, ['db09']]) {
+      expect(check('libvirt.iface-direct', facts('libvirt-faults'), { guestsNeedHost })).toMatchObject({
+        status: 'warn',
+        severity: 'info',
+      });
+    }
+  });
+
   it('says error without libvirt facts', () => {
     expect(check('libvirt.iface-direct', facts('no-libvirt')).status).toBe('error');
   });

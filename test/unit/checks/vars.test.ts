@@ -14,6 +14,7 @@ describe('check vars', () => {
       brNetfilterFix: 'accept-rule',
       libvirtUri: 'qemu:///system',
       l2Segment: undefined,
+      guestsNeedHost: false,
     });
   });
 
@@ -47,10 +48,22 @@ describe('check vars', () => {
       [{ vmNetworkMode: 'routed' }, 'host hv01: vmNetworkMode must be "bridge" or "nat", got "routed"'],
       [{ vlans: { eth0: { pvid: 5000 } } }, 'host hv01: vlans.eth0.pvid: VLAN id must be 1-4094, got 5000'],
       [{ brNetfilterFix: 'off' }, 'host hv01: brNetfilterFix must be "accept-rule" or "sysctl", got "off"'],
+      [{ guestsNeedHost: 'web01' }, 'host hv01: guests_need_host must be true, false or a list of guest (domain) names, got "web01"'],
+      [
+        { guestsNeedHost: ['web01', 3] },
+        'host hv01: guests_need_host must be true, false or a list of guest (domain) names, got ["web01",3]',
+      ],
     ];
     for (const [raw, msg] of bad) {
       expect(() => parseCheckVars(raw, 'host hv01')).toThrow(InputError);
       expect(() => parseCheckVars(raw, 'host hv01')).toThrow(msg);
     }
+  });
+
+  it('guests_need_host: a boolean (Ansible spellings from INI too) or a list of domain names', () => {
+    expect(parseCheckVars({ guestsNeedHost: true }, 'h').guestsNeedHost).toBe(true);
+    expect(parseCheckVars({ guestsNeedHost: 'yes' }, 'h').guestsNeedHost).toBe(true);
+    expect(parseCheckVars({ guestsNeedHost: 'False' }, 'h').guestsNeedHost).toBe(false);
+    expect(parseCheckVars({ guestsNeedHost: ['web01', 'db01'] }, 'h').guestsNeedHost).toEqual(['web01', 'db01']);
   });
 });

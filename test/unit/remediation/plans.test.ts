@@ -133,6 +133,36 @@ describe('planApply', () => {
     ]);
   });
 
+  // Verification demands bridge.mtu, which fails a guest tap below the expected MTU: a plan that
+  // left the tap alone was rolled back on every run.
+  const lowTap = (tapMtu: number) =>
+    snap(
+      [
+        link('eth0', { master: 'br0' }),
+        bridge('br0', 0, 0, { mtu: Math.min(1500, tapMtu) }),
+        link('vnet3', { master: 'br0', mtu: tapMtu }),
+      ],
+      [['br0', '198.18.0.2/22']],
+      [{ dst: 'default', gateway: '198.18.0.1', dev: 'br0' }],
+    );
+  const raised = (s: RuntimeSnapshot, mtu: number) =>
+    ({ ...s, links: s.links.map((l) => (l.master === 'br0' || l.name === 'br0' ? { ...l, mtu } : l)) }) as RuntimeSnapshot;
+
+  it('raises a guest tap below the declared MTU, then the bridge; converged afterwards', () => {
+    const plan = planApply(lowTap(1400), params());
+    expect(plan.batch).toEqual(['link set dev vnet3 mtu 1500', 'link set dev br0 mtu 1500']);
+    expect(plan.changes).toEqual(['br0: MTU 1400 → 1500', 'vnet3: MTU 1400 → 1500 (guest port of br0, before the bridge)']);
+    expect(planApply(raised(lowTap(1400), 1500), params()).batch).toEqual([]);
+  });
+
+  it("without a declared MTU raises a low tap to the uplink's MTU, and leaves a higher tap alone", () => {
+    const undeclared = params({ mtu: undefined });
+    expect(undeclared.mtu).toBeNull();
+    expect(planApply(lowTap(1400), undeclared).batch).toEqual(['link set dev vnet3 mtu 1500', 'link set dev br0 mtu 1500']);
+    expect(planApply(raised(lowTap(1400), 1500), undeclared).batch).toEqual([]);
+    expect(planApply(lowTap(9000), undeclared).batch).toEqual([]);
+  });
+
   it('refuses before touching anything when the uplink does not exist or the bridge is not a bridge', () => {
     expect(() => planApply(HEALTHY, params({ uplink: 'eth9' }))).toThrow(/uplink eth9 does not exist/);
     const s = snap([link('eth0'), link('br0')], [], []);
