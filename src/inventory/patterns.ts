@@ -15,12 +15,21 @@ import { groupHostNames } from './group-hosts.js';
 const LOCALHOST_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 const SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
 
-/** Splits a pattern on commas, else on colons that are not part of an address, port or [x:y] range. */
+const COLON_PART = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
+
+/**
+ * Splits a pattern on commas, else on colons that are not part of an address, port or [x:y] range.
+ * Ansible silently drops a stray `[` or `]` here (so `~[` became `~`, every host); we refuse it.
+ */
 export function splitHostPattern(pattern: string): string[] {
   let parts: string[];
   if (pattern.includes(',')) parts = pattern.split(',');
   else if (parseAddress(pattern, true)) parts = [pattern];
-  else parts = pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? [];
+  else {
+    parts = pattern.match(COLON_PART) ?? [];
+    if (pattern.replace(COLON_PART, '').replace(/[\s:]/g, '') !== '')
+      throw new InventoryError(`unbalanced '[' or ']' in host pattern '${pattern}'`);
+  }
   return parts.map((p) => p.trim()).filter((p) => p);
 }
 
@@ -43,7 +52,11 @@ function patternError(where: Where, message: string): InventoryError {
   return new InventoryError(where.prefix ? `${where.prefix}: ${message}` : message, where.loc);
 }
 
+/** An empty selection must never widen to every host: `all` has to be asked for by name. */
+const EMPTY = "empty host pattern (name the hosts or groups, or 'all' for every host)";
+
 function evaluate(inv: Inventory, patterns: string[], origin: Origin): Host[] {
+  if (patterns.length === 0) throw patternError(origin(''), EMPTY);
   let hosts: Host[] = [];
   for (const p of orderPatterns(patterns)) {
     const exact = inv.hosts.get(p);
@@ -158,6 +171,15 @@ export function selectHosts(inv: Inventory, pattern: string): Host[] {
   return evaluate(inv, splitHostPattern(pattern), () => ({}));
 }
 
+function splitLimit(limit: string): string[] {
+  try {
+    return splitHostPattern(limit);
+  } catch (e) {
+    if (e instanceof InventoryError) throw new InventoryError(`--limit '${limit}': ${e.message}`);
+    throw e;
+  }
+}
+
 /**
  * `--limit PATTERN`: keeps the hosts (in their order) that the limit also matches. `@file` entries
  * name a file (relative to cwd) with one pattern per line.
@@ -165,7 +187,7 @@ export function selectHosts(inv: Inventory, pattern: string): Host[] {
 export function applyLimit(inv: Inventory, hosts: readonly Host[], limit: string, cwd: string): Host[] {
   const patterns: string[] = [];
   const origins = new Map<string, SourceLocation>();
-  for (const part of splitHostPattern(limit)) {
+  for (const part of splitLimit(limit)) {
     if (part[0] !== '@') {
       patterns.push(part);
       continue;
@@ -180,12 +202,15 @@ export function applyLimit(inv: Inventory, hosts: readonly Host[], limit: string
       if (e instanceof InventoryError) throw e;
       throw new InventoryError(`--limit ${part}: cannot read limit file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
+    const before = patterns.length;
     text.split('\n').forEach((line, i) => {
       const p = line.trim();
       if (!p) return;
       patterns.push(p);
       if (!origins.has(p)) origins.set(p, { file: shown, line: i + 1 });
     });
+    // A retry file that came out empty means "nothing to redo", never "everything".
+    if (patterns.length === before) throw new InventoryError(`--limit ${part}: no hosts in ${shown}`);
   }
   const origin = (p: string): Where => {
     const loc = origins.get(p);

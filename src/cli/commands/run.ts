@@ -113,7 +113,8 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
   // Everything is validated here, before any connection: YAML, modules, check ids, templates, patterns.
   const pb = await loadPlaybook(file, { catalog, checkPattern: (p) => void selectHosts(loaded.inventory, p) });
   const hosts = playbookHosts(pb, loaded.inventory, loaded.select, loaded.extraVars);
-  if (hosts.length === 0) throw new InputError(`${file}: no play selects any host${args.limit ? ` with --limit '${args.limit}'` : ''}`);
+  if (hosts.length === 0)
+    throw new InputError(`${file}: no play selects any host${args.limit !== undefined ? ` with --limit '${args.limit}'` : ''}`);
   const tags = splitList(args.tags);
   const skipTags = splitList(args['skip-tags']);
   // A remediation playbook exists to change hosts: it applies unless told otherwise.
