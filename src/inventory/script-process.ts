@@ -4,6 +4,7 @@
  * open, and fleet waiting for it, long after the script itself was killed.
  */
 import { spawn } from 'node:child_process';
+import { childEnv } from '../core/secret-env.js';
 
 export interface ScriptRun {
   readonly code: number | null;
@@ -19,7 +20,7 @@ const LINGER_MS = 1_000;
 /** Runs `script args` in `cwd`; rejects only when it cannot be started (ENOENT, EACCES…). */
 export function runScript(script: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(script, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(script, args, { cwd, env: childEnv(process.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let exit: { code: number | null; signal: string | null } = { code: null, signal: null };

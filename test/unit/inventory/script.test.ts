@@ -35,6 +35,11 @@ async function waitGone(pid: number): Promise<void> {
   throw new Error(`process ${pid} is still running`);
 }
 
+function restoreEnv(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key];
+  else process.env[key] = value;
+}
+
 describe('inventory scripts', () => {
   it('reads groups, children and _meta.hostvars', async () => {
     const inv = await loadInventory([path.join(FIXTURES, 'mixed-dir/30-cmdb.sh')]);
@@ -112,6 +117,23 @@ describe('inventory scripts', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     await waitGone(Number(readFileSync(path.join(dir, 'child.pid'), 'utf8')));
   }, 15_000);
+
+  it("does not hand fleet's own secrets to the script in its environment", async () => {
+    const dir = script(`env > "$(dirname "$0")/env.txt"\necho '{"g": {"hosts": ["h1"]}, "_meta": {"hostvars": {}}}'`);
+    const saved = { b: process.env.FLEET_BECOME_PASSWORD, p: process.env.FLEET_SSH_PASSPHRASE };
+    process.env.FLEET_BECOME_PASSWORD = 'canary-become-7f3a';
+    process.env.FLEET_SSH_PASSPHRASE = 'canary-passphrase-9c1d';
+    try {
+      await loadInventory(['inv.sh'], { cwd: dir });
+    } finally {
+      restoreEnv('FLEET_BECOME_PASSWORD', saved.b);
+      restoreEnv('FLEET_SSH_PASSPHRASE', saved.p);
+    }
+    const env = readFileSync(path.join(dir, 'env.txt'), 'utf8');
+    expect(env).toMatch(/^PATH=/m); // the rest of the environment is kept
+    expect(env).not.toContain('canary-');
+    expect(env).not.toMatch(/FLEET_BECOME_PASSWORD|FLEET_SSH_PASSPHRASE/);
+  });
 
   it('refuses a script that is not executable', async () => {
     t = tmpDir();
