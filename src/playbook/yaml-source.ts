@@ -104,7 +104,9 @@ export class YamlSource {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        const key = isScalar(keyNode) ? String(keyNode.value) : String(this.#convert(targets, keyNode, text, lineOf, depth + 1));
+        const raw = isScalar(keyNode) ? keyNode.value : this.#convert(targets, keyNode, text, lineOf, depth + 1);
+        // With `merge: true` the yaml package gives a merge key as Symbol('<<'), not the string.
+        const key = typeof raw === 'symbol' ? (raw.description ?? '') : String(raw);
         if (key === '<<') {
           // Merge keys: earlier explicit keys win, like YAML's merge semantics.
           const merged = this.#convert(targets, pair.value as Node | null, text, lineOf, depth + 1);
