@@ -47,7 +47,7 @@ async function parseOne(value: string, cwd: string): Promise<Vars> {
 export function parseKeyValues(text: string): Vars {
   const out: Vars = {};
   for (const word of splitArgs(text)) {
-    const x = decodeEscapes(word);
+    const x = decodeEscapes(word, text);
     let pos = -1;
     for (let i = x.indexOf('=', 1); i > 0; i = x.indexOf('=', i + 1)) {
       if (x[i - 1] !== '\\') {
@@ -100,9 +100,12 @@ function splitArgs(text: string): string[] {
 const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 /** Ansible's _decode_escapes: \n, \t, \xNN, \uNNNN, \UNNNNNNNN and friends. */
-function decodeEscapes(s: string): string {
-  return s.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\'"abfnrtv])/g, (_m, e: string) => {
-    if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    return ESCAPES[e]!;
+function decodeEscapes(s: string, text: string): string {
+  return s.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\'"abfnrtv])/g, (m, e: string) => {
+    if (e.length === 1) return ESCAPES[e]!;
+    const code = parseInt(e.slice(1), 16);
+    // \U takes 8 hex digits but Unicode stops at 10FFFF (Python refuses the rest too).
+    if (code > 0x10ffff) throw new InputError(`-e '${text}': '${m}' is not a Unicode code point`);
+    return String.fromCodePoint(code);
   });
 }

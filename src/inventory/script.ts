@@ -4,6 +4,7 @@
  * `_meta.hostvars`; without `_meta.hostvars`, `SCRIPT --host NAME` is asked for each host.
  */
 import { InventoryError, type SourceLocation } from '../core/errors.js';
+import { MAX_NESTING, nestedTooDeep } from './nesting.js';
 import type { InventoryOp } from './ops.js';
 import { runScript, type ScriptRun } from './script-process.js';
 import { typeName } from './plain.js';
@@ -33,11 +34,16 @@ async function runJson(script: string, args: string[], cwd: string, timeoutMs: n
   if (r.code !== 0)
     throw new InventoryError(`${what} failed (${r.code === null ? `signal ${r.signal}` : `exit code ${r.code}`})${stderr}`, loc);
   if (args[0] === '--host' && r.stdout.trim() === '') return {};
+  let data: unknown;
   try {
-    return JSON.parse(r.stdout);
+    data = JSON.parse(r.stdout);
   } catch (e) {
     throw new InventoryError(`${what} printed invalid JSON (${excerpt((e as Error).message, 120)})${stderr}`, loc);
   }
+  // Groups and _meta.hostvars sit up to 3 levels above a variable's value.
+  if (nestedTooDeep(data, MAX_NESTING + 3))
+    throw new InventoryError(`${what} printed JSON nested more than ${MAX_NESTING} levels deep`, loc);
+  return data;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

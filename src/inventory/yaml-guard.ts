@@ -6,10 +6,9 @@
  * the line where it shows. Shared by every YAML fleet reads (inventories, vars files, -e, playbooks),
  * and linear in the document's size: each anchored node is measured once, however often it is used.
  */
+import { MAX_NESTING } from './nesting.js';
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Alias, type Document, type Node } from 'yaml';
 
-/** Deepest nesting of mappings and lists allowed in a value (Ansible data is rarely deeper than 10). */
-export const MAX_NESTING = 100;
 /** Values that aliases may expand a document to: at least this many… */
 const MIN_EXPANDED = 100_000;
 /** …or this many times the values written out in it (a big inventory with ordinary anchors). */
