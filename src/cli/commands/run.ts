@@ -23,6 +23,7 @@ import { runOnTargets, type RunSink } from '../run-context.js';
 import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import type { Io } from '../io.js';
+import { terminalSafe } from '../../output/terminal-safe.js';
 
 const runOptions = {
   fix: {
@@ -104,7 +105,7 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
 }
 
 async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<number> {
-  const warn = (w: string) => io.stderr.write(`fleet: warning: ${w}\n`);
+  const warn = (w: string) => io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
   if (args.limit === '@failed' || args.limit === '@skipped')
     args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
   const loaded = await loadTargets(args, io.cwd, warn);
