@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InventoryError, type SourceLocation } from '../core/errors.js';
+import { InventoryError, inputText, type SourceLocation } from '../core/errors.js';
 import type { Host, Inventory } from '../core/inventory.js';
 import { parseAddress } from './address.js';
 import { globToRegExp, isGlob } from './glob.js';
@@ -28,7 +28,7 @@ export function splitHostPattern(pattern: string): string[] {
   else {
     parts = pattern.match(COLON_PART) ?? [];
     if (pattern.replace(COLON_PART, '').replace(/[\s:]/g, '') !== '')
-      throw new InventoryError(`unbalanced '[' or ']' in host pattern '${pattern}'`);
+      throw new InventoryError(`unbalanced '[' or ']' in host pattern '${inputText(pattern)}'`);
   }
   return parts.map((p) => p.trim()).filter((p) => p);
 }
@@ -86,14 +86,14 @@ function dedupe(hosts: Host[]): Host[] {
 
 function matchOne(inv: Inventory, pattern: string, where: Where): Host[] {
   const bare = pattern[0] === '&' || pattern[0] === '!' ? pattern.slice(1) : pattern;
-  if (!bare) throw patternError(where, `empty host pattern '${pattern}'`);
+  if (!bare) throw patternError(where, `empty host pattern '${inputText(pattern)}'`);
   const [expr, subscript] = splitSubscript(bare);
   const hosts = enumerate(inv, expr, where);
   if (!subscript || hosts.length === 0) return hosts;
   const [start, end] = subscript;
   if (end === undefined) {
     const h = hosts[start < 0 ? hosts.length + start : start];
-    if (!h) throw patternError(where, `no hosts matched the subscripted pattern '${bare}' (${hosts.length} hosts)`);
+    if (!h) throw patternError(where, `no hosts matched the subscripted pattern '${inputText(bare)}' (${hosts.length} hosts)`);
     return [h];
   }
   return pySlice(hosts, start, end === -1 ? hosts.length : end + 1);
@@ -117,7 +117,14 @@ function splitSubscript(pattern: string): [string, [number, number | undefined] 
 }
 
 function compile(pattern: string, where: Where): RegExp {
-  if (pattern[0] !== '~') return globToRegExp(pattern);
+  if (pattern[0] !== '~') {
+    try {
+      return globToRegExp(pattern);
+    } catch (e) {
+      // A class like [z-a] is a bad range in a glob too.
+      throw patternError(where, `invalid glob in host pattern '${inputText(pattern)}': ${(e as Error).message}`);
+    }
+  }
   // Python's re.match anchors at the start only; translate named groups to JS syntax.
   const src = pattern
     .slice(1)
@@ -126,7 +133,7 @@ function compile(pattern: string, where: Where): RegExp {
   try {
     return new RegExp(`^(?:${src})`);
   } catch (e) {
-    throw patternError(where, `invalid regex in host pattern '${pattern}': ${(e as Error).message}`);
+    throw patternError(where, `invalid regex in host pattern '${inputText(pattern)}': ${(e as Error).message}`);
   }
 }
 
@@ -147,7 +154,7 @@ function enumerate(inv: Inventory, pattern: string, where: Where): Host[] {
   }
   if (out.length === 0 && LOCALHOST_NAMES.has(pattern)) out.push(implicitLocalhost(inv, pattern));
   if (out.length === 0 && groups.length === 0 && pattern !== 'all') {
-    throw patternError(where, `host pattern '${pattern}' matches no host or group in the inventory`);
+    throw patternError(where, `host pattern '${inputText(pattern)}' matches no host or group in the inventory`);
   }
   return out;
 }
@@ -175,7 +182,7 @@ function splitLimit(limit: string): string[] {
   try {
     return splitHostPattern(limit);
   } catch (e) {
-    if (e instanceof InventoryError) throw new InventoryError(`--limit '${limit}': ${e.message}`);
+    if (e instanceof InventoryError) throw new InventoryError(`--limit '${inputText(limit)}': ${e.message}`);
     throw e;
   }
 }
@@ -196,11 +203,13 @@ export function applyLimit(inv: Inventory, hosts: readonly Host[], limit: string
     const file = path.resolve(cwd, shown);
     let text: string;
     try {
-      if (statSync(file).isDirectory()) throw new InventoryError(`--limit ${part}: must be a file, not a directory`);
+      if (statSync(file).isDirectory()) throw new InventoryError(`--limit ${inputText(part)}: must be a file, not a directory`);
       text = readFileSync(file, 'utf8');
     } catch (e) {
       if (e instanceof InventoryError) throw e;
-      throw new InventoryError(`--limit ${part}: cannot read limit file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new InventoryError(
+        `--limit ${inputText(part)}: cannot read limit file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     const before = patterns.length;
     text.split('\n').forEach((line, i) => {
@@ -210,11 +219,11 @@ export function applyLimit(inv: Inventory, hosts: readonly Host[], limit: string
       if (!origins.has(p)) origins.set(p, { file: shown, line: i + 1 });
     });
     // A retry file that came out empty means "nothing to redo", never "everything".
-    if (patterns.length === before) throw new InventoryError(`--limit ${part}: no hosts in ${shown}`);
+    if (patterns.length === before) throw new InventoryError(`--limit ${inputText(part)}: no hosts in ${inputText(shown)}`);
   }
   const origin = (p: string): Where => {
     const loc = origins.get(p);
-    return loc ? { loc, prefix: '--limit' } : { prefix: `--limit '${limit}'` };
+    return loc ? { loc, prefix: '--limit' } : { prefix: `--limit '${inputText(limit)}'` };
   };
   const keep = new Set(evaluate(inv, patterns, origin).map((h) => h.name));
   return hosts.filter((h) => keep.has(h.name));

@@ -149,6 +149,12 @@ describe('applyLimit', () => {
     expect(() => applyLimit(inv, hosts, 'hv[01', '/')).toThrow(/unbalanced '\[' or '\]'/);
   });
 
+  it('keeps errors on one line and refuses a glob with a bad range (found by fuzzing)', () => {
+    const hosts = selectHosts(inv, 'all');
+    expect(() => applyLimit(inv, hosts, 'dc1[0:2],dc2[(b_\\|-1]', '/')).toThrow(/invalid glob in host pattern 'dc2\[\(b_\\\|-1\]'/);
+    expect(() => applyLimit(inv, hosts, '\ndc1@', '/')).toThrow("--limit '\\ndc1@': host pattern 'dc1@' matches no host");
+  });
+
   it('refuses a limit file with no hosts in it', () => {
     t = tmpDir();
     writeFileSync(path.join(t.dir, 'empty'), '');
