@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { FleetError, InputError } from '../core/errors.js';
 import { EXIT } from '../core/result.js';
+import { terminalSafe } from '../output/terminal-safe.js';
 import { processIo, type Io } from './io.js';
 import { execCommand } from './commands/exec.js';
 import { runCommand } from './commands/run.js';
@@ -60,12 +61,14 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     await parser.parseAsync();
     return exitCode;
   } catch (err) {
+    // Messages quote input fleet did not write (a script's stderr, a line of a file): never let its
+    // control characters reach the terminal live.
     if (err instanceof FleetError) {
-      io.stderr.write(`fleet: ${err.message}\n`);
+      io.stderr.write(`fleet: ${terminalSafe(err.message)}\n`);
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`fleet: internal error: ${message}\n`);
+    io.stderr.write(`fleet: internal error: ${terminalSafe(message)}\n`);
     if (io.env.FLEET_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     else io.stderr.write('(set FLEET_DEBUG=1 to see where; please report it)\n');
     return EXIT.internal;

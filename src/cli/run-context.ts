@@ -13,6 +13,7 @@ import { ProgressObserver } from '../output/progress.js';
 import { handleInterrupts } from './interrupt.js';
 import { setUpConnections, validateConnectionArgs, type ConnectionArgs, type Targets } from './session.js';
 import type { Io } from './io.js';
+import { terminalSafe } from '../output/terminal-safe.js';
 
 export interface RunContext {
   readonly targets: Targets;
@@ -44,7 +45,7 @@ export async function runOnTargets(
   validateConnectionArgs(args);
   const conn = await setUpConnections(args, targets, io.env);
   sink.mask.add(conn.secrets);
-  for (const w of conn.warnings) io.stderr.write(`fleet: warning: ${w}\n`);
+  for (const w of conn.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
   const interrupt = handleInterrupts({ graceMs: 10_000, stderr: io.stderr });
   interrupt.onForce(() => void conn.pool.closeAll());
   const observers: RunObserver[] = [...(sink.observers ?? [])];

@@ -42,14 +42,20 @@ export type LoadedTargets = Omit<Targets, 'hosts'> & {
 
 /** Loads the inventory and -e vars; warnings go to `warn`. Throws InputError before any connection. */
 export async function loadTargets(args: InventoryArgs, cwd: string, warn: (w: string) => void): Promise<LoadedTargets> {
+  // yargs turns a repeated --limit into an array; say how to combine patterns instead of guessing.
+  const limits: unknown = args.limit;
+  if (Array.isArray(limits))
+    throw new InputError(`--limit was given ${limits.length} times: give it once, patterns joined with ',' (--limit a,b)`);
   const sources = inventorySources(args, cwd);
   const inventory = await loadInventory(sources, { cwd });
   for (const w of inventory.warnings) warn(w);
   const extraVars = await parseExtraVars(args['extra-vars'] ?? [], cwd);
   const select = (pattern: string): Host[] => {
     let hosts = selectHosts(inventory, pattern);
-    if (args.limit) hosts = applyLimit(inventory, hosts, args.limit, cwd);
-    if (hosts.length === 0) throw new InputError(`no hosts matched '${pattern}'${args.limit ? ` with --limit '${args.limit}'` : ''}`);
+    // `--limit ''` is a limit too (an empty one, refused by applyLimit), never "no limit".
+    if (args.limit !== undefined) hosts = applyLimit(inventory, hosts, args.limit, cwd);
+    if (hosts.length === 0)
+      throw new InputError(`no hosts matched '${pattern}'${args.limit !== undefined ? ` with --limit '${args.limit}'` : ''}`);
     return hosts;
   };
   return { inventory, extraVars, sources, select };

@@ -66,3 +66,8 @@ export class UnreachableError extends Error {
     this.kind = kind;
   }
 }
+
+/** User input quoted in a one-line message: line breaks are shown as \n, not broken. */
+export function inputText(text: string): string {
+  return text.replace(/\r\n|\r|\n|\u2028|\u2029/g, (c) => JSON.stringify(c).slice(1, -1));
+}

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../core/errors.js';
+import { InputError, inputText } from '../core/errors.js';
 import type { Vars } from '../core/inventory.js';
 import { parseVarsText } from './vars-text.js';
 
@@ -28,16 +28,19 @@ async function parseOne(value: string, cwd: string): Promise<Vars> {
     try {
       text = await readFile(path.resolve(cwd, shown), 'utf8');
     } catch (e) {
-      throw new InputError(`-e ${value}: cannot read extra vars file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new InputError(
+        `-e ${inputText(value)}: cannot read extra vars file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     const vars = parseVarsText(text, shown, inputError);
     if (!vars) throw new InputError('-e: extra vars file is empty (it must hold a mapping of variables)', { file: shown });
     return vars;
   }
-  if (value[0] === '/' || value[0] === '.') throw new InputError(`-e ${value}: prepend a file name with '@' (-e @${value})`);
+  if (value[0] === '/' || value[0] === '.')
+    throw new InputError(`-e ${inputText(value)}: prepend a file name with '@' (-e @${inputText(value)})`);
   if (value[0] === '{' || value[0] === '[') {
     const vars = parseVarsText(value, '-e', inputError);
-    if (!vars) throw new InputError(`-e '${value}': could not be made into a mapping of variables`);
+    if (!vars) throw new InputError(`-e '${inputText(value)}': could not be made into a mapping of variables`);
     return vars;
   }
   return parseKeyValues(value);
@@ -47,7 +50,7 @@ async function parseOne(value: string, cwd: string): Promise<Vars> {
 export function parseKeyValues(text: string): Vars {
   const out: Vars = {};
   for (const word of splitArgs(text)) {
-    const x = decodeEscapes(word);
+    const x = decodeEscapes(word, text);
     let pos = -1;
     for (let i = x.indexOf('=', 1); i > 0; i = x.indexOf('=', i + 1)) {
       if (x[i - 1] !== '\\') {
@@ -55,7 +58,7 @@ export function parseKeyValues(text: string): Vars {
         break;
       }
     }
-    if (pos < 0) throw new InputError(`-e '${text}': expected key=value, JSON/YAML ({...}) or @file, got '${word}'`);
+    if (pos < 0) throw new InputError(`-e '${inputText(text)}': expected key=value, JSON/YAML ({...}) or @file, got '${inputText(word)}'`);
     out[x.slice(0, pos).trim()] = unquote(x.slice(pos + 1).trim());
   }
   return out;
@@ -92,7 +95,7 @@ function splitArgs(text: string): string[] {
       cur = '';
     } else cur += c;
   }
-  if (quote || depth) throw new InputError(`-e '${text}': unbalanced quotes or Jinja block`);
+  if (quote || depth) throw new InputError(`-e '${inputText(text)}': unbalanced quotes or Jinja block`);
   if (cur) out.push(cur);
   return out;
 }
@@ -100,9 +103,12 @@ function splitArgs(text: string): string[] {
 const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 /** Ansible's _decode_escapes: \n, \t, \xNN, \uNNNN, \UNNNNNNNN and friends. */
-function decodeEscapes(s: string): string {
-  return s.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\'"abfnrtv])/g, (_m, e: string) => {
-    if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    return ESCAPES[e]!;
+function decodeEscapes(s: string, text: string): string {
+  return s.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\'"abfnrtv])/g, (m, e: string) => {
+    if (e.length === 1) return ESCAPES[e]!;
+    const code = parseInt(e.slice(1), 16);
+    // \U takes 8 hex digits but Unicode stops at 10FFFF (Python refuses the rest too).
+    if (code > 0x10ffff) throw new InputError(`-e '${inputText(text)}': '${m}' is not a Unicode code point`);
+    return String.fromCodePoint(code);
   });
 }

@@ -6,17 +6,31 @@
 import { InventoryError } from '../core/errors.js';
 import { expandHostPattern } from './host-pattern.js';
 import type { InventoryOp } from './ops.js';
-import { NOT_LITERAL, literalEval } from './python-literal.js';
+import { MAX_NESTING } from './nesting.js';
+import { LiteralTooDeep, NOT_LITERAL, literalEval } from './python-literal.js';
 import { HostRangeError } from './range.js';
 import { splitWords } from '../core/shell.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
 
-/** Ansible's INI value reading: a Python literal when it is one, else the text as written. */
+/**
+ * Ansible's INI value reading: a Python literal when it is one, else the text as written. A literal
+ * nested deeper than MAX_NESTING throws LiteralTooDeep (Python would keep such a value as text; we
+ * refuse it, as we refuse too-deep values from every other source).
+ */
 export function parseIniValue(text: string): unknown {
   const v = literalEval(text);
   return v === NOT_LITERAL ? text : v;
+}
+
+function iniValue(key: string, text: string, err: (msg: string) => never): unknown {
+  try {
+    return parseIniValue(text);
+  } catch (e) {
+    if (e instanceof LiteralTooDeep) return err(`value of '${key}' is nested more than ${MAX_NESTING} levels deep`);
+    throw e;
+  }
 }
 
 interface Pending {
@@ -91,7 +105,7 @@ export function parseIni(text: string, file: string, knownGroups: ReadonlySet<st
       const eq = line.indexOf('=');
       if (eq < 0) err(`expected key=value, got: ${line}`);
       const key = line.slice(0, eq).trim();
-      ops.push({ op: 'groupVar', group, key, value: parseIniValue(line.slice(eq + 1).trim()), loc: { file, line: lineno } });
+      ops.push({ op: 'groupVar', group, key, value: iniValue(key, line.slice(eq + 1).trim(), err), loc: { file, line: lineno } });
     } else {
       const cm = GROUP_NAME.exec(line);
       if (!cm) return err(`expected a group name, got: ${line}`);
@@ -143,7 +157,7 @@ function parseHostLine(
   for (const t of tokens.slice(1)) {
     const eq = t.indexOf('=');
     if (eq < 0) err(`expected key=value host variable assignment, got: ${t}`);
-    vars.push([t.slice(0, eq), parseIniValue(t.slice(eq + 1))]);
+    vars.push([t.slice(0, eq), iniValue(t.slice(0, eq), t.slice(eq + 1), err)]);
   }
   return { names: expanded.names, port: expanded.port, vars };
 }

@@ -18,6 +18,8 @@ export interface LoadedInventory extends Inventory {
 export interface LoadOptions {
   /** Directory relative -i paths (and scripts' working directory) are taken from. Default: process.cwd(). */
   readonly cwd?: string;
+  /** How long an inventory script may run before it (and all it started) is killed. Default 120 s. */
+  readonly scriptTimeoutMs?: number;
 }
 
 /** Reads Ansible inventories (INI, YAML, scripts, directories, host lists) given as -i values. */
@@ -31,6 +33,7 @@ export async function loadInventory(sources: string[], opts: LoadOptions = {}): 
   for (const src of resolved) {
     await readSource(src, {
       cwd,
+      ...(opts.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: opts.scriptTimeoutMs } : {}),
       knownGroups: () => new Set(b.groups.keys()),
       accept: (parsed) => b.apply(parsed),
       warn: (m) => b.warnings.push(m),

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InventoryError, type SourceLocation } from '../core/errors.js';
+import { InventoryError, inputText, type SourceLocation } from '../core/errors.js';
 import type { Host, Inventory } from '../core/inventory.js';
 import { parseAddress } from './address.js';
 import { globToRegExp, isGlob } from './glob.js';
@@ -15,12 +15,21 @@ import { groupHostNames } from './group-hosts.js';
 const LOCALHOST_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 const SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
 
-/** Splits a pattern on commas, else on colons that are not part of an address, port or [x:y] range. */
+const COLON_PART = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
+
+/**
+ * Splits a pattern on commas, else on colons that are not part of an address, port or [x:y] range.
+ * Ansible silently drops a stray `[` or `]` here (so `~[` became `~`, every host); we refuse it.
+ */
 export function splitHostPattern(pattern: string): string[] {
   let parts: string[];
   if (pattern.includes(',')) parts = pattern.split(',');
   else if (parseAddress(pattern, true)) parts = [pattern];
-  else parts = pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? [];
+  else {
+    parts = pattern.match(COLON_PART) ?? [];
+    if (pattern.replace(COLON_PART, '').replace(/[\s:]/g, '') !== '')
+      throw new InventoryError(`unbalanced '[' or ']' in host pattern '${inputText(pattern)}'`);
+  }
   return parts.map((p) => p.trim()).filter((p) => p);
 }
 
@@ -43,7 +52,11 @@ function patternError(where: Where, message: string): InventoryError {
   return new InventoryError(where.prefix ? `${where.prefix}: ${message}` : message, where.loc);
 }
 
+/** An empty selection must never widen to every host: `all` has to be asked for by name. */
+const EMPTY = "empty host pattern (name the hosts or groups, or 'all' for every host)";
+
 function evaluate(inv: Inventory, patterns: string[], origin: Origin): Host[] {
+  if (patterns.length === 0) throw patternError(origin(''), EMPTY);
   let hosts: Host[] = [];
   for (const p of orderPatterns(patterns)) {
     const exact = inv.hosts.get(p);
@@ -73,14 +86,14 @@ function dedupe(hosts: Host[]): Host[] {
 
 function matchOne(inv: Inventory, pattern: string, where: Where): Host[] {
   const bare = pattern[0] === '&' || pattern[0] === '!' ? pattern.slice(1) : pattern;
-  if (!bare) throw patternError(where, `empty host pattern '${pattern}'`);
+  if (!bare) throw patternError(where, `empty host pattern '${inputText(pattern)}'`);
   const [expr, subscript] = splitSubscript(bare);
   const hosts = enumerate(inv, expr, where);
   if (!subscript || hosts.length === 0) return hosts;
   const [start, end] = subscript;
   if (end === undefined) {
     const h = hosts[start < 0 ? hosts.length + start : start];
-    if (!h) throw patternError(where, `no hosts matched the subscripted pattern '${bare}' (${hosts.length} hosts)`);
+    if (!h) throw patternError(where, `no hosts matched the subscripted pattern '${inputText(bare)}' (${hosts.length} hosts)`);
     return [h];
   }
   return pySlice(hosts, start, end === -1 ? hosts.length : end + 1);
@@ -104,7 +117,14 @@ function splitSubscript(pattern: string): [string, [number, number | undefined] 
 }
 
 function compile(pattern: string, where: Where): RegExp {
-  if (pattern[0] !== '~') return globToRegExp(pattern);
+  if (pattern[0] !== '~') {
+    try {
+      return globToRegExp(pattern);
+    } catch (e) {
+      // A class like [z-a] is a bad range in a glob too.
+      throw patternError(where, `invalid glob in host pattern '${inputText(pattern)}': ${(e as Error).message}`);
+    }
+  }
   // Python's re.match anchors at the start only; translate named groups to JS syntax.
   const src = pattern
     .slice(1)
@@ -113,7 +133,7 @@ function compile(pattern: string, where: Where): RegExp {
   try {
     return new RegExp(`^(?:${src})`);
   } catch (e) {
-    throw patternError(where, `invalid regex in host pattern '${pattern}': ${(e as Error).message}`);
+    throw patternError(where, `invalid regex in host pattern '${inputText(pattern)}': ${(e as Error).message}`);
   }
 }
 
@@ -134,7 +154,7 @@ function enumerate(inv: Inventory, pattern: string, where: Where): Host[] {
   }
   if (out.length === 0 && LOCALHOST_NAMES.has(pattern)) out.push(implicitLocalhost(inv, pattern));
   if (out.length === 0 && groups.length === 0 && pattern !== 'all') {
-    throw patternError(where, `host pattern '${pattern}' matches no host or group in the inventory`);
+    throw patternError(where, `host pattern '${inputText(pattern)}' matches no host or group in the inventory`);
   }
   return out;
 }
@@ -158,6 +178,15 @@ export function selectHosts(inv: Inventory, pattern: string): Host[] {
   return evaluate(inv, splitHostPattern(pattern), () => ({}));
 }
 
+function splitLimit(limit: string): string[] {
+  try {
+    return splitHostPattern(limit);
+  } catch (e) {
+    if (e instanceof InventoryError) throw new InventoryError(`--limit '${inputText(limit)}': ${e.message}`);
+    throw e;
+  }
+}
+
 /**
  * `--limit PATTERN`: keeps the hosts (in their order) that the limit also matches. `@file` entries
  * name a file (relative to cwd) with one pattern per line.
@@ -165,7 +194,7 @@ export function selectHosts(inv: Inventory, pattern: string): Host[] {
 export function applyLimit(inv: Inventory, hosts: readonly Host[], limit: string, cwd: string): Host[] {
   const patterns: string[] = [];
   const origins = new Map<string, SourceLocation>();
-  for (const part of splitHostPattern(limit)) {
+  for (const part of splitLimit(limit)) {
     if (part[0] !== '@') {
       patterns.push(part);
       continue;
@@ -174,22 +203,27 @@ export function applyLimit(inv: Inventory, hosts: readonly Host[], limit: string
     const file = path.resolve(cwd, shown);
     let text: string;
     try {
-      if (statSync(file).isDirectory()) throw new InventoryError(`--limit ${part}: must be a file, not a directory`);
+      if (statSync(file).isDirectory()) throw new InventoryError(`--limit ${inputText(part)}: must be a file, not a directory`);
       text = readFileSync(file, 'utf8');
     } catch (e) {
       if (e instanceof InventoryError) throw e;
-      throw new InventoryError(`--limit ${part}: cannot read limit file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new InventoryError(
+        `--limit ${inputText(part)}: cannot read limit file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
+    const before = patterns.length;
     text.split('\n').forEach((line, i) => {
       const p = line.trim();
       if (!p) return;
       patterns.push(p);
       if (!origins.has(p)) origins.set(p, { file: shown, line: i + 1 });
     });
+    // A retry file that came out empty means "nothing to redo", never "everything".
+    if (patterns.length === before) throw new InventoryError(`--limit ${inputText(part)}: no hosts in ${inputText(shown)}`);
   }
   const origin = (p: string): Where => {
     const loc = origins.get(p);
-    return loc ? { loc, prefix: '--limit' } : { prefix: `--limit '${limit}'` };
+    return loc ? { loc, prefix: '--limit' } : { prefix: `--limit '${inputText(limit)}'` };
   };
   const keep = new Set(evaluate(inv, patterns, origin).map((h) => h.name));
   return hosts.filter((h) => keep.has(h.name));

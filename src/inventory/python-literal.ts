@@ -4,6 +4,10 @@
  * Tuples and sets become arrays, bytes become strings; complex numbers and `...` are treated as
  * not-a-literal (Ansible itself cannot serialise them).
  */
+import { MAX_NESTING } from './nesting.js';
+
+/** Thrown when a literal nests lists, tuples, dicts or sets more than MAX_NESTING deep. */
+export class LiteralTooDeep extends Error {}
 
 /** Returned when the text is not a Python literal (the caller keeps the original string). */
 export const NOT_LITERAL: unique symbol = Symbol('NOT_LITERAL');
@@ -39,6 +43,7 @@ export function literalEval(src: string): unknown {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly toks: Tok[]) {}
 
   peek(): Tok {
@@ -106,20 +111,28 @@ class Parser {
         if (t.v === 'None') return null;
         return fail();
       case 'op':
-        if (t.v === '(') {
-          if (this.isOp(')')) {
-            this.i++;
-            return [];
-          }
-          const v = this.testList(')');
-          this.expectOp(')');
-          return v;
-        }
-        if (t.v === '[') return this.list(']');
-        if (t.v === '{') return this.dictOrSet();
+        if (t.v === '(' || t.v === '[' || t.v === '{') return this.nested(t.v);
         return fail();
       default:
         return fail();
+    }
+  }
+
+  /** A bracketed value; the depth check keeps recursion far from the stack's limit. */
+  private nested(open: string): unknown {
+    if (++this.depth > MAX_NESTING) throw new LiteralTooDeep();
+    try {
+      if (open === '[') return this.list(']');
+      if (open === '{') return this.dictOrSet();
+      if (this.isOp(')')) {
+        this.i++;
+        return [];
+      }
+      const v = this.testList(')');
+      this.expectOp(')');
+      return v;
+    } finally {
+      this.depth--;
     }
   }
 

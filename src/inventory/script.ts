@@ -3,46 +3,16 @@
  * groups (`{"g": ["h1"]}` or `{"g": {"hosts": [...], "vars": {...}, "children": [...]}}`) and
  * `_meta.hostvars`; without `_meta.hostvars`, `SCRIPT --host NAME` is asked for each host.
  */
-import { spawn } from 'node:child_process';
 import { InventoryError, type SourceLocation } from '../core/errors.js';
+import { MAX_NESTING, nestedTooDeep } from './nesting.js';
 import type { InventoryOp } from './ops.js';
+import { runScript, type ScriptRun } from './script-process.js';
 import { typeName } from './plain.js';
 
-/** A script that takes longer than this is stuck (Ansible waits forever). */
+/** A script that takes longer than this is stuck (Ansible waits forever); it and its children are killed. */
 const SCRIPT_TIMEOUT_MS = 120_000;
 /** Parallel `--host` calls when the script has no _meta. */
 const HOST_CALLS_AT_ONCE = 8;
-
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: string | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut: boolean;
-}
-
-function run(script: string, args: string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(script, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, SCRIPT_TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
-    });
-  });
-}
 
 /** First bit of a process's stderr, on one line, for an error message. */
 function excerpt(text: string, max = 200): string {
@@ -50,33 +20,38 @@ function excerpt(text: string, max = 200): string {
   return one.length > max ? `${one.slice(0, max)}…` : one;
 }
 
-async function runJson(script: string, args: string[], cwd: string): Promise<unknown> {
+async function runJson(script: string, args: string[], cwd: string, timeoutMs: number): Promise<unknown> {
   const what = `inventory script ${args.join(' ')}`;
   const loc: SourceLocation = { file: script };
-  let r: RunResult;
+  let r: ScriptRun;
   try {
-    r = await run(script, args, cwd);
+    r = await runScript(script, args, cwd, timeoutMs);
   } catch (e) {
     throw new InventoryError(`${what} could not be run: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, loc);
   }
   const stderr = r.stderr.trim() ? `: ${excerpt(r.stderr)}` : '';
-  if (r.timedOut) throw new InventoryError(`${what} did not finish within ${SCRIPT_TIMEOUT_MS / 1000}s`, loc);
+  if (r.timedOut) throw new InventoryError(`${what} did not finish within ${timeoutMs / 1000}s`, loc);
   if (r.code !== 0)
     throw new InventoryError(`${what} failed (${r.code === null ? `signal ${r.signal}` : `exit code ${r.code}`})${stderr}`, loc);
   if (args[0] === '--host' && r.stdout.trim() === '') return {};
+  let data: unknown;
   try {
-    return JSON.parse(r.stdout);
+    data = JSON.parse(r.stdout);
   } catch (e) {
     throw new InventoryError(`${what} printed invalid JSON (${excerpt((e as Error).message, 120)})${stderr}`, loc);
   }
+  // Groups and _meta.hostvars sit up to 3 levels above a variable's value.
+  if (nestedTooDeep(data, MAX_NESTING + 3))
+    throw new InventoryError(`${what} printed JSON nested more than ${MAX_NESTING} levels deep`, loc);
+  return data;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Runs the script and returns its inventory steps. */
-export async function parseScriptInventory(script: string, cwd: string): Promise<InventoryOp[]> {
+export async function parseScriptInventory(script: string, cwd: string, timeoutMs = SCRIPT_TIMEOUT_MS): Promise<InventoryOp[]> {
   const loc: SourceLocation = { file: script };
-  const data = await runJson(script, ['--list'], cwd);
+  const data = await runJson(script, ['--list'], cwd, timeoutMs);
   if (!isObject(data)) throw new InventoryError(`inventory script --list must print a JSON object, got ${typeName(data)}`, loc);
 
   const ops: InventoryOp[] = [];
@@ -94,7 +69,7 @@ export async function parseScriptInventory(script: string, cwd: string): Promise
     throw new InventoryError(`_meta.hostvars must be an object, got ${typeName(hostvars)}`, loc);
   const names = [...hosts];
   const varsOf: unknown[] =
-    hostvars !== undefined ? names.map((h) => (h in hostvars ? hostvars[h] : {})) : await hostCalls(script, names, cwd);
+    hostvars !== undefined ? names.map((h) => (h in hostvars ? hostvars[h] : {})) : await hostCalls(script, names, cwd, timeoutMs);
   names.forEach((host, i) => {
     const vars = varsOf[i];
     if (!isObject(vars)) throw new InventoryError(`vars of host '${host}' must be a JSON object, got ${typeName(vars)}`, loc);
@@ -139,13 +114,13 @@ function addGroup(ops: InventoryOp[], hosts: Set<string>, group: string, raw: un
   }
 }
 
-async function hostCalls(script: string, names: string[], cwd: string): Promise<unknown[]> {
+async function hostCalls(script: string, names: string[], cwd: string, timeoutMs: number): Promise<unknown[]> {
   const out: unknown[] = new Array(names.length);
   let next = 0;
   const worker = async () => {
     while (next < names.length) {
       const i = next++;
-      out[i] = await runJson(script, ['--host', names[i]!], cwd);
+      out[i] = await runJson(script, ['--host', names[i]!], cwd, timeoutMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(HOST_CALLS_AT_ONCE, names.length) }, worker));

@@ -23,6 +23,7 @@ const YAML_EXTS = new Set(['.yml', '.yaml', '.json']);
 
 export interface SourceContext {
   readonly cwd: string;
+  readonly scriptTimeoutMs?: number;
   /** Groups known so far (an INI `[x:children]` may name a group from an earlier source). */
   knownGroups(): ReadonlySet<string>;
   /** Called for each parsed file, script or host list, in Ansible's order. */
@@ -92,7 +93,7 @@ async function readFileSource(file: string, ctx: SourceContext): Promise<void> {
     } catch {
       throw new InventoryError(`inventory script is not executable (chmod +x ${shown})`, { file: shown });
     }
-    ctx.accept({ file, ops: await parseScriptInventory(file, ctx.cwd), warnings: [] });
+    ctx.accept({ file, ops: await parseScriptInventory(file, ctx.cwd, ctx.scriptTimeoutMs), warnings: [] });
     return;
   }
   const ext = path.extname(file);

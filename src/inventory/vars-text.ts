@@ -3,6 +3,7 @@
  * else YAML 1.1; it must hold a mapping. Vault-encrypted content is refused with a clear message.
  */
 import type { Vars } from '../core/inventory.js';
+import { MAX_NESTING, tooDeepKey } from './nesting.js';
 import { toPlain, typeName } from './plain.js';
 import { loadYaml, type ErrorFactory } from './yaml-load.js';
 
@@ -24,6 +25,9 @@ export function parseVarsText(text: string, file: string, makeError: ErrorFactor
   // Ansible skips falsy data (empty file, `{}`, `~`) without complaint.
   if (data === null || data === undefined || data === false || data === 0 || data === '' || (data instanceof Map && data.size === 0))
     return undefined;
+  // Before toPlain, which recurses: JSON has no depth limit of its own.
+  const deep = tooDeepKey(data);
+  if (deep !== undefined) throw makeError(`value of '${String(deep)}' is nested more than ${MAX_NESTING} levels deep`, { file });
   const plain = toPlain(data);
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw makeError(`expected a mapping of variables, got ${typeName(data)}`, { file, line: 1 });

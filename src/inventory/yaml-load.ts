@@ -5,6 +5,7 @@
  */
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type ScalarTag, type Tags } from 'yaml';
 import type { SourceLocation } from '../core/errors.js';
+import { yamlProblem } from './yaml-guard.js';
 
 export type ErrorFactory = (message: string, loc: SourceLocation) => Error;
 
@@ -96,6 +97,9 @@ export function loadYaml(text: string, file: string, makeError: ErrorFactory): L
     const line = lineCounter.linePos(first.pos[0]).line;
     throw makeError(`invalid YAML: ${oneLine(first.message)}`, { file, line });
   }
+  const problem = yamlProblem(doc);
+  if (problem)
+    throw makeError(problem.message, { file, line: problem.offset === undefined ? undefined : lineCounter.linePos(problem.offset).line });
   let data: unknown;
   try {
     data = doc.toJS({ mapAsMap: true });

@@ -5,8 +5,9 @@
  * meant is the octal string, not the decimal number YAML 1.1 would make of it.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Alias, type Node } from 'yaml';
 import { PlaybookError, type SourceLocation } from '../core/errors.js';
+import { aliasTargets, yamlProblem } from '../inventory/yaml-guard.js';
 
 /** A parsed YAML file with line lookups for its containers and keys. */
 export class YamlSource {
@@ -25,11 +26,17 @@ export class YamlSource {
       const line = counter.linePos(err.pos[0]).line;
       throw new PlaybookError(`invalid YAML: ${err.message.split('\n')[0] ?? err.message}`, { file, line: line || undefined });
     }
+    const targets = aliasTargets(doc);
+    const problem = yamlProblem(doc, targets);
+    if (problem) {
+      const line = problem.offset === undefined ? undefined : counter.linePos(problem.offset).line || undefined;
+      throw new PlaybookError(problem.message, { file, line });
+    }
     const lineOf = (node: { range?: readonly number[] | null } | null | undefined) => {
       const off = node?.range?.[0];
       return off === undefined ? undefined : counter.linePos(off).line || undefined;
     };
-    this.value = this.#convert(doc, doc.contents as Node | null, text, lineOf, 0);
+    this.value = this.#convert(targets, doc.contents as Node | null, text, lineOf, 0);
   }
 
   /** Reads and parses `file`; a missing file is a PlaybookError naming it. */
@@ -63,7 +70,7 @@ export class YamlSource {
   }
 
   #convert(
-    doc: Document,
+    targets: ReadonlyMap<Alias, Node>,
     node: Node | null,
     text: string,
     lineOf: (n: Node | null | undefined) => number | undefined,
@@ -71,7 +78,7 @@ export class YamlSource {
   ): unknown {
     if (depth > 200) throw new PlaybookError('YAML nested too deeply (alias loop?)', { file: this.file, line: lineOf(node) });
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return this.#convert(doc, node.resolve(doc) as Node | null, text, lineOf, depth + 1);
+    if (isAlias(node)) return this.#convert(targets, targets.get(node) ?? null, text, lineOf, depth + 1);
     if (isScalar(node)) {
       const v = node.value;
       if (typeof v === 'number' && Number.isInteger(v) && node.range) {
@@ -84,7 +91,7 @@ export class YamlSource {
       const out: unknown[] = [];
       const lines: number[] = [];
       for (const item of node.items) {
-        out.push(this.#convert(doc, item as Node | null, text, lineOf, depth + 1));
+        out.push(this.#convert(targets, item as Node | null, text, lineOf, depth + 1));
         lines.push(lineOf(item as Node) ?? lineOf(node) ?? 0);
       }
       this.#remember(out, lineOf(node));
@@ -97,16 +104,18 @@ export class YamlSource {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        const key = isScalar(keyNode) ? String(keyNode.value) : String(this.#convert(doc, keyNode, text, lineOf, depth + 1));
+        const raw = isScalar(keyNode) ? keyNode.value : this.#convert(targets, keyNode, text, lineOf, depth + 1);
+        // With `merge: true` the yaml package gives a merge key as Symbol('<<'), not the string.
+        const key = typeof raw === 'symbol' ? (raw.description ?? '') : String(raw);
         if (key === '<<') {
           // Merge keys: earlier explicit keys win, like YAML's merge semantics.
-          const merged = this.#convert(doc, pair.value as Node | null, text, lineOf, depth + 1);
+          const merged = this.#convert(targets, pair.value as Node | null, text, lineOf, depth + 1);
           for (const m of Array.isArray(merged) ? merged : [merged]) {
             if (m && typeof m === 'object') for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
           }
           continue;
         }
-        out[key] = this.#convert(doc, pair.value as Node | null, text, lineOf, depth + 1);
+        out[key] = this.#convert(targets, pair.value as Node | null, text, lineOf, depth + 1);
         const line = lineOf(keyNode);
         if (line !== undefined) keys.set(key, line);
       }

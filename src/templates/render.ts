@@ -78,6 +78,27 @@ const transform = (transformer as unknown as { transform(ast: NjNode, asyncFilte
 
 // dev: keep nunjucks' error objects (with the cause and line) instead of flattening them to a message.
 const ENV_OPTS = { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: false, dev: true };
+/**
+ * nunjucks looks names up in plain objects at compile time, so `{{ constructor }}`, `{{ toString }}`
+ * or `{{ __proto__ }}` found Object.prototype's members and compiled into broken JavaScript (a crash,
+ * exit 3). Names Object.prototype owns are refused as a template error instead.
+ */
+function refuseObjectNames(root: NjNode): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as NjNode | undefined;
+    if (!node || typeof node !== 'object') continue;
+    if (node.typename === 'Symbol' && String(node.value) in Object.prototype) {
+      // `line` (1-based) is what errorLine() reads to place the error in the file.
+      throw Object.assign(new Error(`'${String(node.value)}' cannot be used as a name`), { line: Number(node.lineno) + 1 });
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) stack.push(...(v as unknown[]));
+      else if (v && typeof v === 'object' && 'typename' in v) stack.push(v);
+    }
+  }
+}
+
 const FORBIDDEN_ATTRS = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__']);
 
 /** One line of a nunjucks error, without its "(path) [Line n, Column m]" preamble. */
@@ -288,7 +309,9 @@ export class TemplateEngine {
 
   #parse(source: string, where: SourceLocation, what: string): NjNode {
     try {
-      return nj.parser.parse(source, [], ENV_OPTS);
+      const root = nj.parser.parse(source, [], ENV_OPTS) as NjNode;
+      refuseObjectNames(root);
+      return root;
     } catch (err) {
       const line = errorLine(err);
       const loc =

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import type { ConnectionSpec } from '../core/inventory.js';
+import { childEnv } from '../core/secret-env.js';
 import type { CommandResult } from '../core/result.js';
 import { runSession, type ExitInfo, type ProcessHandle } from './command-session.js';
 import { planExec } from './exec-plan.js';
@@ -54,7 +55,8 @@ class LocalConnection implements Connection {
 
 /** Starts `/bin/sh -c script` as the leader of a new process group. */
 function spawnGroup(script: string): ProcessHandle {
-  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // fleet's own secrets stay in fleet: sudo gets the become password on stdin, never from env.
+  const child = spawn('/bin/sh', ['-c', script], { detached: true, env: childEnv(process.env), stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => undefined); // EPIPE when the command exits without reading stdin
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) => {

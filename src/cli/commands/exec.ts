@@ -39,7 +39,7 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
   const command = words.join(' ');
   const results = new Map<string, CommandResult>();
 
-  const targets = await resolveTargets(args.pattern, args, io.cwd, (w) => io.stderr.write(`fleet: warning: ${w}\n`));
+  const targets = await resolveTargets(args.pattern, args, io.cwd, (w) => io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`));
   const mask = new SecretMask();
   const summary = await withStore(
     args.db,

@@ -24,6 +24,7 @@ import { runOnTargets, type RunSink } from '../run-context.js';
 import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import type { Io } from '../io.js';
+import { terminalSafe } from '../../output/terminal-safe.js';
 
 const runOptions = {
   fix: {
@@ -105,7 +106,7 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
 }
 
 async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<number> {
-  const warn = (w: string) => io.stderr.write(`fleet: warning: ${w}\n`);
+  const warn = (w: string) => io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
   if (args.limit === '@failed' || args.limit === '@skipped')
     args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
   const loaded = await loadTargets(args, io.cwd, warn);
@@ -114,7 +115,8 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
   // Everything is validated here, before any connection: YAML, modules, check ids, templates, patterns.
   const pb = await loadPlaybook(file, { catalog, checkPattern: (p) => void selectHosts(loaded.inventory, p) });
   const hosts = playbookHosts(pb, loaded.inventory, loaded.select, loaded.extraVars);
-  if (hosts.length === 0) throw new InputError(`${file}: no play selects any host${args.limit ? ` with --limit '${args.limit}'` : ''}`);
+  if (hosts.length === 0)
+    throw new InputError(`${file}: no play selects any host${args.limit !== undefined ? ` with --limit '${args.limit}'` : ''}`);
   const tags = splitList(args.tags);
   const skipTags = splitList(args['skip-tags']);
   // A remediation playbook exists to change hosts: it applies unless told otherwise.

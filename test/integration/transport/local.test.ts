@@ -134,3 +134,27 @@ describe('close', () => {
     expect(await waitGone(CLOSE_SLEEP)).toBe(true);
   });
 });
+
+describe('environment', () => {
+  test("fleet's own secrets in its environment do not reach local commands", async () => {
+    const saved = { b: process.env.FLEET_BECOME_PASSWORD, p: process.env.FLEET_SSH_PASSPHRASE };
+    process.env.FLEET_BECOME_PASSWORD = 'canary-become-7f3a';
+    process.env.FLEET_SSH_PASSPHRASE = 'canary-passphrase-9c1d';
+    process.env.FLEET_TEST_PLAIN = 'plain-value';
+    try {
+      const r = await conn.exec('env');
+      expect(r.rc).toBe(0);
+      expect(r.stdout).toContain('FLEET_TEST_PLAIN=plain-value'); // the rest of the environment is kept
+      expect(r.stdout).not.toContain('canary-');
+      expect(r.stdout).not.toMatch(/FLEET_BECOME_PASSWORD|FLEET_SSH_PASSPHRASE/);
+    } finally {
+      for (const [k, v] of [
+        ['FLEET_BECOME_PASSWORD', saved.b],
+        ['FLEET_SSH_PASSPHRASE', saved.p],
+        ['FLEET_TEST_PLAIN', undefined],
+      ] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+  });
+});

@@ -49,4 +49,9 @@ describe('parseExtraVars', () => {
   ])('rejects %j', async (values, message) => {
     await expect(parseExtraVars(values, '/tmp')).rejects.toThrow(message);
   });
+
+  it('quotes a value with line breaks on one line (found by fuzzing)', async () => {
+    // The value holds a backslash and a real newline; the message shows the newline as \n.
+    await expect(parseExtraVars(['sg=y7"a b" x=\\' + '\n' + 'n'], '/')).rejects.toThrow(`-e 'sg=y7"a b" x=\\\\nn': expected key=value`);
+  });
 });

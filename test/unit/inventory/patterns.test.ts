@@ -100,6 +100,13 @@ describe('selectHosts', () => {
     expect(() => names('~hv(')).toThrow("invalid regex in host pattern '~hv('");
   });
 
+  it('refuses an empty pattern or a stray bracket instead of selecting every host', () => {
+    expect(() => names('')).toThrow('empty host pattern');
+    expect(() => names(',')).toThrow('empty host pattern');
+    expect(() => names('~[')).toThrow(/unbalanced|invalid regex/);
+    expect(() => names('dc1:[')).toThrow("unbalanced '[' or ']' in host pattern 'dc1:['");
+  });
+
   it('matches an empty group without error', async () => {
     t = tmpDir();
     t.write({ 'h.ini': '[empty]\n[g]\nh1\n' });
@@ -129,6 +136,33 @@ describe('applyLimit', () => {
     expect(() => applyLimit(inv, selectHosts(inv, 'all'), '@retry', t!.dir)).toThrow(
       "retry:2: --limit: host pattern 'gone.dc9' matches no host or group in the inventory",
     );
+  });
+
+  it('refuses an empty or unparsable limit instead of keeping every host', () => {
+    const hosts = selectHosts(inv, 'all');
+    for (const limit of ['', ' ', ',', ' , ', ':']) {
+      expect(() => applyLimit(inv, hosts, limit, '/'), `limit '${limit}'`).toThrow(/--limit '.*': empty host pattern/);
+    }
+    expect(() => applyLimit(inv, hosts, ']', '/')).toThrow("--limit ']': unbalanced '[' or ']' in host pattern ']'");
+    expect(() => applyLimit(inv, hosts, 'dc1:]', '/')).toThrow("--limit 'dc1:]': unbalanced '[' or ']' in host pattern 'dc1:]'");
+    expect(() => applyLimit(inv, hosts, '~[', '/')).toThrow(/--limit '~\[': (unbalanced|invalid regex)/);
+    expect(() => applyLimit(inv, hosts, 'hv[01', '/')).toThrow(/unbalanced '\[' or '\]'/);
+  });
+
+  it('keeps errors on one line and refuses a glob with a bad range (found by fuzzing)', () => {
+    const hosts = selectHosts(inv, 'all');
+    expect(() => applyLimit(inv, hosts, 'dc1[0:2],dc2[(b_\\|-1]', '/')).toThrow(/invalid glob in host pattern 'dc2\[\(b_\\\|-1\]'/);
+    expect(() => applyLimit(inv, hosts, '\ndc1@', '/')).toThrow("--limit '\\ndc1@': host pattern 'dc1@' matches no host");
+  });
+
+  it('refuses a limit file with no hosts in it', () => {
+    t = tmpDir();
+    writeFileSync(path.join(t.dir, 'empty'), '');
+    writeFileSync(path.join(t.dir, 'blank'), '\n  \n\n');
+    const hosts = selectHosts(inv, 'all');
+    expect(() => applyLimit(inv, hosts, '@empty', t!.dir)).toThrow('--limit @empty: no hosts in empty');
+    expect(() => applyLimit(inv, hosts, '@blank', t!.dir)).toThrow('--limit @blank: no hosts in blank');
+    expect(() => applyLimit(inv, hosts, 'lonely,@empty', t!.dir)).toThrow('--limit @empty: no hosts in empty');
   });
 
   it('reports a missing limit file', () => {

@@ -1,4 +1,5 @@
 /** Executable inventory scripts: --list with _meta, --host per host without it, and failures. */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../src/inventory/index.js';
@@ -16,6 +17,27 @@ function script(body: string) {
   t = tmpDir();
   t.write({ 'inv.sh': `!#!/bin/sh\n${body}\n` });
   return t.dir;
+}
+
+/** Resolves once `pid` is dead: gone, or a zombie (an orphan waits for PID 1 to reap it). */
+async function waitGone(pid: number): Promise<void> {
+  expect(pid).toBeGreaterThan(1);
+  for (let i = 0; i < 100; i++) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    if (/^\d+ \(.*\) Z/.test(stat)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`process ${pid} is still running`);
+}
+
+function restoreEnv(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key];
+  else process.env[key] = value;
 }
 
 describe('inventory scripts', () => {
@@ -74,6 +96,43 @@ describe('inventory scripts', () => {
   it('fails a failing --host call', async () => {
     const dir = script(`[ "$1" = --list ] && { echo '{"g": ["h"]}'; exit 0; }; echo boom >&2; exit 1`);
     await expect(loadInventory(['inv.sh'], { cwd: dir })).rejects.toThrow('inventory script --host h failed (exit code 1): boom');
+  });
+
+  it('kills a stuck script with everything it started, even a child holding stdout, and says so', async () => {
+    const dir = script(`sleep 300 &\necho $! > "$(dirname "$0")/child.pid"\nsleep 300`);
+    const started = Date.now();
+    await expect(loadInventory(['inv.sh'], { cwd: dir, scriptTimeoutMs: 500 })).rejects.toThrow(
+      `${path.join(dir, 'inv.sh')}: inventory script --list did not finish within 0.5s`,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const child = Number(readFileSync(path.join(dir, 'child.pid'), 'utf8'));
+    await waitGone(child);
+  }, 15_000);
+
+  it('does not wait for a background child of a script that has finished', async () => {
+    const dir = script(`sleep 300 &\necho $! > "$(dirname "$0")/child.pid"\necho '{"g": {"hosts": ["h1"]}, "_meta": {"hostvars": {}}}'`);
+    const started = Date.now();
+    const inv = await loadInventory(['inv.sh'], { cwd: dir, scriptTimeoutMs: 60_000 });
+    expect(inv.groups.get('g')?.hosts).toEqual(['h1']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitGone(Number(readFileSync(path.join(dir, 'child.pid'), 'utf8')));
+  }, 15_000);
+
+  it("does not hand fleet's own secrets to the script in its environment", async () => {
+    const dir = script(`env > "$(dirname "$0")/env.txt"\necho '{"g": {"hosts": ["h1"]}, "_meta": {"hostvars": {}}}'`);
+    const saved = { b: process.env.FLEET_BECOME_PASSWORD, p: process.env.FLEET_SSH_PASSPHRASE };
+    process.env.FLEET_BECOME_PASSWORD = 'canary-become-7f3a';
+    process.env.FLEET_SSH_PASSPHRASE = 'canary-passphrase-9c1d';
+    try {
+      await loadInventory(['inv.sh'], { cwd: dir });
+    } finally {
+      restoreEnv('FLEET_BECOME_PASSWORD', saved.b);
+      restoreEnv('FLEET_SSH_PASSPHRASE', saved.p);
+    }
+    const env = readFileSync(path.join(dir, 'env.txt'), 'utf8');
+    expect(env).toMatch(/^PATH=/m); // the rest of the environment is kept
+    expect(env).not.toContain('canary-');
+    expect(env).not.toMatch(/FLEET_BECOME_PASSWORD|FLEET_SSH_PASSPHRASE/);
   });
 
   it('refuses a script that is not executable', async () => {

@@ -104,3 +104,29 @@ all:
     );
   });
 });
+
+describe('YAML inventory: aliases and nesting that would hang or crash the loader', () => {
+  it('refuses an alias inside its own anchor, with its line', async () => {
+    await expect(yaml('all: &x {children: {g: *x}}\n')).rejects.toThrow(
+      "hosts.yml:1: YAML alias '*x' is used inside its own anchor '&x' (a loop)",
+    );
+  });
+
+  it('refuses a billion-laughs group_vars file quickly, with its line', async () => {
+    t?.cleanup();
+    t = tmpDir();
+    const levels = 'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`);
+    t.write({ 'hosts.ini': '[g]\nh1\n', 'group_vars/g.yml': ['a: &a [1,2,3,4,5,6,7,8,9]', ...levels, ''].join('\n') });
+    const started = Date.now();
+    await expect(loadInventory(['hosts.ini'], { cwd: t.dir })).rejects.toThrow(
+      /g\.yml:6: YAML aliases expand to more than 100,000 values \(an alias bomb\?\)$/,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('refuses values nested more than 100 levels deep', async () => {
+    await expect(yaml(`all:\n  vars:\n    x: ${'['.repeat(120)}${']'.repeat(120)}\n`)).rejects.toThrow(
+      'hosts.yml:3: YAML nested more than 100 levels deep',
+    );
+  });
+});

@@ -56,6 +56,27 @@ describe('loading a valid playbook', () => {
   });
 });
 
+describe('YAML merge keys', () => {
+  it('merge an anchored mapping (block and flow style); explicit keys win wherever they are written', async () => {
+    const text = [
+      '- hosts: all',
+      '  vars:',
+      '    defaults: &d {bridge: br0, mtu: 1500}',
+      '    hv1:',
+      '      <<: *d',
+      '      mtu: 9000',
+      '    hv2: {mtu: 9000, <<: *d}',
+      '    hv3: {<<: [*d, {stp: true}]}',
+      '  tasks: []',
+      '',
+    ].join('\n');
+    const vars = (await parsePlaybook(FILE, text, opts)).plays[0]?.vars;
+    expect(vars?.['hv1']).toEqual({ bridge: 'br0', mtu: 9000 });
+    expect(vars?.['hv2']).toEqual({ bridge: 'br0', mtu: 9000 });
+    expect(vars?.['hv3']).toEqual({ bridge: 'br0', mtu: 1500, stp: true });
+  });
+});
+
 describe('every error names file:line, before anything connects', () => {
   it('bad YAML', async () => {
     expect(await errorOf('- hosts: all\n  tasks:\n    - name: x\n     command: y\n')).toMatch(/^.*inline\.yml:4: invalid YAML/);
