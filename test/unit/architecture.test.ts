@@ -91,6 +91,7 @@ const OWNERS: Record<string, RegExp> = {
   pg: /^store\/postgres/,
   nunjucks: /^(templates|report)\//,
   yargs: /^cli\//,
+  croner: /^schedule\/cron\.ts$/,
 };
 
 describe('architecture', () => {
