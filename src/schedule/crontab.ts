@@ -3,8 +3,7 @@
  * refused rather than approximated. A time zone becomes CRON_TZ (cronie and systemd-cron honour it;
  * Debian's own cron does not, which the output says).
  */
-// shQuote is moving to core/shell.ts; until then transport/quote.ts is the one implementation.
-import { shQuote } from '../transport/quote.js';
+import { shQuote } from '../core/shell.js';
 import { cronFields } from './cron.js';
 import { formatDuration } from './duration.js';
 import { ScheduleError } from './errors.js';

@@ -36,6 +36,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['modules', 'store', 'output'],
   ['remediation', 'report'],
   ['playbook'],
+  ['schedule'],
+  ['notify'],
+  ['daemon'],
   ['cli'],
 ];
 const LAYER_OF = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i] as const)));
