@@ -15,6 +15,8 @@ import { reportCommand } from './commands/report.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand } from './commands/export.js';
 import { serveCommand } from './commands/serve.js';
+import { scheduleCommand } from './commands/schedule.js';
+import { daemonCommand } from './commands/daemon.js';
 
 const EPILOG = `Exit codes: 0 every host reached and everything ok; 1 usage or input error (nothing ran);
 2 at least one failed step or check; 4 at least one host unreachable and none failed;
@@ -42,6 +44,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command(diffCommand(io, setExit))
     .command(exportCommand(io, setExit))
     .command(serveCommand(io, setExit))
+    .command(scheduleCommand(io, setExit))
+    .command(daemonCommand(io, setExit))
     .demandCommand(1, 'name a command (see fleet --help)')
     .strict()
     .recommendCommands()

@@ -36,6 +36,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['modules', 'store', 'output'],
   ['remediation', 'report'],
   ['playbook'],
+  ['schedule'],
+  ['notify'],
+  ['daemon'],
   ['cli'],
 ];
 const LAYER_OF = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i] as const)));
@@ -91,6 +94,7 @@ const OWNERS: Record<string, RegExp> = {
   pg: /^store\/postgres/,
   nunjucks: /^(templates|report)\//,
   yargs: /^cli\//,
+  croner: /^schedule\/cron\.ts$/,
 };
 
 describe('architecture', () => {
