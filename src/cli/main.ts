@@ -17,6 +17,7 @@ import { exportCommand } from './commands/export.js';
 import { serveCommand } from './commands/serve.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { daemonCommand } from './commands/daemon.js';
+import { versionLine } from '../install/build-info.js';
 
 const EPILOG = `Exit codes: 0 every host reached and everything ok; 1 usage or input error (nothing ran);
 2 at least one failed step or check; 4 at least one host unreachable and none failed;
@@ -59,7 +60,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     })
     .help()
     .alias('h', 'help')
-    .version(false);
+    .version('version', 'Show the version and the git commit fleet was built from', versionLine());
 
   try {
     await parser.parseAsync();

@@ -31,6 +31,8 @@ const importsOf = (f: string) =>
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['core'],
+  // Where fleet is installed (its package root) and its build info: node:fs only.
+  ['install'],
   ['facts', 'templates', 'transport', 'inventory'],
   ['checks', 'bridge', 'engine'],
   ['modules', 'store', 'output'],

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { SecretMask } from '../../core/redact.js';
@@ -25,6 +24,7 @@ import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import type { Io } from '../io.js';
 import { terminalSafe } from '../../output/terminal-safe.js';
+import { packageRoot } from '../../install/package-root.js';
 
 const runOptions = {
   fix: {
@@ -45,8 +45,8 @@ const runOptions = {
 
 type RunArgs = HostRunArgs & ArgsOf<typeof runOptions> & { playbook: string };
 
-/** fleet's own playbooks/ (next to dist/), for `fleet run health-check` from any directory. */
-const BUILTIN_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../playbooks');
+/** fleet's own playbooks/ (where fleet is installed), for `fleet run health-check` from any directory. */
+const BUILTIN_PLAYBOOKS = path.join(packageRoot(), 'playbooks');
 
 /**
  * A bare name is looked up as ./playbooks/NAME.yml, then in fleet's own playbooks/; anything with a
