@@ -51,7 +51,15 @@ rm -rf "$nm/sqlite3/deps" "$nm/sqlite3/src" "$nm/cpu-features/deps" "$nm/cpu-fea
 find "$nm" -path '*/build/*' \( -name 'obj.target' -o -name '.deps' -o -name 'obj' \) -prune -exec rm -rf {} +
 find "$nm" -path '*/build/*' \( -name '*.a' -o -name '*.mk' -o -name 'Makefile' -o -name 'config.gypi' \
   -o -name '*.Makefile' \) -delete
-find "$nm" -name '*.node' -exec strip --strip-unneeded {} +
+# Needed only to build native modules at install time, not at run time (node-gyp's Python gyp,
+# node-addon-api's formatting tools), and other packages' development files.
+rm -rf "$nm/node-gyp" "$nm/node-addon-api/tools"
+find "$nm" \( -name '.eslintrc*' -o -name '.npmignore' \) -type f -delete
+find "$nm" -name '*.node' -exec strip --strip-unneeded {} + -exec chmod 0644 {} +
+# Some packages mark plain modules executable; only files with a #! line keep the bit.
+find "$nm" -type f -perm /111 ! -name '*.node' -print0 | while IFS= read -r -d '' f; do
+  [ "$(head -c2 "$f")" = '#!' ] || chmod a-x "$f"
+done
 # npm leaves files group-writable or without read bits for others in some packages.
 find "$lib" -type d -exec chmod 0755 {} +
 find "$lib" -type f -exec chmod go-w,a+r {} +
