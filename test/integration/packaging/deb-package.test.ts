@@ -29,7 +29,8 @@ beforeAll(async () => {
   deb = stdout.trim();
   unpacked = path.join(tmp, 'root');
   await run('dpkg-deb', ['-x', deb, unpacked]);
-});
+  // npm install -g builds ssh2's native modules: minutes when the 2 cores are shared.
+}, 420_000);
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -64,7 +64,8 @@ beforeAll(async () => {
     SimFleet.up({ prefix: 'npk', count: 2, vmsPerHost: 1 }),
   ]);
   await sim.inject('hv02', 'bridge.ip-on-port');
-});
+  // npm install -g builds ssh2's native modules: minutes when the 2 cores are shared.
+}, 420_000);
 
 afterAll(async () => {
   await sim?.down();
