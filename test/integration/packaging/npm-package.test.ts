@@ -80,7 +80,7 @@ describe('fleet as an npm package', () => {
       .filter((f) => f !== '')
       .map((f) => f.replace(/^package\//, ''));
     const allowed =
-      /^(LICENSE|README\.md|package\.json|bin\/fleet\.js|dist\/src\/.+\.js(on)?|playbooks\/[^/]+\.yml|templates\/bridge\/.+\.j2)$/;
+      /^(LICENSE|README\.md|package\.json|bin\/fleet\.js|dist\/src\/.+\.js(on)?|playbooks\/[^/]+\.yml|templates\/bridge\/.+\.j2|templates\/report\/page\.(js|css))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /\.ts$|\.map$|(^|\/)(test|fixtures|bench)\//.test(f))).toEqual([]);
     for (const f of [
@@ -92,6 +92,8 @@ describe('fleet as an npm package', () => {
       'playbooks/health-check.yml',
       'playbooks/bridge-remediation.yml',
       'templates/bridge/ifupdown/interfaces.j2',
+      'templates/report/page.js',
+      'templates/report/page.css',
     ])
       expect(files, f).toContain(f);
     console.log(`npm tarball: ${files.length} files, ${(readFileSync(tarball).length / 1024).toFixed(1)} KiB`);
