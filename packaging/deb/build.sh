@@ -55,6 +55,8 @@ find "$nm" -path '*/build/*' \( -name '*.a' -o -name '*.mk' -o -name 'Makefile' 
 # node-addon-api's formatting tools), and other packages' development files.
 rm -rf "$nm/node-gyp" "$nm/node-addon-api/tools"
 find "$nm" \( -name '.eslintrc*' -o -name '.npmignore' \) -type f -delete
+# The commands of what was removed (node_modules/.bin/node-gyp) would be dangling links.
+find "$nm" -xtype l -delete
 find "$nm" -name '*.node' -exec strip --strip-unneeded {} + -exec chmod 0644 {} +
 # Some packages mark plain modules executable; only files with a #! line keep the bit.
 find "$nm" -type f -perm /111 ! -name '*.node' -print0 | while IFS= read -r -d '' f; do
