@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCKED_RC, lockSh, unlockSh } from '../../../src/remediation/host-scripts.js';
-import { shQuote } from '../../../src/transport/quote.js';
+import { shQuote } from '../../../src/core/shell.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'fleet-host-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
