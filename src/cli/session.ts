@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js';
 import { InputError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
-import { applyLimit, connectionSpec, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
+import { applyLimit, connectionSpec, inventorySecretValues, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
 import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
 import type { RunStore } from '../store/types.js';
 import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
@@ -141,7 +141,12 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
       becomePassword: becomePassword ?? spec.becomePassword,
     };
   };
-  const secrets = [becomePassword, passphrase, ...targets.hosts.map((h) => specOf(h).becomePassword)];
+  const secrets = [
+    becomePassword,
+    passphrase,
+    ...targets.hosts.map((h) => specOf(h).becomePassword),
+    ...inventorySecretValues(targets.inventory.hosts.values(), targets.extraVars),
+  ];
   const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options);
   return { specOf, pool, secrets, warnings };
 }
