@@ -8,7 +8,7 @@ import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js
 import { InputError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import { applyLimit, connectionSpec, inventorySecretValues, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
-import { defaultDbPath, openSqliteStore } from '../store/sqlite.js';
+import { defaultDbPath, looseModeWarning, openSqliteStore, openSqliteStoreReadOnly } from '../store/sqlite.js';
 import type { RunStore } from '../store/types.js';
 import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
 import { createSshTransport } from '../transport/ssh.js';
@@ -79,6 +79,28 @@ export async function withStore<T>(
 ): Promise<T> {
   const store = await openStore(dbArg, redact);
   try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The store for a command that only reads (runs, show, report, diff, export, serve): it changes
+ * nothing in the DB (no migration, no recovery of dead runs, no mode fix), so a DB the user may
+ * only read works; a DB others can read is reported through `warn` instead of tightened.
+ */
+export async function withReadOnlyStore<T>(
+  dbArg: string | undefined,
+  command: string,
+  warn: (w: string) => void,
+  fn: (store: RunStore) => Promise<T>,
+): Promise<T> {
+  const file = dbArg ?? defaultDbPath();
+  const store = await openSqliteStoreReadOnly(file, { command });
+  try {
+    const loose = looseModeWarning(file);
+    if (loose) warn(loose);
     return await fn(store);
   } finally {
     await store.close();

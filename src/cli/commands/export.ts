@@ -8,7 +8,7 @@ import { buildRunJson } from '../../report/run-json.js';
 import { selectRun } from '../../report/select-run.js';
 import { dbOptions, type ArgsOf } from '../options.js';
 import { outputModeOption, parseOutputMode, writeOutputFile } from '../output-file.js';
-import { withStore } from '../session.js';
+import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 
 const exportOptions = {
@@ -34,15 +34,20 @@ export function exportCommand(io: Io, setExit: (code: number) => void) {
 
 async function exportRun(io: Io, args: ExportArgs): Promise<number> {
   const mode = parseOutputMode(args.mode);
-  const text = await withStore(args.db, async (store) => {
-    const run = await selectRun(store, { run: args.run });
-    const data = await loadRunData(store, run.id);
-    return args.format === 'json'
-      ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
-      : args.format === 'junit'
-        ? buildJunit(data)
-        : buildCsv(data);
-  });
+  const text = await withReadOnlyStore(
+    args.db,
+    'export',
+    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
+    async (store) => {
+      const run = await selectRun(store, { run: args.run });
+      const data = await loadRunData(store, run.id);
+      return args.format === 'json'
+        ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
+        : args.format === 'junit'
+          ? buildJunit(data)
+          : buildCsv(data);
+    },
+  );
   if (!args.output || args.output === '-') {
     io.stdout.write(text);
     return 0;
