@@ -10,6 +10,7 @@ import { withRun, type ActiveRun, type RunSummary } from '../engine/run.js';
 import { StoreRecorder } from '../store/recorder.js';
 import type { RunStore } from '../store/types.js';
 import { ProgressObserver } from '../output/progress.js';
+import { redactingObserver } from '../output/redacting-observer.js';
 import { handleInterrupts } from './interrupt.js';
 import { setUpConnections, validateConnectionArgs, type ConnectionArgs, type Targets } from './session.js';
 import type { Io } from './io.js';
@@ -51,6 +52,8 @@ export async function runOnTargets(
   const observers: RunObserver[] = [...(sink.observers ?? [])];
   if (!args.json) observers.push(new ProgressObserver({ stream: io.stderr, tty: io.stderrIsTTY }));
   const ctx: RunContext = { targets, redact: sink.mask.redact, specOf: conn.specOf };
+  // Terminal observers see host data before the store masks it.
+  const terminal = observers.map((o) => redactingObserver(o, sink.mask.redact));
   try {
     return await withRun(
       {
@@ -64,7 +67,7 @@ export async function runOnTargets(
         recorder: new StoreRecorder(sink.store),
         pool: conn.pool,
         forks: args.forks,
-        observers,
+        observers: terminal,
         signal: interrupt.signal,
         specOf: conn.specOf,
       },

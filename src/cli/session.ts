@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { ConnectionSpec, Host, Inventory, Vars } from '../core/inventory.js';
 import { InputError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
-import { applyLimit, connectionSpec, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
-import { openRunStore } from '../store/open.js';
+import { applyLimit, connectionSpec, inventorySecretValues, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
+import { openRunStore, openRunStoreReadOnly } from '../store/open.js';
 import type { RunStore } from '../store/types.js';
 import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
 import { createSshTransport } from '../transport/ssh.js';
@@ -91,6 +91,25 @@ export async function withStore<T>(
   }
 }
 
+/**
+ * The store for a command that only reads (runs, show, report, diff, export, serve): it changes
+ * nothing in the DB (no migration, no recovery of dead runs, no mode fix), so a DB the user may
+ * only read works; a DB others can read is reported through `warn` instead of tightened.
+ */
+export async function withReadOnlyStore<T>(
+  dbArg: string | undefined,
+  command: string,
+  warn: (w: string) => void,
+  fn: (store: RunStore) => Promise<T>,
+): Promise<T> {
+  const store = await openRunStoreReadOnly(dbArg, { command }, warn);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export interface ConnectionSetup {
   readonly specOf: (host: Host) => ConnectionSpec;
   readonly pool: ConnectionPool;
@@ -147,7 +166,12 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
       becomePassword: becomePassword ?? spec.becomePassword,
     };
   };
-  const secrets = [becomePassword, passphrase, ...targets.hosts.map((h) => specOf(h).becomePassword)];
+  const secrets = [
+    becomePassword,
+    passphrase,
+    ...targets.hosts.map((h) => specOf(h).becomePassword),
+    ...inventorySecretValues(targets.inventory.hosts.values(), targets.extraVars),
+  ];
   const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options);
   return { specOf, pool, secrets, warnings };
 }

@@ -5,5 +5,5 @@ export { connectionSpec } from './connection.js';
 export { parseExtraVars } from './extra-vars.js';
 export { inventoryListJson, inventoryHost, inventoryGraph, type OutputOptions } from './list-output.js';
 export { hostMagicVars, groupsMagicVar } from './magic-vars.js';
-export { isSecretVar, maskSecretVars, declaredSecretVars, SECRET_LIST_VAR } from './secrets.js';
+export { isSecretVar, maskSecretVars, declaredSecretVars, inventorySecretValues, SECRET_LIST_VAR } from './secrets.js';
 export { parseIniValue } from './ini.js';

@@ -1,6 +1,7 @@
 /**
  * Which vars hold secrets, for masking in `fleet inventory` output: Ansible's password vars, any name
- * containing password/passphrase/secret/token, and names a host lists in `fleet_secret_vars`.
+ * containing password/passphrase/secret/token/credential/webhook/api_key (apikey), and names a host
+ * lists in `fleet_secret_vars`. The same values are masked in everything a run stores or prints.
  */
 import { MASK } from '../core/redact.js';
 import type { Vars } from '../core/inventory.js';
@@ -13,7 +14,8 @@ const ALWAYS = new Set([
   'ansible_ssh_pass',
   'ansible_ssh_password',
 ]);
-const SECRET_NAME = /password|passphrase|secret|token/i;
+// Webhook URLs carry their token in the path (Slack, Teams, Discord).
+const SECRET_NAME = /password|passphrase|secret|token|credential|webhook|api_?key/i;
 
 /** The var that lists more secret var names (a list, or a comma-separated string). */
 export const SECRET_LIST_VAR = 'fleet_secret_vars';
@@ -46,4 +48,36 @@ export function maskSecretVars(vars: Vars, declared: ReadonlySet<string> = decla
     return out;
   };
   return mask(vars) as Vars;
+}
+
+/** Every value held under a secret-named key of `vars` (all leaves below such a key), as text. */
+export function secretValuesOf(vars: Vars, declared: ReadonlySet<string> = declaredSecretVars(vars)): string[] {
+  const out: string[] = [];
+  const leaves = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (typeof v === 'number' || typeof v === 'bigint') out.push(String(v));
+    else if (Array.isArray(v)) v.forEach(leaves);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(leaves);
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, val] of Object.entries(v)) (isSecretVar(k, declared) ? leaves : walk)(val);
+  };
+  walk(vars);
+  return out;
+}
+
+/**
+ * Every secret value a run could print: what `fleet inventory` masks for ANY host of the inventory
+ * (a task may read another host's vars through hostvars), with the -e vars applied on top, which
+ * may add secret-named vars of their own. Feed these to the redactor.
+ */
+export function inventorySecretValues(hosts: Iterable<{ readonly vars: Vars }>, extraVars: Vars): string[] {
+  const found = new Set<string>(secretValuesOf(extraVars));
+  for (const h of hosts) {
+    const merged = { ...h.vars, ...extraVars };
+    for (const v of secretValuesOf(merged)) found.add(v);
+  }
+  return [...found];
 }

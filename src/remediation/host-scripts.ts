@@ -41,31 +41,51 @@ export const HOST_LOCK = '/run/fleet/bridge.lock';
 export const LOCKED_RC = 75;
 
 /**
- * Takes HOST_LOCK for transaction $t, or prints `locked OWNER` and exits LOCKED_RC. A holder is
- * stale (taken over) when its transaction is over: committed, rolled back to the end, gone, or never
- * armed a minute after it took the lock (its controller died before changing anything).
+ * Every look at or change of the lock (take, take over, give back) happens under `flock` on
+ * LOCK.mutex: reading the owner and replacing a stale one must be one step, or two contenders that
+ * both saw the same stale (or not yet written) owner both take it. The mutex is held for a few
+ * milliseconds only; the kernel drops it when its holder dies, so it can never go stale itself. The
+ * lock proper stays a directory naming its transaction, because it must outlive this SSH session
+ * (the apply is detached and the commit comes over another connection).
  */
-function lockSh(): string {
+const MUTEX_WAIT_S = 10;
+
+/**
+ * Takes the lock for transaction $t (creating $t), or prints `locked OWNER` and exits LOCKED_RC. A
+ * holder is stale (taken over) when its transaction is over: committed, rolled back to the end,
+ * gone, or never armed a minute after it took the lock (its controller died before changing anything).
+ */
+export function lockSh(lockPath: string = HOST_LOCK): string {
   return [
-    `lock=${HOST_LOCK}`,
+    `lock=${shQuote(lockPath)}`,
     'mkdir -p "${lock%/*}"',
+    'command -v flock >/dev/null || { echo "flock (util-linux) is missing on this host: cannot take the transaction lock" >&2; exit 1; }',
     'tx_open() {',
     '  [ -d "$1" ] || return 1',
     '  if [ -e "$1/decided" ]; then [ "$(cat "$1/decision" 2>/dev/null)" = rollback ] && [ ! -e "$1/rollback.done" ]; return; fi',
     '  [ -s "$1/deadman.pid" ] || [ -s "$1/deadman.unit" ] || [ -n "$(find "$lock" -maxdepth 0 -mmin -1 2>/dev/null)" ]',
     '}',
-    'if ! mkdir "$lock" 2>/dev/null; then',
+    'exec 9>>"$lock.mutex"',
+    `flock -w ${MUTEX_WAIT_S} 9 || { echo "locked (another process kept $lock.mutex for ${MUTEX_WAIT_S}s)"; exit ${LOCKED_RC}; }`,
+    'if [ -e "$lock" ]; then',
     '  owner=$(cat "$lock/tx" 2>/dev/null || true)',
     `  if [ -n "$owner" ] && tx_open "$owner"; then echo "locked $owner"; exit ${LOCKED_RC}; fi`,
     '  rm -rf "$lock"',
-    `  mkdir "$lock" 2>/dev/null || { echo "locked $(cat "$lock/tx" 2>/dev/null)"; exit ${LOCKED_RC}; }`,
     'fi',
+    // The transaction directory exists before the lock names it: a missing one means "gone" (stale).
+    'mkdir -p "$t"',
+    'mkdir "$lock"',
     'echo "$t" > "$lock/tx"',
+    'exec 9>&-',
   ].join('\n');
 }
 
-/** Gives HOST_LOCK back if transaction $t still holds it. */
-const UNLOCK_SH = `[ "$(cat ${HOST_LOCK}/tx 2>/dev/null)" = "$t" ] && rm -rf ${HOST_LOCK}`;
+/** Gives the lock back if transaction $t still holds it (in a subshell: the mutex fd closes with it). */
+export function unlockSh(lockPath: string = HOST_LOCK): string {
+  const lock = shQuote(lockPath);
+  return `( exec 9>>${lock}.mutex && flock -w ${MUTEX_WAIT_S} 9 && [ "$(cat ${lock}/tx 2>/dev/null)" = "$t" ] && rm -rf ${lock} )`;
+}
+const UNLOCK_SH = unlockSh();
 
 /** Releases the lock after a failure before anything changed (backup or arming failed). */
 export function unlockScript(tx: string): string {

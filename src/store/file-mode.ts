@@ -23,6 +23,30 @@ export function createPrivateFile(path: string): boolean {
   return true;
 }
 
+/**
+ * A DB that others may read (created before fleet made it 0600, or copied with a loose umask) is
+ * made owner-only by every command that writes it. Not ours to change (EPERM): left as it is.
+ */
+export function tightenDbFile(path: string): void {
+  try {
+    const st = statSync(path);
+    if ((st.mode & 0o077) !== 0) chmodSync(path, st.mode & 0o700);
+  } catch {
+    // vanished or not ours: opening it reports what matters
+  }
+}
+
+/** For read-only commands, which change nothing: a warning when others may read the DB, else undefined. */
+export function looseModeWarning(path: string): string | undefined {
+  try {
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) === 0) return undefined;
+    return `${path} is readable by other users (mode 0${mode.toString(8)}) and holds every host's command output: chmod 600 it (the next fleet run or exec does)`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Removes world access from the -wal/-shm files if a process with a loose umask created them. */
 export function tightenSidecars(path: string): void {
   for (const suffix of ['-wal', '-shm']) {

@@ -88,3 +88,22 @@ export async function migrate(db: SqlDb, opts: MigrateOptions = {}): Promise<{ f
     return { from: found.version, to: Math.max(now.version, target) };
   });
 }
+
+/**
+ * For read-only commands: the file must be a fleet DB of exactly this schema. An older one would
+ * need a migration, which is a write; reading it with queries for the new schema could fail halfway.
+ */
+export async function checkReadable(db: SqlDb, command: string, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  const state = await inTransaction(db, 'BEGIN', () => readState(db));
+  if (state.appId === 0 && state.version === 0 && state.tables === 0) {
+    throw new StoreError(db.file, 'no results database here yet (fleet run or fleet exec creates it)', 'FLEET_STORE_MISSING');
+  }
+  judge(db.file, state, migrations.length);
+  if (state.version < migrations.length) {
+    throw new StoreError(
+      db.file,
+      `was written by an older fleet (schema ${state.version}; this fleet uses ${migrations.length}): run a writing command (fleet run or fleet exec) once to upgrade it; ${command} never writes the database`,
+      'FLEET_STORE_SCHEMA_OLDER',
+    );
+  }
+}

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { isPostgresUrl, maskDbTarget } from './db-target.js';
 import type { PostgresOpenOptions } from './postgres.js';
-import { defaultDbPath, openSqliteStore, type SqliteOpenOptions } from './sqlite.js';
+import { defaultDbPath, looseModeWarning, openSqliteStore, openSqliteStoreReadOnly, type SqliteOpenOptions } from './sqlite.js';
 import type { SqlRunStore } from './sql-run-store.js';
 
 export type OpenOptions = SqliteOpenOptions & PostgresOpenOptions;
@@ -19,6 +19,23 @@ export async function openRunStore(target: string = defaultDbTarget(), opts: Ope
   // Loaded only when asked for: SQLite users never pay for the pg driver at start-up.
   const { openPostgresStore } = await import('./postgres.js');
   return openPostgresStore(target, opts);
+}
+
+/**
+ * Opens the store for a read-only command. SQLite: nothing in the file or its mode changes (see
+ * openSqliteStoreReadOnly), and `warn` hears about a DB others can read. PostgreSQL: the same open as
+ * for writing (its schema is shared by every controller and kept current by whoever connects).
+ */
+export async function openRunStoreReadOnly(
+  target: string = defaultDbTarget(),
+  opts: OpenOptions & { command: string },
+  warn: (w: string) => void,
+): Promise<SqlRunStore> {
+  if (isPostgresUrl(target)) return openRunStore(target, opts);
+  const store = await openSqliteStoreReadOnly(target, opts);
+  const loose = looseModeWarning(target);
+  if (loose) warn(loose);
+  return store;
 }
 
 /** How to show a target to a user: the URL with its password masked, or the file's absolute path. */

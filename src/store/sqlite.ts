@@ -8,13 +8,16 @@
  */
 import sqlite3 from 'sqlite3';
 import { storeErrorFrom, StoreError } from './errors.js';
-import { createPrivateFile, tightenSidecars } from './file-mode.js';
-import { migrate } from './migrate.js';
+import { existsSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { createPrivateFile, tightenDbFile, tightenSidecars } from './file-mode.js';
+import { checkReadable, migrate } from './migrate.js';
 import type { RunInfo, SqlDb, SqlValue } from './sql-db.js';
 import { SqlRunStore, type StoreOptions } from './sql-run-store.js';
 
 /** The SQLite store is the SQL store over an SQLite connection; the name stays for its many callers. */
 export { SqlRunStore as SqliteRunStore, type StoreOptions } from './sql-run-store.js';
+export { looseModeWarning } from './file-mode.js';
 
 /** Where results go unless told otherwise: `$FLEET_DB`, else `./fleet.db` (an empty FLEET_DB counts as unset). */
 export function defaultDbPath(): string {
@@ -24,6 +27,8 @@ export function defaultDbPath(): string {
 export interface SqliteOpenOptions extends StoreOptions {
   /** How long a write waits for another process's lock before failing (default 5000 ms). */
   readonly busyTimeoutMs?: number;
+  /** The read-only command opening the store, for messages (`fleet report`: "report"). */
+  readonly command?: string;
 }
 
 /** A prepared statement and the calls waiting on it (failed prepares never call them back). */
@@ -41,11 +46,11 @@ class SqliteConnection implements SqlDb {
 
   constructor(
     readonly file: string,
-    private readonly db: sqlite3.Database,
+    private readonly raw: sqlite3.Database,
   ) {
     // Serialized mode: Database-level calls (exec BEGIN/COMMIT, prepare) run one at a time in issue
     // order. It does NOT order calls queued on two different statements; callers await where order matters.
-    db.serialize();
+    raw.serialize();
   }
 
   private prepared(sql: string): Prepared {
@@ -54,7 +59,7 @@ class SqliteConnection implements SqlDb {
       const waiting = new Set<(err: unknown) => void>();
       // Prepared synchronously (queued in order). sqlite3 never calls back the calls queued on a
       // statement whose prepare failed, so we reject them ourselves.
-      const st = this.db.prepare(sql, (err: Error | null) => {
+      const st = this.raw.prepare(sql, (err: Error | null) => {
         if (!err) return;
         this.statements.delete(sql);
         for (const reject of waiting) reject(storeErrorFrom(this.file, err));
@@ -97,7 +102,7 @@ class SqliteConnection implements SqlDb {
 
   exec(sql: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.db.exec(sql, (err: Error | null) => (err ? reject(storeErrorFrom(this.file, err)) : resolve()));
+      this.raw.exec(sql, (err: Error | null) => (err ? reject(storeErrorFrom(this.file, err)) : resolve()));
     });
   }
 
@@ -106,7 +111,7 @@ class SqliteConnection implements SqlDb {
     this.statements.clear();
     await Promise.all(finalizing);
     await new Promise<void>((resolve, reject) => {
-      this.db.close((err: Error | null) => (err ? reject(storeErrorFrom(this.file, err)) : resolve()));
+      this.raw.close((err: Error | null) => (err ? reject(storeErrorFrom(this.file, err)) : resolve()));
     });
   }
 }
@@ -145,17 +150,11 @@ export async function openSqlDb(path: string, opts: Pick<SqliteOpenOptions, 'bus
   if (path === '' || path === ':memory:' || path.startsWith('file:')) {
     throw new StoreError(path || '""', 'needs a plain file path for the results database', 'FLEET_STORE_CANTOPEN');
   }
-  createPrivateFile(path);
+  if (!createPrivateFile(path)) tightenDbFile(path);
   // No OPEN_CREATE: the file exists now, created by us with the right mode, never by SQLite's defaults.
-  const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const db: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READWRITE, (err: Error | null) =>
-      err ? reject(storeErrorFrom(path, err)) : resolve(db),
-    );
-  });
-  const conn = new SqliteConnection(path, raw);
+  const conn = await connect(path, sqlite3.OPEN_READWRITE);
   try {
-    const busy = opts.busyTimeoutMs ?? 5000;
-    if (!Number.isSafeInteger(busy) || busy < 0) throw new TypeError(`store: invalid busyTimeoutMs ${busy}`);
+    const busy = busyTimeout(opts);
     await conn.exec(`PRAGMA busy_timeout = ${busy}`); // first: everything after may wait for a lock
     await conn.exec('PRAGMA foreign_keys = ON');
     await enableWal(conn, busy);
@@ -171,9 +170,61 @@ export async function openSqlDb(path: string, opts: Pick<SqliteOpenOptions, 'bus
   return conn;
 }
 
+function busyTimeout(opts: Pick<SqliteOpenOptions, 'busyTimeoutMs'>): number {
+  const busy = opts.busyTimeoutMs ?? 5000;
+  if (!Number.isSafeInteger(busy) || busy < 0) throw new TypeError(`store: invalid busyTimeoutMs ${busy}`);
+  return busy;
+}
+
+/** Opens `target` (a path, or a file: URI) with the sqlite3 `mode` flags; `path` names it in errors. */
+function connect(path: string, mode: number, target: string = path): Promise<SqliteConnection> {
+  return new Promise<SqliteConnection>((resolve, reject) => {
+    const db: sqlite3.Database = new sqlite3.Database(target, mode, (err: Error | null) =>
+      err ? reject(storeErrorFrom(path, err)) : resolve(new SqliteConnection(path, db)),
+    );
+  });
+}
+
+/**
+ * A connection that cannot write: no file created, no journal mode switched, nothing tuned on disk.
+ * Reading a WAL database still needs its -shm index; where that cannot be created (a read-only
+ * mount, a directory of another user) and no -wal holds results not yet merged, the main file IS the
+ * whole database and is opened immutable (SQLite then neither locks nor looks for -shm).
+ */
+export async function openSqlDbReadOnly(path: string, opts: Pick<SqliteOpenOptions, 'busyTimeoutMs'> = {}): Promise<SqlDb> {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) {
+    throw new StoreError(path || '""', 'needs a plain file path for the results database', 'FLEET_STORE_CANTOPEN');
+  }
+  if (!existsSync(path))
+    throw new StoreError(path, 'no results database here yet (fleet run or fleet exec creates it)', 'FLEET_STORE_MISSING');
+  const busy = busyTimeout(opts);
+  let conn: SqliteConnection | undefined;
+  try {
+    conn = await connect(path, sqlite3.OPEN_READONLY);
+    await conn.exec(`PRAGMA busy_timeout = ${busy}`);
+    await conn.get('PRAGMA user_version'); // the first read: opens the WAL index, or fails to
+    return conn;
+  } catch (err) {
+    await conn?.close().catch(() => undefined);
+    const code = (err as StoreError).code;
+    if ((code !== 'FLEET_STORE_READONLY' && code !== 'FLEET_STORE_CANTOPEN') || walHasContent(path)) throw storeErrorFrom(path, err);
+  }
+  const uri = `file:${encodeURI(resolvePath(path)).replace(/[?#]/g, encodeURIComponent)}?immutable=1`;
+  return connect(path, sqlite3.OPEN_READONLY | sqlite3.OPEN_URI, uri);
+}
+
+function walHasContent(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Opens the results store at `path`, upgrading its schema in place if it is older than this fleet.
  * Fails with a one-line StoreError for a non-SQLite file, another program's database, or a newer schema.
+ * Read-only commands use openSqliteStoreReadOnly instead.
  */
 export async function openSqliteStore(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqlRunStore> {
   const db = await openSqlDb(path, opts);
@@ -183,5 +234,21 @@ export async function openSqliteStore(path: string = defaultDbPath(), opts: Sqli
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err instanceof TypeError ? err : storeErrorFrom(path, err); // TypeError: bad options, a caller bug
+  }
+}
+
+/**
+ * Opens the store for reading only (runs, show, report, diff, export, serve): nothing in the file
+ * or its mode changes, so a DB the user cannot write still works. A DB of an older schema is not
+ * upgraded (that is a write) but refused with what to run; a missing or empty one is an error.
+ */
+export async function openSqliteStoreReadOnly(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqlRunStore> {
+  const db = await openSqlDbReadOnly(path, opts);
+  try {
+    await checkReadable(db, opts.command ?? 'this command');
+    return new SqlRunStore(db, opts);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err instanceof TypeError ? err : storeErrorFrom(path, err);
   }
 }

@@ -118,13 +118,14 @@ export function formatKnownHostsLine(name: string, blob: Buffer, hashed: boolean
 
 export type HostKeyVerdict =
   | { readonly status: 'known'; readonly entry: KnownHostEntry }
-  | { readonly status: 'unknown'; readonly otherTypes: readonly string[] }
+  | { readonly status: 'unknown'; readonly otherTypes: readonly string[]; readonly others: readonly KnownHostEntry[] }
   | { readonly status: 'changed'; readonly expected: readonly KnownHostEntry[] }
   | { readonly status: 'revoked'; readonly entry: KnownHostEntry };
 
 /**
  * OpenSSH's rule: the key is known if ANY entry of the same type matches it; it has CHANGED if the
- * host has entries of that type but none matches; keys of other types only make it new (unknown).
+ * host has entries of that type but none matches; keys of other types only make it new (unknown;
+ * accept-new then refuses it, see host-key-check.ts).
  */
 export function checkHostKey(entries: readonly KnownHostEntry[], name: string, blob: Buffer): HostKeyVerdict {
   const type = keyTypeOf(blob);
@@ -135,8 +136,8 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, b
   const match = sameType.find((e) => e.key.equals(blob));
   if (match) return { status: 'known', entry: match };
   if (sameType.length > 0) return { status: 'changed', expected: sameType };
-  const otherTypes = [...new Set(forHost.filter((e) => e.marker === undefined).map((e) => e.keyType))];
-  return { status: 'unknown', otherTypes };
+  const others = forHost.filter((e) => e.marker === undefined);
+  return { status: 'unknown', otherTypes: [...new Set(others.map((e) => e.keyType))], others };
 }
 
 /** Key types (blob types) known for the name, in file order. */

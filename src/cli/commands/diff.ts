@@ -6,7 +6,7 @@ import { formatDiff } from '../../report/diff-text.js';
 import { loadRunData } from '../../report/run-data.js';
 import { latestRuns, previousRun, selectRun } from '../../report/select-run.js';
 import { dbOptions, type ArgsOf } from '../options.js';
-import { withStore } from '../session.js';
+import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 
 const diffOptions = {
@@ -39,25 +39,30 @@ export function diffCommand(io: Io, setExit: (code: number) => void) {
 async function diff(io: Io, args: DiffArgs): Promise<number> {
   if (args.last !== undefined && args.last !== 2) throw new InputError(`--last compares two runs: use --last 2, not --last ${args.last}`);
   if (args.last !== undefined && args.a !== undefined) throw new InputError('name two runs or use --last 2, not both');
-  return withStore(args.db, async (store) => {
-    let idA: number;
-    let idB: number;
-    if (args.a !== undefined && args.b !== undefined) {
-      idA = (await selectRun(store, { run: args.a })).id;
-      idB = (await selectRun(store, { run: args.b })).id;
-    } else if (args.last !== undefined) {
-      const [newest, older] = await latestRuns(store, 2, args.playbook);
-      idA = older!.id;
-      idB = newest!.id;
-    } else {
-      const b = await selectRun(store, { run: args.a, playbook: args.playbook });
-      const a = await previousRun(store, b);
-      if (!a) throw new InputError(`run ${b.id} (${b.playbook}) has no earlier finished run of the same playbook to compare with`);
-      idA = a.id;
-      idB = b.id;
-    }
-    const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
-    io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
-    return 0;
-  });
+  return withReadOnlyStore(
+    args.db,
+    'diff',
+    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
+    async (store) => {
+      let idA: number;
+      let idB: number;
+      if (args.a !== undefined && args.b !== undefined) {
+        idA = (await selectRun(store, { run: args.a })).id;
+        idB = (await selectRun(store, { run: args.b })).id;
+      } else if (args.last !== undefined) {
+        const [newest, older] = await latestRuns(store, 2, args.playbook);
+        idA = older!.id;
+        idB = newest!.id;
+      } else {
+        const b = await selectRun(store, { run: args.a, playbook: args.playbook });
+        const a = await previousRun(store, b);
+        if (!a) throw new InputError(`run ${b.id} (${b.playbook}) has no earlier finished run of the same playbook to compare with`);
+        idA = a.id;
+        idB = b.id;
+      }
+      const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
+      io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+      return 0;
+    },
+  );
 }

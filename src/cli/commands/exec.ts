@@ -86,7 +86,13 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
     const hosts: Record<string, unknown> = {};
     for (const [name, o] of summary.outcomes) {
       const r = results.get(name);
-      hosts[name] = { status: o.status, reason: o.reason ?? null, rc: r?.rc ?? null, stdout: r?.stdout ?? null, stderr: r?.stderr ?? null };
+      hosts[name] = {
+        status: o.status,
+        reason: o.reason === undefined ? null : mask.redact(o.reason),
+        rc: r?.rc ?? null,
+        stdout: r?.stdout ?? null,
+        stderr: r?.stderr ?? null,
+      };
     }
     const doc = {
       run_id: summary.runId,
@@ -101,11 +107,13 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
   } else {
     for (const g of groups) io.stdout.write(formatGroup(g));
     io.stderr.write(
-      formatRunSummary(summary.runId, summary.outcomes, {
-        interrupted: summary.status === 'interrupted',
-        durationMs: summary.finishedAt - summary.startedAt,
-        ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
-      }),
+      mask.redact(
+        formatRunSummary(summary.runId, summary.outcomes, {
+          interrupted: summary.status === 'interrupted',
+          durationMs: summary.finishedAt - summary.startedAt,
+          ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
+        }),
+      ),
     );
   }
   return exitCodeOf(summary);

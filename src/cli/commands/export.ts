@@ -1,15 +1,14 @@
 /** `fleet export RUN --format json|junit|csv`: a run for CI dashboards, spreadsheets and scripts. */
-import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { InputError } from '../../core/errors.js';
 import { buildCsv } from '../../report/csv.js';
 import { buildJunit } from '../../report/junit.js';
 import { loadRunData } from '../../report/run-data.js';
 import { buildRunJson } from '../../report/run-json.js';
 import { selectRun } from '../../report/select-run.js';
 import { dbOptions, type ArgsOf } from '../options.js';
-import { withStore } from '../session.js';
+import { outputModeOption, parseOutputMode, writeOutputFile } from '../output-file.js';
+import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 
 const exportOptions = {
@@ -17,7 +16,7 @@ const exportOptions = {
   output: { alias: 'o', type: 'string', describe: 'File to write (default stdout)' },
 } as const;
 
-type ExportArgs = ArgsOf<typeof exportOptions & typeof dbOptions> & { run: string };
+type ExportArgs = ArgsOf<typeof exportOptions & typeof dbOptions & typeof outputModeOption> & { run: string };
 
 export function exportCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -26,7 +25,7 @@ export function exportCommand(io: Io, setExit: (code: number) => void) {
     builder: (y: Argv) =>
       y
         .positional('run', { type: 'string', demandOption: true, describe: 'Run id, or last' })
-        .options({ ...dbOptions, ...exportOptions })
+        .options({ ...dbOptions, ...exportOptions, ...outputModeOption })
         .example('$0 export last --format junit -o fleet-junit.xml', 'for a CI test-results view')
         .example('$0 export 42 --format csv > run42.csv', 'one row per host × check'),
     handler: async (argv: ExportArgs) => setExit(await exportRun(io, argv)),
@@ -34,27 +33,27 @@ export function exportCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function exportRun(io: Io, args: ExportArgs): Promise<number> {
-  const text = await withStore(args.db, async (store) => {
-    const run = await selectRun(store, { run: args.run });
-    const data = await loadRunData(store, run.id);
-    return args.format === 'json'
-      ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
-      : args.format === 'junit'
-        ? buildJunit(data)
-        : buildCsv(data);
-  });
+  const mode = parseOutputMode(args.mode);
+  const text = await withReadOnlyStore(
+    args.db,
+    'export',
+    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
+    async (store) => {
+      const run = await selectRun(store, { run: args.run });
+      const data = await loadRunData(store, run.id);
+      return args.format === 'json'
+        ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
+        : args.format === 'junit'
+          ? buildJunit(data)
+          : buildCsv(data);
+    },
+  );
   if (!args.output || args.output === '-') {
     io.stdout.write(text);
     return 0;
   }
   const file = path.resolve(io.cwd, args.output);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    throw new InputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeOutputFile(file, text, mode);
   io.stderr.write(`wrote ${file}\n`);
   return 0;
 }

@@ -1,13 +1,12 @@
 /** `fleet report`: one self-contained HTML file for a run (what is broken, where, since when, what changed). */
-import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { InputError } from '../../core/errors.js';
 import { buildReport } from '../../report/build-report.js';
 import { selectRun } from '../../report/select-run.js';
 import { oneLine } from '../../output/terminal-safe.js';
 import { checkTrend, dbOptions, trendOptions, type ArgsOf } from '../options.js';
-import { withStore } from '../session.js';
+import { outputModeOption, parseOutputMode, writeOutputFile } from '../output-file.js';
+import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 
 const reportOptions = {
@@ -20,7 +19,7 @@ const reportOptions = {
   output: { alias: 'o', type: 'string', describe: 'File to write (default fleet-report-RUN.html; - for stdout)' },
 } as const;
 
-type ReportArgs = ArgsOf<typeof reportOptions & typeof dbOptions & typeof trendOptions>;
+type ReportArgs = ArgsOf<typeof reportOptions & typeof dbOptions & typeof trendOptions & typeof outputModeOption>;
 
 export function reportCommand(io: Io, setExit: (code: number) => void) {
   return {
@@ -28,7 +27,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
     describe: 'Write an HTML report of a run: summary, failing checks, host × check matrix, changes, trend (one offline file)',
     builder: (y: Argv) =>
       y
-        .options({ ...dbOptions, ...trendOptions, ...reportOptions })
+        .options({ ...dbOptions, ...trendOptions, ...reportOptions, ...outputModeOption })
         .example('$0 report', 'the latest run, to fleet-report-<id>.html')
         .example('$0 report --playbook health-check -o /srv/reports/today.html', 'the latest health check'),
     handler: async (argv: ReportArgs) => setExit(await writeReport(io, argv)),
@@ -37,28 +36,28 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
 
 async function writeReport(io: Io, args: ReportArgs): Promise<number> {
   checkTrend(args.trend);
-  return withStore(args.db, async (store) => {
-    const run = await selectRun(store, { run: args.run, playbook: args.playbook });
-    const started = Date.now();
-    const { model, html } = await buildReport(store, run.id, { trend: args.trend });
-    if (args.output === '-') {
-      io.stdout.write(html);
+  const mode = parseOutputMode(args.mode);
+  return withReadOnlyStore(
+    args.db,
+    'report',
+    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
+    async (store) => {
+      const run = await selectRun(store, { run: args.run, playbook: args.playbook });
+      const started = Date.now();
+      const { model, html } = await buildReport(store, run.id, { trend: args.trend });
+      if (args.output === '-') {
+        io.stdout.write(html);
+        return 0;
+      }
+      const file = path.resolve(io.cwd, args.output ?? `fleet-report-${run.id}.html`);
+      // Write then rename: a reader (a browser refreshing, a web server) never sees half a report.
+      writeOutputFile(file, html, mode);
+      const t = model.tiles;
+      io.stderr.write(
+        `wrote ${file} (${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB, ${Date.now() - started} ms): run ${run.id} ${oneLine(run.playbook, 60)}, ` +
+          `${t.hosts} hosts, ${t.failing} failing, ${t.unreachable} unreachable, ${t.checksFailing} checks failing\n`,
+      );
       return 0;
-    }
-    const file = path.resolve(io.cwd, args.output ?? `fleet-report-${run.id}.html`);
-    // Write then rename: a reader (a browser refreshing, a web server) never sees half a report.
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, html);
-      renameSync(tmp, file);
-    } catch (err) {
-      throw new InputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    const t = model.tiles;
-    io.stderr.write(
-      `wrote ${file} (${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB, ${Date.now() - started} ms): run ${run.id} ${oneLine(run.playbook, 60)}, ` +
-        `${t.hosts} hosts, ${t.failing} failing, ${t.unreachable} unreachable, ${t.checksFailing} checks failing\n`,
-    );
-    return 0;
-  });
+    },
+  );
 }

@@ -163,11 +163,13 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
   } else {
     io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
     io.stderr.write(
-      formatRunSummary(summary.runId, summary.outcomes, {
-        interrupted: summary.status === 'interrupted',
-        durationMs: summary.finishedAt - summary.startedAt,
-        ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
-      }),
+      sink.mask.redact(
+        formatRunSummary(summary.runId, summary.outcomes, {
+          interrupted: summary.status === 'interrupted',
+          durationMs: summary.finishedAt - summary.startedAt,
+          ...(summary.stoppedReason ? { stoppedReason: summary.stoppedReason } : {}),
+        }),
+      ),
     );
     io.stderr.write(
       `details: fleet show ${summary.runId}${args.db ? ` --db ${maskDbTarget(args.db)}` : ''}   (results database: ${describeDbTarget(args.db, io.cwd)})\n`,

@@ -150,6 +150,18 @@ describe('unknown hosts', () => {
     expect(err?.kind).toBe('hostkey-unknown');
     expect(err?.message).toContain('keys of other types are known: ssh-ed25519');
   });
+
+  test('accept-new refuses a host known by another key type (as a changed key) and records nothing', async () => {
+    const ecName = `[127.0.0.1]:${ecdsaOnly.sshd.port}`;
+    const file = ecdsaOnly.knownHosts('ed-only-accept-new', [`${ecName} ${fx.hostKey('ed25519')}`]);
+    const err = await attempt(ecdsaOnly.spec(), ecdsaOnly.options({ knownHostsFiles: [file], hostKeyMode: 'accept-new' }));
+    expect(err?.kind).toBe('hostkey-changed');
+    expect(err?.message).toContain(
+      `it presented ECDSA key ${fingerprintSha256(Buffer.from(ecdsaOnly.hostKey('ecdsa').split(' ')[1] ?? '', 'base64'))}`,
+    );
+    expect(err?.message).toContain(`known_hosts has only keys of other types (ssh-ed25519 at ${file}:1)`);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
 });
 
 describe('changed and revoked keys', () => {

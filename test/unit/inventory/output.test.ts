@@ -6,6 +6,7 @@ import {
   inventoryGraph,
   inventoryHost,
   inventoryListJson,
+  inventorySecretValues,
   isSecretVar,
   loadInventory,
   maskSecretVars,
@@ -104,6 +105,10 @@ describe('secrets and magic vars', () => {
       'key_passphrase',
       'client_secret',
       'api_token',
+      'slack_webhook',
+      'vcenter_credentials',
+      'ipam_api_key',
+      'ApiKey',
     ]) {
       expect(isSecretVar(n), n).toBe(true);
     }
@@ -115,6 +120,17 @@ describe('secrets and magic vars', () => {
       a: '********',
       b: null,
     });
+  });
+
+  it('gives the redactor every value it masks: all hosts, nested, declared, and secret-named -e vars', () => {
+    const hosts = [
+      { vars: { api_token: 'tok-1', nested: { db: { password: ['pw-a', { x: 'pw-b' }] } }, ansible_user: 'root' } },
+      { vars: { pin: 4242, fleet_secret_vars: ['pin'], api_token: 'tok-1' } },
+    ];
+    const values = inventorySecretValues(hosts, { hook_webhook: 'https://h/T/B/xyz', plain: 'visible' });
+    expect(values.sort()).toEqual(['4242', 'https://h/T/B/xyz', 'pw-a', 'pw-b', 'tok-1']);
+    // -e can declare a secret name too, and overrides a host's value (both are masked).
+    expect(inventorySecretValues([{ vars: { pin: 1234 } }], { fleet_secret_vars: 'pin' })).toEqual(['1234']);
   });
 
   it('computes Ansible’s magic vars for templates', () => {

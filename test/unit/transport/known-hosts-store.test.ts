@@ -34,7 +34,7 @@ describe('KnownHostsStore', () => {
   test('append creates the file 0600 (and its directory 0700), in OpenSSH format', async () => {
     const file = path.join(dir, 'new', '.ssh', 'known_hosts');
     const store = new KnownHostsStore([file]);
-    await store.append('[127.0.0.1]:2222', blob('ssh-ed25519', 5));
+    await store.acceptNew('[127.0.0.1]:2222', blob('ssh-ed25519', 5));
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(readFileSync(file, 'utf8')).toBe(`[127.0.0.1]:2222 ssh-ed25519 ${blob('ssh-ed25519', 5).toString('base64')}\n`);
@@ -45,7 +45,7 @@ describe('KnownHostsStore', () => {
   test('a last line without newline is not glued to the new entry', async () => {
     const file = path.join(dir, 'nonl');
     writeFileSync(file, `hv01 ssh-ed25519 ${blob('ssh-ed25519', 1).toString('base64')}`);
-    await new KnownHostsStore([file]).append('hv02', blob('ssh-ed25519', 2));
+    await new KnownHostsStore([file]).acceptNew('hv02', blob('ssh-ed25519', 2));
     expect(parseKnownHosts(readFileSync(file, 'utf8'), file).map((e) => e.hosts)).toEqual(['hv01', 'hv02']);
   });
 
@@ -53,11 +53,11 @@ describe('KnownHostsStore', () => {
     const file = path.join(dir, 'concurrent');
     const s1 = new KnownHostsStore([file]);
     const s2 = new KnownHostsStore([file]);
-    const jobs: Promise<void>[] = [];
+    const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < 100; i++) {
-      jobs.push(s1.append(`hv${i}`, blob('ssh-ed25519', i)));
+      jobs.push(s1.acceptNew(`hv${i}`, blob('ssh-ed25519', i)));
       // a second store (own in-memory view) records the same keys, hashed, at the same time
-      jobs.push(s2.append(`hv${i}`, blob('ssh-ed25519', i), true));
+      jobs.push(s2.acceptNew(`hv${i}`, blob('ssh-ed25519', i), true));
     }
     await Promise.all(jobs);
     const text = readFileSync(file, 'utf8');
@@ -122,10 +122,10 @@ describe('prepareHostKeyCheck', () => {
   });
 
   test('accept-new appends an unknown key, off accepts anything without reading', async () => {
-    const file = known();
+    const file = path.join(dir, `kh-new-${Math.random()}`);
     const d = await (await prepareHostKeyCheck(opts(file, 'accept-new'))).verify(ed);
     expect(d).toEqual({ accept: true, appended: true });
-    expect(readFileSync(file, 'utf8')).toContain(`[10.0.0.1]:2222 ssh-ed25519 ${ed.toString('base64')}`);
+    expect(readFileSync(file, 'utf8')).toBe(`[10.0.0.1]:2222 ssh-ed25519 ${ed.toString('base64')}\n`);
     const off = await prepareHostKeyCheck(opts(file, 'off'));
     expect(await off.verify(blob('ecdsa-sha2-nistp256', 99))).toEqual({ accept: true, appended: false });
   });
@@ -137,4 +137,44 @@ describe('prepareHostKeyCheck', () => {
     expect(!d.accept && d.kind).toBe('hostkey-changed');
     expect(!d.accept && d.reason).toMatch(/REVOKED/);
   });
+
+  test('accept-new refuses a key of a new type for a host known by another type, and records nothing', async () => {
+    const file = known(); // the host is known by its ecdsa key
+    const d = await (await prepareHostKeyCheck(opts(file, 'accept-new'))).verify(ed);
+    expect(d.accept).toBe(false);
+    expect(!d.accept && d.kind).toBe('hostkey-changed');
+    expect(!d.accept && d.reason).toMatch(
+      /^host key for \[10\.0\.0\.1\]:2222: it presented ED25519 key SHA256:\S+ but known_hosts has only keys of other types \(ecdsa-sha2-nistp256 at .*:1\)/,
+    );
+    expect(!d.accept && d.reason).toContain('ssh-keyscan -t ed25519 -p 2222 10.0.0.1');
+    expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(2); // nothing appended
+  });
+
+  test.each([
+    ['one store', true],
+    ['two stores', false],
+  ])(
+    'accept-new, two first connections at once with different keys (%s): one recorded, the other refused as changed',
+    async (_, shared) => {
+      const file = path.join(dir, `race-${shared}`);
+      const s1 = new KnownHostsStore([file]);
+      const s2 = shared ? s1 : new KnownHostsStore([file]);
+      // Both read known_hosts before either key arrives, as two connections opened together do.
+      const c1 = await prepareHostKeyCheck({ ...opts(file, 'accept-new'), store: s1 });
+      const c2 = await prepareHostKeyCheck({ ...opts(file, 'accept-new'), store: s2 });
+      const other = blob('ssh-ed25519', 10);
+      const [d1, d2] = await Promise.all([c1.verify(ed), c2.verify(other)]);
+      expect([d1.accept, d2.accept].filter(Boolean)).toHaveLength(1);
+      const refused = d1.accept ? d2 : d1;
+      expect(!refused.accept && refused.kind).toBe('hostkey-changed');
+      expect(!refused.accept && refused.reason).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+      const winner = d1.accept ? ed : other;
+      expect(readFileSync(file, 'utf8')).toBe(`[10.0.0.1]:2222 ssh-ed25519 ${winner.toString('base64')}\n`);
+      // The same key again (a second connection to the same host) is simply known.
+      expect(await (await prepareHostKeyCheck({ ...opts(file, 'accept-new'), store: s2 })).verify(winner)).toEqual({
+        accept: true,
+        appended: false,
+      });
+    },
+  );
 });
