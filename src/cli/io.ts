@@ -1,4 +1,5 @@
 /** The process surface a command may touch, injectable so the CLI runs in-process in tests. */
+import { terminalSafe } from '../output/terminal-safe.js';
 export interface Io {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
@@ -15,4 +16,9 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
   };
+}
+
+/** Where a command's warnings go: one `fleet: warning:` line each on stderr, host text made safe. */
+export function warnerOf(io: Pick<Io, 'stderr'>): (warning: string) => void {
+  return (w) => io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
 }

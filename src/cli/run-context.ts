@@ -13,8 +13,7 @@ import { ProgressObserver } from '../output/progress.js';
 import { redactingObserver } from '../output/redacting-observer.js';
 import { handleInterrupts } from './interrupt.js';
 import { setUpConnections, validateConnectionArgs, type ConnectionArgs, type Targets } from './session.js';
-import type { Io } from './io.js';
-import { terminalSafe } from '../output/terminal-safe.js';
+import { type Io, warnerOf } from './io.js';
 
 export interface RunContext {
   readonly targets: Targets;
@@ -46,7 +45,7 @@ export async function runOnTargets(
   validateConnectionArgs(args);
   const conn = await setUpConnections(args, targets, io.env);
   sink.mask.add(conn.secrets);
-  for (const w of conn.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
+  conn.warnings.forEach(warnerOf(io));
   const interrupt = handleInterrupts({ graceMs: 10_000, stderr: io.stderr });
   interrupt.onForce(() => void conn.pool.closeAll());
   const observers: RunObserver[] = [...(sink.observers ?? [])];

@@ -15,6 +15,8 @@ import { createSshTransport } from '../transport/ssh.js';
 import { createLocalTransport } from '../transport/local.js';
 import { ConnectionPool } from '../engine/connections.js';
 import { promptSecret } from './prompt.js';
+import { warnerOf } from './io.js';
+
 import type { ConnectionArgs, InventoryArgs } from './options.js';
 
 export type { ConnectionArgs, InventoryArgs } from './options.js';
@@ -97,12 +99,12 @@ export async function withStore<T>(
  * only read works; a DB others can read is reported through `warn` instead of tightened.
  */
 export async function withReadOnlyStore<T>(
+  io: { readonly stderr: NodeJS.WritableStream },
   dbArg: string | undefined,
   command: string,
-  warn: (w: string) => void,
   fn: (store: RunStore) => Promise<T>,
 ): Promise<T> {
-  const store = await openRunStoreReadOnly(dbArg, { command }, warn);
+  const store = await openRunStoreReadOnly(dbArg, { command }, warnerOf(io));
   try {
     return await fn(store);
   } finally {

@@ -60,14 +60,24 @@ async function inTransaction<T>(db: SqlDb, begin: 'BEGIN' | 'BEGIN IMMEDIATE', f
   }
 }
 
-/** Applies pending migrations; returns the version found and the version now in the file. */
-export async function migrate(db: SqlDb, opts: MigrateOptions = {}): Promise<{ from: number; to: number }> {
-  const migrations = opts.migrations ?? MIGRATIONS;
+/**
+ * The migrations to consider (versions 1, 2, 3… with no gaps, or a programming error), how many this
+ * code knows, and the version to reach (`target` for tests of an older schema, else the newest).
+ */
+export function migrationPlan<M extends Migration>(
+  migrations: readonly M[],
+  target?: number,
+): { migrations: readonly M[]; known: number; target: number } {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`store: migration #${i} has version ${m.version}, expected ${i + 1}`);
   });
   const known = migrations.length;
-  const target = Math.min(opts.target ?? known, known);
+  return { migrations, known, target: Math.min(target ?? known, known) };
+}
+
+/** Applies pending migrations; returns the version found and the version now in the file. */
+export async function migrate(db: SqlDb, opts: MigrateOptions = {}): Promise<{ from: number; to: number }> {
+  const { migrations, known, target } = migrationPlan(opts.migrations ?? MIGRATIONS, opts.target);
 
   // Common case, read-only: already current. A snapshot, so a concurrent first-time migration by
   // another process is seen either entirely or not at all.

@@ -6,6 +6,7 @@
  */
 import { StoreError, StoreSchemaTooNewError } from './errors.js';
 import { APPLICATION_ID, type Migration } from './migrations.js';
+import { migrationPlan } from './migrate.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import type { SqlDb } from './sql-db.js';
 
@@ -62,12 +63,7 @@ function judge(target: string, s: DbState, known: number): void {
 
 /** Applies pending migrations; returns the version found and the version now in the database. */
 export async function migratePostgres(db: SqlDb, opts: PgMigrateOptions = {}): Promise<{ from: number; to: number }> {
-  const migrations = opts.migrations ?? PG_MIGRATIONS;
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`store: migration #${i} has version ${m.version}, expected ${i + 1}`);
-  });
-  const known = migrations.length;
-  const target = Math.min(opts.target ?? known, known);
+  const { migrations, known, target } = migrationPlan(opts.migrations ?? PG_MIGRATIONS, opts.target);
 
   // Common case, no lock: already current.
   const found = await readState(db);

@@ -15,7 +15,7 @@ import { migratePostgres } from './postgres-migrate.js';
 import { postgresErrorFrom } from './postgres-errors.js';
 import { pgParams, toPgPlaceholders } from './postgres-sql.js';
 import type { RunInfo, SqlDb, SqlValue } from './sql-db.js';
-import { SqlRunStore, type StoreOptions } from './sql-run-store.js';
+import { storeOver, type SqlRunStore, type StoreOptions } from './sql-run-store.js';
 
 const INT8_OID = 20;
 
@@ -129,12 +129,5 @@ export async function openPgDb(target: string, opts: PostgresOpenOptions = {}): 
  * reached, refuses the login, or holds another program's tables or a newer fleet's schema.
  */
 export async function openPostgresStore(target: string, opts: StoreOptions & PostgresOpenOptions = {}): Promise<SqlRunStore> {
-  const db = await openPgDb(target, opts);
-  try {
-    await migratePostgres(db);
-    return new SqlRunStore(db, opts);
-  } catch (err) {
-    await db.close().catch(() => undefined);
-    throw err instanceof TypeError ? err : postgresErrorFrom(target, err);
-  }
+  return storeOver(await openPgDb(target, opts), opts, migratePostgres, (err) => postgresErrorFrom(target, err));
 }

@@ -243,3 +243,23 @@ export class SqlRunStore implements RunStore {
     if (this.closed) throw new Error(`store: ${this.db.file} is closed`);
   }
 }
+
+/**
+ * A store over an open connection, once `prepare` (migrate, or check the schema) has passed. On any
+ * failure the connection is closed and the error described by `describe` (one line, the backend's
+ * own wording); a TypeError is a caller's bug and passes through as it is.
+ */
+export async function storeOver(
+  db: SqlDb,
+  opts: StoreOptions,
+  prepare: (db: SqlDb) => Promise<unknown>,
+  describe: (err: unknown) => Error,
+): Promise<SqlRunStore> {
+  try {
+    await prepare(db);
+    return new SqlRunStore(db, opts);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err instanceof TypeError ? err : describe(err);
+  }
+}

@@ -13,7 +13,7 @@ import { resolve as resolvePath } from 'node:path';
 import { createPrivateFile, tightenDbFile, tightenSidecars } from './file-mode.js';
 import { checkReadable, migrate } from './migrate.js';
 import type { RunInfo, SqlDb, SqlValue } from './sql-db.js';
-import { SqlRunStore, type StoreOptions } from './sql-run-store.js';
+import { storeOver, type SqlRunStore, type StoreOptions } from './sql-run-store.js';
 
 /** The SQLite store is the SQL store over an SQLite connection; the name stays for its many callers. */
 export { SqlRunStore as SqliteRunStore, type StoreOptions } from './sql-run-store.js';
@@ -227,14 +227,7 @@ function walHasContent(path: string): boolean {
  * Read-only commands use openSqliteStoreReadOnly instead.
  */
 export async function openSqliteStore(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqlRunStore> {
-  const db = await openSqlDb(path, opts);
-  try {
-    await migrate(db);
-    return new SqlRunStore(db, opts);
-  } catch (err) {
-    await db.close().catch(() => undefined);
-    throw err instanceof TypeError ? err : storeErrorFrom(path, err); // TypeError: bad options, a caller bug
-  }
+  return storeOver(await openSqlDb(path, opts), opts, migrate, (err) => storeErrorFrom(path, err));
 }
 
 /**
@@ -244,11 +237,10 @@ export async function openSqliteStore(path: string = defaultDbPath(), opts: Sqli
  */
 export async function openSqliteStoreReadOnly(path: string = defaultDbPath(), opts: SqliteOpenOptions = {}): Promise<SqlRunStore> {
   const db = await openSqlDbReadOnly(path, opts);
-  try {
-    await checkReadable(db, opts.command ?? 'this command');
-    return new SqlRunStore(db, opts);
-  } catch (err) {
-    await db.close().catch(() => undefined);
-    throw err instanceof TypeError ? err : storeErrorFrom(path, err);
-  }
+  return storeOver(
+    db,
+    opts,
+    (d) => checkReadable(d, opts.command ?? 'this command'),
+    (err) => storeErrorFrom(path, err),
+  );
 }

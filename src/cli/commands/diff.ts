@@ -39,30 +39,25 @@ export function diffCommand(io: Io, setExit: (code: number) => void) {
 async function diff(io: Io, args: DiffArgs): Promise<number> {
   if (args.last !== undefined && args.last !== 2) throw new InputError(`--last compares two runs: use --last 2, not --last ${args.last}`);
   if (args.last !== undefined && args.a !== undefined) throw new InputError('name two runs or use --last 2, not both');
-  return withReadOnlyStore(
-    args.db,
-    'diff',
-    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
-    async (store) => {
-      let idA: number;
-      let idB: number;
-      if (args.a !== undefined && args.b !== undefined) {
-        idA = (await selectRun(store, { run: args.a })).id;
-        idB = (await selectRun(store, { run: args.b })).id;
-      } else if (args.last !== undefined) {
-        const [newest, older] = await latestRuns(store, 2, args.playbook);
-        idA = older!.id;
-        idB = newest!.id;
-      } else {
-        const b = await selectRun(store, { run: args.a, playbook: args.playbook });
-        const a = await previousRun(store, b);
-        if (!a) throw new InputError(`run ${b.id} (${b.playbook}) has no earlier finished run of the same playbook to compare with`);
-        idA = a.id;
-        idB = b.id;
-      }
-      const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
-      io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
-      return 0;
-    },
-  );
+  return withReadOnlyStore(io, args.db, 'diff', async (store) => {
+    let idA: number;
+    let idB: number;
+    if (args.a !== undefined && args.b !== undefined) {
+      idA = (await selectRun(store, { run: args.a })).id;
+      idB = (await selectRun(store, { run: args.b })).id;
+    } else if (args.last !== undefined) {
+      const [newest, older] = await latestRuns(store, 2, args.playbook);
+      idA = older!.id;
+      idB = newest!.id;
+    } else {
+      const b = await selectRun(store, { run: args.a, playbook: args.playbook });
+      const a = await previousRun(store, b);
+      if (!a) throw new InputError(`run ${b.id} (${b.playbook}) has no earlier finished run of the same playbook to compare with`);
+      idA = a.id;
+      idB = b.id;
+    }
+    const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
+    io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+    return 0;
+  });
 }

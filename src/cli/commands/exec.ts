@@ -6,7 +6,7 @@ import { SecretMask } from '../../core/redact.js';
 import { hostRunOptions, type HostRunArgs } from '../options.js';
 import { runOnTargets } from '../run-context.js';
 import { resolveTargets, withStore } from '../session.js';
-import type { Io } from '../io.js';
+import { warnerOf, type Io } from '../io.js';
 import { formatRunSummary, abbreviate } from '../../output/summary.js';
 import { terminalSafe } from '../../output/terminal-safe.js';
 import { exitCodeOf } from '../../engine/run.js';
@@ -39,7 +39,7 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
   const command = words.join(' ');
   const results = new Map<string, CommandResult>();
 
-  const targets = await resolveTargets(args.pattern, args, io.cwd, (w) => io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`));
+  const targets = await resolveTargets(args.pattern, args, io.cwd, warnerOf(io));
   const mask = new SecretMask();
   const summary = await withStore(
     args.db,

@@ -34,20 +34,15 @@ export function exportCommand(io: Io, setExit: (code: number) => void) {
 
 async function exportRun(io: Io, args: ExportArgs): Promise<number> {
   const mode = parseOutputMode(args.mode);
-  const text = await withReadOnlyStore(
-    args.db,
-    'export',
-    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
-    async (store) => {
-      const run = await selectRun(store, { run: args.run });
-      const data = await loadRunData(store, run.id);
-      return args.format === 'json'
-        ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
-        : args.format === 'junit'
-          ? buildJunit(data)
-          : buildCsv(data);
-    },
-  );
+  const text = await withReadOnlyStore(io, args.db, 'export', async (store) => {
+    const run = await selectRun(store, { run: args.run });
+    const data = await loadRunData(store, run.id);
+    return args.format === 'json'
+      ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
+      : args.format === 'junit'
+        ? buildJunit(data)
+        : buildCsv(data);
+  });
   if (!args.output || args.output === '-') {
     io.stdout.write(text);
     return 0;

@@ -32,38 +32,33 @@ export function runsCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function listRuns(io: Io, args: RunsArgs): Promise<number> {
-  return withReadOnlyStore(
-    args.db,
-    'runs',
-    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
-    async (store) => {
-      const runs = await store.listRuns({
-        ...(args.playbook ? { playbook: args.playbook } : {}),
-        ...(args.status ? { status: args.status as RunStatus } : {}),
-        ...(args.since ? { since: parseSince(args.since) } : {}),
-        limit: args.last ?? 50,
-      });
-      if (args.json) {
-        io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-        return 0;
-      }
-      if (runs.length === 0) {
-        io.stderr.write('no runs recorded yet\n');
-        return 0;
-      }
-      const rows = runs.map((r) => [
-        String(r.id),
-        new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19),
-        r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s` : '-',
-        r.status,
-        oneLine(r.playbook, 40),
-        `${(r.hostCounts.ok ?? 0) + (r.hostCounts.changed ?? 0)}/${r.hostCounts.failed ?? 0}/${r.hostCounts.unreachable ?? 0}/${r.hostCounts.skipped ?? 0}`,
-        oneLine(r.limit ?? '', 30),
-      ]);
-      io.stdout.write(table(['RUN', 'STARTED (UTC)', 'TOOK', 'STATUS', 'PLAYBOOK', 'OK/FAIL/UNREACH/SKIP', 'LIMIT'], rows));
+  return withReadOnlyStore(io, args.db, 'runs', async (store) => {
+    const runs = await store.listRuns({
+      ...(args.playbook ? { playbook: args.playbook } : {}),
+      ...(args.status ? { status: args.status as RunStatus } : {}),
+      ...(args.since ? { since: parseSince(args.since) } : {}),
+      limit: args.last ?? 50,
+    });
+    if (args.json) {
+      io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       return 0;
-    },
-  );
+    }
+    if (runs.length === 0) {
+      io.stderr.write('no runs recorded yet\n');
+      return 0;
+    }
+    const rows = runs.map((r) => [
+      String(r.id),
+      new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+      r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s` : '-',
+      r.status,
+      oneLine(r.playbook, 40),
+      `${(r.hostCounts.ok ?? 0) + (r.hostCounts.changed ?? 0)}/${r.hostCounts.failed ?? 0}/${r.hostCounts.unreachable ?? 0}/${r.hostCounts.skipped ?? 0}`,
+      oneLine(r.limit ?? '', 30),
+    ]);
+    io.stdout.write(table(['RUN', 'STARTED (UTC)', 'TOOK', 'STATUS', 'PLAYBOOK', 'OK/FAIL/UNREACH/SKIP', 'LIMIT'], rows));
+    return 0;
+  });
 }
 
 /** "7d", "12h", "30m" or a date. */
@@ -100,59 +95,54 @@ export function showCommand(io: Io, setExit: (code: number) => void) {
 }
 
 async function showRun(io: Io, args: ShowArgs): Promise<number> {
-  return withReadOnlyStore(
-    args.db,
-    'show',
-    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
-    async (store) => {
-      let id: number;
-      if (args.run === 'last') {
-        const [last] = await store.listRuns({ limit: 1 });
-        if (!last) throw new InputError('no runs recorded yet');
-        id = last.id;
-      } else {
-        id = Number(args.run);
-        if (!Number.isInteger(id) || id <= 0) throw new InputError(`'${args.run}' is not a run id (a positive number, or last)`);
-      }
-      const run = await store.getRun(id);
-      if (!run) throw new InputError(`no run ${id} in the database`);
-      const hosts = (await store.getHosts(id)).filter((h) => !args.host || h.host === args.host);
-      if (args.host && hosts.length === 0) throw new InputError(`host '${args.host}' took no part in run ${id}`);
-      const steps = await store.getSteps(id, args.host);
-      const checks = await store.getChecks(id, args.host);
-      if (args.json) {
-        io.stdout.write(`${JSON.stringify({ run, hosts, steps, checks }, null, 2)}\n`);
-        return 0;
-      }
-      const out: string[] = [];
-      out.push(`run ${run.id}: ${oneLine(run.playbook)}  ${run.status}`);
-      out.push(
-        `  started ${new Date(run.startedAt).toISOString()}${run.finishedAt ? `, took ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)}s` : ''}`,
-      );
-      out.push(
-        `  by ${oneLine(run.user)}@${oneLine(run.controller)}; inventory ${run.inventorySources.map((s) => oneLine(s)).join(', ')}${run.limit ? `; limit ${oneLine(run.limit)}` : ''}`,
-      );
-      const order = { failed: 0, unreachable: 1, changed: 2, ok: 3, skipped: 4 } as const;
-      for (const h of [...hosts].sort((a, b) => order[a.status] - order[b.status] || a.host.localeCompare(b.host))) {
-        out.push(`  ${h.status.padEnd(11)} ${oneLine(h.host)}${h.reason ? `: ${oneLine(h.reason)}` : ''}`);
-        if (!args.host) continue;
-        for (const c of checks.filter((c) => c.host === h.host)) {
-          out.push(
-            `      check ${c.checkId.padEnd(28)} ${c.status.padEnd(7)} ${c.severity.padEnd(8)} ${oneLine(c.message)}${c.fixStatus ? ` [${c.fixStatus}]` : ''}`,
-          );
-        }
-        for (const s of steps.filter((s) => s.host === h.host)) {
-          out.push(
-            `      step ${oneLine(s.stepId)} ${oneLine(s.name, 80)}: ${s.status}${s.rc !== null ? ` rc=${s.rc}` : ''} (${s.durationMs} ms)`,
-          );
-          if (s.stdout) out.push(indent(s.stdout, '        | ') + (s.stdoutTruncated ? '\n        | [output truncated]' : ''));
-          if (s.stderr) out.push(indent(s.stderr, '        ! ') + (s.stderrTruncated ? '\n        ! [output truncated]' : ''));
-        }
-      }
-      io.stdout.write(`${out.join('\n')}\n`);
+  return withReadOnlyStore(io, args.db, 'show', async (store) => {
+    let id: number;
+    if (args.run === 'last') {
+      const [last] = await store.listRuns({ limit: 1 });
+      if (!last) throw new InputError('no runs recorded yet');
+      id = last.id;
+    } else {
+      id = Number(args.run);
+      if (!Number.isInteger(id) || id <= 0) throw new InputError(`'${args.run}' is not a run id (a positive number, or last)`);
+    }
+    const run = await store.getRun(id);
+    if (!run) throw new InputError(`no run ${id} in the database`);
+    const hosts = (await store.getHosts(id)).filter((h) => !args.host || h.host === args.host);
+    if (args.host && hosts.length === 0) throw new InputError(`host '${args.host}' took no part in run ${id}`);
+    const steps = await store.getSteps(id, args.host);
+    const checks = await store.getChecks(id, args.host);
+    if (args.json) {
+      io.stdout.write(`${JSON.stringify({ run, hosts, steps, checks }, null, 2)}\n`);
       return 0;
-    },
-  );
+    }
+    const out: string[] = [];
+    out.push(`run ${run.id}: ${oneLine(run.playbook)}  ${run.status}`);
+    out.push(
+      `  started ${new Date(run.startedAt).toISOString()}${run.finishedAt ? `, took ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)}s` : ''}`,
+    );
+    out.push(
+      `  by ${oneLine(run.user)}@${oneLine(run.controller)}; inventory ${run.inventorySources.map((s) => oneLine(s)).join(', ')}${run.limit ? `; limit ${oneLine(run.limit)}` : ''}`,
+    );
+    const order = { failed: 0, unreachable: 1, changed: 2, ok: 3, skipped: 4 } as const;
+    for (const h of [...hosts].sort((a, b) => order[a.status] - order[b.status] || a.host.localeCompare(b.host))) {
+      out.push(`  ${h.status.padEnd(11)} ${oneLine(h.host)}${h.reason ? `: ${oneLine(h.reason)}` : ''}`);
+      if (!args.host) continue;
+      for (const c of checks.filter((c) => c.host === h.host)) {
+        out.push(
+          `      check ${c.checkId.padEnd(28)} ${c.status.padEnd(7)} ${c.severity.padEnd(8)} ${oneLine(c.message)}${c.fixStatus ? ` [${c.fixStatus}]` : ''}`,
+        );
+      }
+      for (const s of steps.filter((s) => s.host === h.host)) {
+        out.push(
+          `      step ${oneLine(s.stepId)} ${oneLine(s.name, 80)}: ${s.status}${s.rc !== null ? ` rc=${s.rc}` : ''} (${s.durationMs} ms)`,
+        );
+        if (s.stdout) out.push(indent(s.stdout, '        | ') + (s.stdoutTruncated ? '\n        | [output truncated]' : ''));
+        if (s.stderr) out.push(indent(s.stderr, '        ! ') + (s.stderrTruncated ? '\n        ! [output truncated]' : ''));
+      }
+    }
+    io.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  });
 }
 
 function indent(text: string, prefix: string): string {

@@ -4,8 +4,7 @@ import { InputError } from '../../core/errors.js';
 import { inventoryGraph, inventoryHost, inventoryListJson, loadInventory } from '../../inventory/index.js';
 import { inventoryOptions, type ArgsOf } from '../options.js';
 import { inventorySources } from '../session.js';
-import type { Io } from '../io.js';
-import { terminalSafe } from '../../output/terminal-safe.js';
+import { warnerOf, type Io } from '../io.js';
 
 const inventoryViewOptions = {
   list: { type: 'boolean', describe: 'All groups and hosts with their vars, as JSON (ansible-inventory --list)' },
@@ -36,7 +35,7 @@ async function runInventory(io: Io, args: InventoryCommandArgs): Promise<number>
   if (!args.list && !args.graph && args.host === undefined)
     throw new InputError('fleet inventory needs one of --list, --graph or --host NAME');
   const inv = await loadInventory(inventorySources(args, io.cwd), { cwd: io.cwd });
-  for (const w of inv.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
+  inv.warnings.forEach(warnerOf(io));
   const maskSecrets = !args['show-secrets'];
   if (args.graph) io.stdout.write(`${inventoryGraph(inv)}\n`);
   else if (args.host !== undefined) io.stdout.write(`${JSON.stringify(inventoryHost(inv, args.host, { maskSecrets }), null, 4)}\n`);

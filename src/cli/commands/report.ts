@@ -37,27 +37,22 @@ export function reportCommand(io: Io, setExit: (code: number) => void) {
 async function writeReport(io: Io, args: ReportArgs): Promise<number> {
   checkTrend(args.trend);
   const mode = parseOutputMode(args.mode);
-  return withReadOnlyStore(
-    args.db,
-    'report',
-    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
-    async (store) => {
-      const run = await selectRun(store, { run: args.run, playbook: args.playbook });
-      const started = Date.now();
-      const { model, html } = await buildReport(store, run.id, { trend: args.trend });
-      if (args.output === '-') {
-        io.stdout.write(html);
-        return 0;
-      }
-      const file = path.resolve(io.cwd, args.output ?? `fleet-report-${run.id}.html`);
-      // Write then rename: a reader (a browser refreshing, a web server) never sees half a report.
-      writeOutputFile(file, html, mode);
-      const t = model.tiles;
-      io.stderr.write(
-        `wrote ${file} (${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB, ${Date.now() - started} ms): run ${run.id} ${oneLine(run.playbook, 60)}, ` +
-          `${t.hosts} hosts, ${t.failing} failing, ${t.unreachable} unreachable, ${t.checksFailing} checks failing\n`,
-      );
+  return withReadOnlyStore(io, args.db, 'report', async (store) => {
+    const run = await selectRun(store, { run: args.run, playbook: args.playbook });
+    const started = Date.now();
+    const { model, html } = await buildReport(store, run.id, { trend: args.trend });
+    if (args.output === '-') {
+      io.stdout.write(html);
       return 0;
-    },
-  );
+    }
+    const file = path.resolve(io.cwd, args.output ?? `fleet-report-${run.id}.html`);
+    // Write then rename: a reader (a browser refreshing, a web server) never sees half a report.
+    writeOutputFile(file, html, mode);
+    const t = model.tiles;
+    io.stderr.write(
+      `wrote ${file} (${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB, ${Date.now() - started} ms): run ${run.id} ${oneLine(run.playbook, 60)}, ` +
+        `${t.hosts} hosts, ${t.failing} failing, ${t.unreachable} unreachable, ${t.checksFailing} checks failing\n`,
+    );
+    return 0;
+  });
 }

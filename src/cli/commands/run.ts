@@ -22,8 +22,7 @@ import { hostRunOptions, type ArgsOf, type HostRunArgs } from '../options.js';
 import { runOnTargets, type RunSink } from '../run-context.js';
 import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
-import type { Io } from '../io.js';
-import { terminalSafe } from '../../output/terminal-safe.js';
+import { warnerOf, type Io } from '../io.js';
 import { packageRoot } from '../../install/package-root.js';
 
 const runOptions = {
@@ -106,7 +105,7 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
 }
 
 async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<number> {
-  const warn = (w: string) => io.stderr.write(`fleet: warning: ${terminalSafe(w)}\n`);
+  const warn = warnerOf(io);
   if (args.limit === '@failed' || args.limit === '@skipped')
     args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
   const loaded = await loadTargets(args, io.cwd, warn);

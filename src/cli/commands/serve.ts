@@ -35,31 +35,26 @@ export function serveCommand(io: Io, setExit: (code: number) => void) {
 async function serve(io: Io, args: ServeArgs): Promise<number> {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new InputError(`--port must be 0-65535, not ${args.port}`);
   checkTrend(args.trend);
-  return withReadOnlyStore(
-    args.db,
-    'serve',
-    (w) => io.stderr.write(`fleet: warning: ${w}\n`),
-    async (store) => {
-      const server = await startReportServer(store, {
-        port: args.port,
-        bind: args.bind,
-        trend: args.trend,
-        log: (l) => io.stderr.write(`${l}\n`),
-      });
-      if (!isLoopback(args.bind))
-        io.stderr.write(`fleet: WARNING: listening on ${args.bind}: anyone who can reach it can read every recorded run\n`);
-      io.stderr.write(`serving ${server.url} (latest report; history at ${server.url}runs) — read-only; Ctrl-C to stop\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await server.close();
-      return 0;
-    },
-  );
+  return withReadOnlyStore(io, args.db, 'serve', async (store) => {
+    const server = await startReportServer(store, {
+      port: args.port,
+      bind: args.bind,
+      trend: args.trend,
+      log: (l) => io.stderr.write(`${l}\n`),
+    });
+    if (!isLoopback(args.bind))
+      io.stderr.write(`fleet: WARNING: listening on ${args.bind}: anyone who can reach it can read every recorded run\n`);
+    io.stderr.write(`serving ${server.url} (latest report; history at ${server.url}runs) — read-only; Ctrl-C to stop\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  });
 }
