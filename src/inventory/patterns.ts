@@ -133,7 +133,7 @@ function compile(pattern: string, where: Where): RegExp {
   try {
     return new RegExp(`^(?:${src})`);
   } catch (e) {
-    throw patternError(where, `invalid regex in host pattern '${inputText(pattern)}': ${(e as Error).message}`);
+    throw patternError(where, `invalid regex in host pattern '${inputText(pattern)}': ${inputText((e as Error).message)}`);
   }
 }
 

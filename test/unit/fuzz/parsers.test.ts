@@ -37,7 +37,10 @@ async function cleanOrOk(name: string, where: string, run: () => Promise<unknown
   }
 }
 
-const params = { numRuns: RUNS, endOnFailure: true };
+// CI runs a fixed seed, so a landing never depends on the dice (FLEET_FUZZ_SEED picks another);
+// by hand every run draws a new one, and a failure prints it.
+const SEED = process.env['FLEET_FUZZ_SEED'] ? Number(process.env['FLEET_FUZZ_SEED']) : process.env['CI'] ? 20261203 : undefined;
+const params = { numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) };
 
 describe('parser fuzzing: every mutated input loads or is a clean one-line error', () => {
   it('INI inventories', async () => {
@@ -100,7 +103,8 @@ describe('parser fuzzing: every mutated input loads or is a clean one-line error
           if (!e.message.includes('--limit') && !e.message.includes('retry')) throw new Error(`does not say where: ${e.message}`);
         }
       }),
-      params,
+      // Found by this test: a newline inside a regex's character class reached the message through the regex engine's own error.
+      { ...params, examples: [['~Truehv0[1-\n3]']] },
     );
   });
 
