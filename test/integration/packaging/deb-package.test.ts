@@ -4,11 +4,12 @@
  * systemd's own verifier against the unpacked package (so ExecStart=/usr/bin/fleet really exists).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { ROOT } from '../../helpers/cli.js';
 import { VERSION, packTarball, sqlite3LocalPrebuild } from '../../helpers/package.js';
 
@@ -83,9 +84,12 @@ describe('fleet as a Debian package', () => {
     expect((await run(bin, ['--version'], { cwd: tmp })).stdout.trim()).toMatch(
       new RegExp(`^fleet ${VERSION.replace(/\./g, '\\.')} \\(commit `),
     );
-    const runs = await run(bin, ['runs', '--db', path.join(tmp, 'empty.db')], { cwd: tmp, env: { ...process.env, FLEET_DB: '' } });
+    // A current, empty results DB made by this clone: the packaged fleet must read it with the
+    // sqlite3 native module it ships (read-only commands never create a DB).
+    const db = path.join(tmp, 'empty.db');
+    await (await openSqliteStore(db)).close();
+    const runs = await run(bin, ['runs', '--db', db], { cwd: tmp, env: { ...process.env, FLEET_DB: '' } });
     expect(runs.stderr.trim()).toBe('no runs recorded yet');
-    expect(existsSync(path.join(tmp, 'empty.db'))).toBe(true);
   });
 
   it('systemd-analyze verify accepts both units against the unpacked package', async () => {
