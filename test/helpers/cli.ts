@@ -45,3 +45,8 @@ export function fleet(
     opts.onStart?.(child);
   });
 }
+
+/** The options that point fleet at a simulated fleet and a results DB: inventory, known_hosts, --db. */
+export function simFleetArgs(sim: { readonly inventoryPath: string; readonly knownHostsPath: string }, db: string): string[] {
+  return ['-i', sim.inventoryPath, '--known-hosts', sim.knownHostsPath, '--db', db];
+}

@@ -14,7 +14,7 @@ import { Guest } from '../../fleet/guests/guest.js';
 import { run } from '../../fleet/run.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';
 import { names } from '../../fleet/topology.js';
-import { fleet } from '../../helpers/cli.js';
+import { fleet, simFleetArgs } from '../../helpers/cli.js';
 
 interface RunJson {
   hosts: Record<string, { status: string; checks: Record<string, { status: string; message: string; fix_status?: string }> }>;
@@ -67,12 +67,7 @@ async function healthCheck(extra: string[] = []): Promise<{ code: number | null;
   const r = await fleet([
     'run',
     'health-check',
-    '-i',
-    sim.inventoryPath,
-    '--known-hosts',
-    sim.knownHostsPath,
-    '--db',
-    path.join(tmp, 'fleet.db'),
+    ...simFleetArgs(sim, path.join(tmp, 'fleet.db')),
     '--json',
     '--skip-tags',
     'kernel.modules-devices',

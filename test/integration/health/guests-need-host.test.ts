@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { fleet } from '../../helpers/cli.js';
+import { fleet, simFleetArgs } from '../../helpers/cli.js';
 
 interface RunJson {
   hosts: Record<string, { status: string; checks: Record<string, { status: string; severity: string; message: string }> }>;
@@ -37,12 +37,7 @@ describe('libvirt.iface-direct and guests_need_host', () => {
     const r = await fleet([
       'run',
       'health-check',
-      '-i',
-      sim.inventoryPath,
-      '--known-hosts',
-      sim.knownHostsPath,
-      '--db',
-      path.join(tmp, 'fleet.db'),
+      ...simFleetArgs(sim, path.join(tmp, 'fleet.db')),
       '--json',
       '--tags',
       'libvirt.iface-direct',
@@ -68,12 +63,7 @@ describe('libvirt.iface-direct and guests_need_host', () => {
     const r = await fleet([
       'run',
       'health-check',
-      '-i',
-      sim.inventoryPath,
-      '--known-hosts',
-      sim.knownHostsPath,
-      '--db',
-      path.join(tmp, 'bad.db'),
+      ...simFleetArgs(sim, path.join(tmp, 'bad.db')),
       '--json',
       '--tags',
       'libvirt.iface-direct',

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { fleet } from '../../helpers/cli.js';
+import { fleet, simFleetArgs } from '../../helpers/cli.js';
 
 interface RunJson {
   hosts: Record<string, { checks: Record<string, { status: string; severity: string; message: string; fix_status?: string }> }>;
@@ -34,12 +34,7 @@ async function mtuCheck(extra: string[] = []): Promise<RunJson> {
   const r = await fleet([
     'run',
     'health-check',
-    '-i',
-    sim.inventoryPath,
-    '--known-hosts',
-    sim.knownHostsPath,
-    '--db',
-    path.join(tmp, 'fleet.db'),
+    ...simFleetArgs(sim, path.join(tmp, 'fleet.db')),
     '--json',
     '--tags',
     'bridge.mtu',
