@@ -31,13 +31,21 @@ exec ${SSHD} -D -e -f "$3"`;
 
 /**
  * fstab for a host's sshd mount namespace: its netns' sysfs, its own /run/fleet (where fleet keeps
- * per-host runtime state such as the bridge transaction lock), then each /etc/netns entry over /etc.
+ * per-host runtime state such as the bridge transaction lock), its own empty /root, then each
+ * /etc/netns entry over /etc.
+ *
+ * The empty /root: sshd runs every command through root's login shell, and bash sources ~/.bashrc
+ * for commands that come over SSH. The controller's own ~/.bashrc (pyenv, cargo... on a developer
+ * machine: ~0.5 s of CPU each) would otherwise run on every exec of every simulated host, which on a
+ * 2-core machine turns 5 concurrent remediations into a CPU queue that outlasts the dead-man switch.
+ * A real hypervisor has its own root home, not the controller's.
  */
 export function renderHostFstab(etcDir: string, entries: readonly string[]): string {
   return [
     // A source name other than "sysfs", or `mount -a` would think /sys is already mounted.
     'fleet-sim-sysfs /sys sysfs rw,nosuid,nodev,noexec 0 0',
     'fleet-sim-run /run/fleet tmpfs rw,nosuid,nodev,size=1m,mode=755 0 0',
+    'fleet-sim-root /root tmpfs rw,nosuid,nodev,size=4m,mode=700 0 0',
     ...entries.map((e) => `${etcDir}/${e} /etc/${e} none bind 0 0`),
     '',
   ].join('\n');

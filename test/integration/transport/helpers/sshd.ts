@@ -91,7 +91,27 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const configFile = path.join(dir, 'sshd_config');
   writeFileSync(configFile, `${config}\n`, { mode: 0o600 });
 
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Own mount namespace with an empty /root: sshd runs each command through root's shell, and bash
+  // sources ~/.bashrc for SSH commands; the machine's own (pyenv on a developer box: ~0.5 s of CPU)
+  // must not be part of every exec these tests time. unshare+exec keep the child's PID sshd's.
+  const child: ChildProcess = spawn(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o size=1m,mode=700 fleet-test-root /root && exec "$@"',
+      'sshd-launch',
+      '/usr/sbin/sshd',
+      '-D',
+      '-e',
+      '-f',
+      configFile,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => (log += d));
