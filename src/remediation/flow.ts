@@ -181,6 +181,11 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
       }
       const v = await timed(phases, 'verify', () => verifyHost(ctx, p.params, p.probe.runtime, p.probe.has, opts.verifyCommand));
       if (v.problems.length > 0) {
+        // The switch may have fired while the verification ran: then it read the restored state, and
+        // "not in the declared state" would blame the change for what is really a too-short window.
+        const after = await ctx.exec(statusScript(dir), { timeoutMs: 10_000 }).catch(() => undefined);
+        if (after && parseStatus(after.stdout).decision === 'rollback')
+          return waitRollback(hc, tx, switchFiredWhile('verifying', opts), v.evidence);
         // Connected but wrong: roll back now rather than wait for the timer.
         await ctx.exec(rollbackNowScript(dir), { timeoutMs: 10_000 }).catch(() => undefined);
         return waitRollback(hc, tx, `verification failed: ${v.problems.join('; ')}`, v.evidence);
@@ -190,6 +195,7 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
       const c = await timed(phases, 'commit', () => ctx.exec(commitScript(dir), { timeoutMs: 10_000 }));
       const answer = c.stdout.trim();
       // "too-late commit": an earlier commit of ours landed but its answer was lost with the connection.
+      if (answer === 'too-late rollback') return waitRollback(hc, tx, switchFiredWhile('committing', opts), v.evidence);
       if (answer !== 'committed' && answer !== 'too-late commit') return waitRollback(hc, tx, `too late to commit (${answer})`);
       return committed(hc, dir, st.applyRc, v.evidence);
     } catch (err) {
@@ -207,6 +213,11 @@ async function applyConfirmed(hc: HostChange): Promise<ModuleResult> {
     );
   }
   return waitRollback(hc, tx, `not confirmed within ${opts.confirmTimeoutS}s: ${lastProblem}`, {}, verified);
+}
+
+/** Why a verified-or-verifying host was rolled back by its own switch, and what the operator can do. */
+function switchFiredWhile(what: 'verifying' | 'committing', opts: RemediationOptions): string {
+  return `the dead-man switch fired while fleet was ${what} (bridge_confirm_timeout ${opts.confirmTimeoutS}s was too short for this host's apply, reconnect and verification; raise it)`;
 }
 
 interface TxStatus {

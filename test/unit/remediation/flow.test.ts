@@ -45,7 +45,7 @@ const OPTS: RemediationOptions = {
 const VARS = { bridge: 'br0', uplink: 'eth0', address: '198.18.0.2/24', network_stack: 'ifupdown' };
 
 /** A host that answers fleet's scripts; `onCommit` decides what the commit does. */
-function scriptedHost(onCommit: (host: { decision: string }) => CommandResult) {
+function scriptedHost(onCommit: (host: { decision: string }) => CommandResult, opts: { switchFiresWhileVerifying?: boolean } = {}) {
   const host = { applied: false, decision: '', commits: 0, log: [] as string[] };
   const ok = answer;
   const exec = async (cmd: string): Promise<CommandResult> => {
@@ -66,6 +66,13 @@ function scriptedHost(onCommit: (host: { decision: string }) => CommandResult) {
       return ok(`apply_rc=0\ndecision=${host.decision}\n${done}${MARK} log\n`);
     }
     if (cmd === 'facts') return ok('{}\n');
+    if (cmd === RUNTIME_DUMP && opts.switchFiresWhileVerifying && host.decision === '') {
+      // The switch fires just before this read: the host is back in its old state.
+      host.decision = 'rollback';
+      host.applied = false;
+      host.log.push('switch-fired');
+      return ok(runtime(1, 1500));
+    }
     if (cmd === RUNTIME_DUMP) return ok(now);
     if (cmd.includes('echo committed')) {
       host.commits++;
@@ -129,8 +136,19 @@ describe('commit-confirmed, controller side', () => {
     const r = await remediateBridge(ctx, VARS, OPTS);
     expect(r).toMatchObject({ changed: true, failed: true, data: { outcome: 'rolled_back' } });
     expect(r.msg).toMatch(
-      /^rolled_back: too late to commit \(too-late rollback\); the host restored its previous config and runtime \(rollback rc 0\)/,
+      /^rolled_back: the dead-man switch fired while fleet was committing \(bridge_confirm_timeout 30s was too short[^)]*raise it\); the host restored its previous config and runtime \(rollback rc 0\)/,
     );
     expect(host.commits).toBe(1);
+  });
+
+  it('a switch that fires during the verification is named as the reason, not the restored state the verification then read', async () => {
+    const { host, ctx } = scriptedHost(() => answer('committed\n'), { switchFiresWhileVerifying: true });
+    const r = await remediateBridge(ctx, VARS, OPTS);
+    expect(r).toMatchObject({ changed: true, failed: true, data: { outcome: 'rolled_back' } });
+    expect(r.msg).toMatch(/^rolled_back: the dead-man switch fired while fleet was verifying \(bridge_confirm_timeout 30s was too short/);
+    expect(r.msg).not.toMatch(/not in the declared state/);
+    // Never committed, and no second rollback started over the one already running.
+    expect(host.commits).toBe(0);
+    expect(host.log).not.toContain('rollback-now');
   });
 });
