@@ -116,11 +116,77 @@ CREATE TABLE run_host_groups (
 CREATE INDEX run_host_groups_by_group ON run_host_groups (group_name, run_id);
 `;
 
+/*
+ * V4, what the scheduling daemon keeps across restarts and shares between daemons on one DB:
+ * - schedule_locks: one row per schedule being run; pid is NULL when the owner string names none,
+ *   and such a holder is never judged dead (only its lease expiring frees the lock);
+ * - schedule_fires: every fire ran/skipped/missed; run_id (indexed, so pruning a run is cheap) is
+ *   cleared when the run is pruned, the fire itself stays as history;
+ * - schedule_runs: which schedule made a run (runs predate schedules; a column there would need a rebuild);
+ * - notify_outbox: channel named by (schedule, index, fingerprint), never by URL or command (no secrets);
+ * - alert_state: the per (schedule, host, check) streak record of schedule/alerts.ts.
+ */
+const V4 = `
+CREATE TABLE schedule_locks (
+  name         TEXT    PRIMARY KEY,
+  owner        TEXT    NOT NULL,
+  hostname     TEXT    NOT NULL,
+  pid          INTEGER,
+  acquired_at  INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  lease_until  INTEGER NOT NULL
+);
+
+CREATE TABLE schedule_fires (
+  id          INTEGER PRIMARY KEY,
+  schedule    TEXT    NOT NULL,
+  due_at      INTEGER NOT NULL,
+  outcome     TEXT    NOT NULL CHECK (outcome IN ('ran', 'skipped', 'missed')),
+  detail      TEXT    NOT NULL,
+  run_id      INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX schedule_fires_by_schedule ON schedule_fires (schedule, due_at);
+CREATE INDEX schedule_fires_by_run ON schedule_fires (run_id);
+
+CREATE TABLE schedule_runs (
+  run_id   INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  schedule TEXT    NOT NULL
+);
+CREATE INDEX schedule_runs_by_schedule ON schedule_runs (schedule, run_id);
+
+CREATE TABLE notify_outbox (
+  id            INTEGER PRIMARY KEY,
+  schedule      TEXT    NOT NULL,
+  channel_index INTEGER NOT NULL,
+  fingerprint   TEXT    NOT NULL,
+  payload       TEXT    NOT NULL,
+  state         TEXT    NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+  attempts      INTEGER NOT NULL,
+  next_try_at   INTEGER NOT NULL,
+  last_error    TEXT,
+  created_at    INTEGER NOT NULL,
+  sent_at       INTEGER
+);
+CREATE INDEX notify_outbox_due ON notify_outbox (state, next_try_at);
+
+CREATE TABLE alert_state (
+  schedule    TEXT    NOT NULL,
+  host        TEXT    NOT NULL,
+  check_id    TEXT    NOT NULL,
+  streak      INTEGER NOT NULL,
+  open        INTEGER NOT NULL CHECK (open IN (0, 1)),
+  notified_at INTEGER,
+  PRIMARY KEY (schedule, host, check_id)
+);
+`;
+
 /** Every migration, oldest first; versions are 1, 2, 3… with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'runs, run_hosts, steps, facts', sql: V1 },
   { version: 2, description: 'check_results, fleet_checks, report indexes', sql: V2 },
   { version: 3, description: 'run_host_groups: the inventory groups of each host of a run', sql: V3 },
+  { version: 4, description: 'scheduling: schedule_locks, schedule_fires, schedule_runs, notify_outbox, alert_state', sql: V4 },
 ];
 
 /** The schema version this code writes. */

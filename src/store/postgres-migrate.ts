@@ -14,7 +14,20 @@ export const MIGRATIONS_TABLE = 'fleet_schema_migrations';
 /** Advisory lock key: the same "FLT1" tag that marks a fleet SQLite file. */
 const LOCK_KEY = APPLICATION_ID;
 /** Tables fleet creates; finding one without fleet's migrations table means the database is someone else's. */
-const FLEET_TABLES = ['runs', 'run_hosts', 'run_host_groups', 'steps', 'facts', 'check_results', 'fleet_checks'];
+const FLEET_TABLES = [
+  'runs',
+  'run_hosts',
+  'run_host_groups',
+  'steps',
+  'facts',
+  'check_results',
+  'fleet_checks',
+  'schedule_locks',
+  'schedule_fires',
+  'schedule_runs',
+  'notify_outbox',
+  'alert_state',
+];
 
 export interface PgMigrateOptions {
   readonly migrations?: readonly Migration[];
