@@ -38,6 +38,7 @@ interface Prepared {
 
 class PgConnection implements SqlDb {
   readonly beginWrite = 'BEGIN';
+  readonly dialect = 'postgres';
   private readonly statements = new Map<string, Prepared>();
   /** Set when the connection died between queries (server restart, network): the next call says so. */
   private lost: unknown = undefined;

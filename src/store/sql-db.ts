@@ -14,6 +14,11 @@ export interface RunInfo {
 export interface SqlDb {
   /** The database file (or masked URL), for error messages. */
   readonly file: string;
+  /**
+   * Which database is underneath. Only for maintenance that has no portable SQL (reclaiming freed
+   * pages); queries stay the same text on both.
+   */
+  readonly dialect: 'sqlite' | 'postgres';
   /** The statement that opens a write transaction (SQLite takes its write lock with it). */
   readonly beginWrite: string;
   /** One statement with `?` parameters. Statements are prepared once and reused by SQL text. */

@@ -42,6 +42,7 @@ class SqliteConnection implements SqlDb {
   // IMMEDIATE takes the write lock up front, so busy_timeout applies there instead of failing at the
   // first INSERT when another process (daemon + CLI) holds it.
   readonly beginWrite = 'BEGIN IMMEDIATE';
+  readonly dialect = 'sqlite';
   private readonly statements = new Map<string, Prepared>();
 
   constructor(
