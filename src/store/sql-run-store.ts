@@ -11,6 +11,7 @@ import type { EncodeOptions } from './encode.js';
 import { isRunOwnerAlive } from './liveness.js';
 import * as q from './queries.js';
 import { recoverInterrupted } from './recover.js';
+import { ScheduleStore } from './schedule-store.js';
 import { Serial } from './serial.js';
 import type { SqlDb } from './sql-db.js';
 import type { CheckRow, HostRow, NewRun, RunFilter, RunRow, RunStore, StepRow } from './types.js';
@@ -57,6 +58,7 @@ export class SqlRunStore implements RunStore {
   private readonly queue: WriteQueue<PendingWrite>;
   private readonly encode: EncodeOptions;
   private closed = false;
+  private schedules: ScheduleStore | undefined;
 
   constructor(
     private readonly db: SqlDb,
@@ -216,6 +218,16 @@ export class SqlRunStore implements RunStore {
   /** For trend reports: the `n` newest runs of `playbook`, newest first. */
   lastRuns(playbook: string, n: number): Promise<RunRow[]> {
     return this.read(() => q.listRuns(this.db, { playbook, limit: n }));
+  }
+
+  /**
+   * The scheduling daemon's state (locks, fire history, outbox, alert records, retention) on this
+   * store's connection and serial lane. One per store; unusable once the store is closed.
+   */
+  scheduleStore(): ScheduleStore {
+    this.assertOpen();
+    this.schedules ??= new ScheduleStore(this.db, (fn) => this.read(fn));
+    return this.schedules;
   }
 
   /** Writer counters (committed batches, records, writer time): for tests and --debug. */
