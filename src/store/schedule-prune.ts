@@ -67,6 +67,40 @@ export async function deleteRuns(db: SqlDb, ids: readonly number[]): Promise<num
   });
 }
 
+/** Fires per delete transaction when trimming fire history. */
+export const FIRE_BATCH = 500;
+
+/**
+ * Trims `schedule`'s fire history to the window its retained runs cover: fires due before the oldest
+ * fire still linked to a run (linkRun with dueAt) go, so a schedule firing every minute does not grow
+ * the database forever. The newest fire always stays (lastFire() needs it for missed-fire detection),
+ * and with no linked fire nothing is trimmed. Deletes FIRE_BATCH rows per transaction; `lane` gives
+ * each transaction its own turn on the connection.
+ */
+export async function trimFires(db: SqlDb, lane: <T>(fn: () => Promise<T>) => Promise<T>, schedule: string): Promise<number> {
+  const anchor = await lane(() =>
+    db.get<{ due: number | null; newest: number | null }>(
+      `SELECT (SELECT MIN(due_at) FROM schedule_fires WHERE schedule = ? AND run_id IS NOT NULL) AS due,
+              (SELECT MAX(id) FROM schedule_fires WHERE schedule = ?) AS newest`,
+      [schedule, schedule],
+    ),
+  );
+  if (anchor?.due == null || anchor.newest == null) return 0;
+  const { due, newest } = anchor;
+  let trimmed = 0;
+  for (;;) {
+    const { changes } = await lane(() =>
+      db.run(
+        `DELETE FROM schedule_fires WHERE id IN (
+           SELECT id FROM schedule_fires WHERE schedule = ? AND due_at < ? AND id <> ? ORDER BY id LIMIT ?)`,
+        [schedule, due, newest, FIRE_BATCH],
+      ),
+    );
+    trimmed += changes;
+    if (changes < FIRE_BATCH) return trimmed;
+  }
+}
+
 /**
  * After a prune: SQLite puts freed pages on its freelist, and later inserts reuse them, so the file
  * stops growing once retention is reached; a file created with auto_vacuum=INCREMENTAL also gets them

@@ -14,7 +14,7 @@ import { isRunOwnerAlive } from './liveness.js';
 import { heartbeatLock, releaseLock, tryAcquireLock, type LockDeps } from './schedule-locks.js';
 import * as outbox from './schedule-outbox.js';
 import * as history from './schedule-history.js';
-import { deleteRuns, PRUNE_BATCH, reclaimSpace, runsToPrune } from './schedule-prune.js';
+import { deleteRuns, PRUNE_BATCH, reclaimSpace, runsToPrune, trimFires } from './schedule-prune.js';
 import type { AlertRecord, FireOutcome, OutboxChannel, OutboxRow, RetentionRule, ScheduleRunSummary } from './schedule-types.js';
 import type { SqlDb } from './sql-db.js';
 
@@ -98,9 +98,9 @@ export class ScheduleStore {
   }
 
   /**
-   * Applies `retention` to the runs `schedule` made (runs it did not make are never touched). Each
-   * batch of PRUNE_BATCH runs is its own transaction and its own turn in the lane, so recording goes
-   * on between batches.
+   * Applies `retention` to the runs `schedule` made (runs it did not make are never touched), then
+   * trims its fire history to the window the kept runs cover (trimFires). Each batch is its own
+   * transaction and its own turn in the lane, so recording goes on between batches.
    */
   async pruneRuns(schedule: string, retention: RetentionRule, now: number): Promise<{ deleted: number }> {
     const ids = await this.lane(() => runsToPrune(this.db, schedule, retention, now));
@@ -109,7 +109,8 @@ export class ScheduleStore {
       const batch = ids.slice(i, i + PRUNE_BATCH);
       deleted += await this.lane(() => deleteRuns(this.db, batch));
     }
-    if (deleted > 0) await this.lane(() => reclaimSpace(this.db));
+    const trimmed = deleted > 0 ? await trimFires(this.db, this.lane, schedule) : 0;
+    if (deleted + trimmed > 0) await this.lane(() => reclaimSpace(this.db));
     return { deleted };
   }
 }
