@@ -42,3 +42,24 @@ export function handleInterrupts(opts: { graceMs: number; stderr: NodeJS.Writabl
     },
   };
 }
+
+/**
+ * The same contract driven by a caller's signal instead of process signals (the daemon runs several
+ * schedules in one process and owns SIGTERM itself): when `signal` aborts, the caller's grace period
+ * is already over, so new work stops and in-flight work is cut at once.
+ */
+export function followSignal(signal: AbortSignal): Interrupt {
+  const controller = new AbortController();
+  const forceHandlers: (() => void)[] = [];
+  const onAbort = () => {
+    controller.abort(signal.reason ?? new Error('interrupted'));
+    for (const fn of forceHandlers.splice(0)) fn();
+  };
+  if (signal.aborted) queueMicrotask(onAbort);
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    onForce: (fn) => (controller.signal.aborted ? fn() : forceHandlers.push(fn)),
+    dispose: () => signal.removeEventListener('abort', onAbort),
+  };
+}

@@ -11,7 +11,7 @@ import { StoreRecorder } from '../store/recorder.js';
 import type { RunStore } from '../store/types.js';
 import { ProgressObserver } from '../output/progress.js';
 import { redactingObserver } from '../output/redacting-observer.js';
-import { handleInterrupts } from './interrupt.js';
+import { followSignal, handleInterrupts } from './interrupt.js';
 import { setUpConnections, validateConnectionArgs, type ConnectionArgs, type Targets } from './session.js';
 import { type Io, warnerOf } from './io.js';
 
@@ -28,6 +28,13 @@ export interface RunSink {
   readonly mask: SecretMask;
   /** Who else watches the run besides the recorder and the progress display. */
   readonly observers?: readonly RunObserver[];
+  /**
+   * Ends the run (recorded `interrupted`) when it aborts, instead of SIGINT/SIGTERM: for a caller
+   * that owns the process signals (the daemon).
+   */
+  readonly signal?: AbortSignal;
+  /** No progress display: the caller reports the run its own way (the daemon's log line). */
+  readonly quiet?: boolean;
 }
 
 /**
@@ -46,10 +53,10 @@ export async function runOnTargets(
   const conn = await setUpConnections(args, targets, io.env);
   sink.mask.add(conn.secrets);
   conn.warnings.forEach(warnerOf(io));
-  const interrupt = handleInterrupts({ graceMs: 10_000, stderr: io.stderr });
+  const interrupt = sink.signal ? followSignal(sink.signal) : handleInterrupts({ graceMs: 10_000, stderr: io.stderr });
   interrupt.onForce(() => void conn.pool.closeAll());
   const observers: RunObserver[] = [...(sink.observers ?? [])];
-  if (!args.json) observers.push(new ProgressObserver({ stream: io.stderr, tty: io.stderrIsTTY }));
+  if (!args.json && !sink.quiet) observers.push(new ProgressObserver({ stream: io.stderr, tty: io.stderrIsTTY }));
   const ctx: RunContext = { targets, redact: sink.mask.redact, specOf: conn.specOf };
   // Terminal observers see host data before the store masks it.
   const terminal = observers.map((o) => redactingObserver(o, sink.mask.redact));

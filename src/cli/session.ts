@@ -10,6 +10,7 @@ import type { Redactor } from '../core/redact.js';
 import { applyLimit, connectionSpec, inventorySecretValues, loadInventory, parseExtraVars, selectHosts } from '../inventory/index.js';
 import { openRunStore, openRunStoreReadOnly } from '../store/open.js';
 import type { RunStore } from '../store/types.js';
+import type { SqlRunStore } from '../store/sql-run-store.js';
 import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
 import { createSshTransport } from '../transport/ssh.js';
 import { createLocalTransport } from '../transport/local.js';
@@ -69,7 +70,7 @@ export async function resolveTargets(pattern: string, args: InventoryArgs, cwd: 
   return { ...loaded, hosts: loaded.select(pattern) };
 }
 
-export async function openStore(dbArg: string | undefined, redact: Redactor): Promise<RunStore> {
+export async function openStore(dbArg: string | undefined, redact: Redactor): Promise<SqlRunStore> {
   const store = await openRunStore(dbArg, { redact }); // a postgres:// URL or an SQLite path
   // A run left `running` by a controller that died is closed off by whoever opens the DB next.
   await store.recoverInterrupted();
@@ -82,7 +83,7 @@ export async function openStore(dbArg: string | undefined, redact: Redactor): Pr
  */
 export async function withStore<T>(
   dbArg: string | undefined,
-  fn: (store: RunStore) => Promise<T>,
+  fn: (store: SqlRunStore) => Promise<T>,
   redact: Redactor = (t) => t,
 ): Promise<T> {
   const store = await openStore(dbArg, redact);
@@ -102,7 +103,7 @@ export async function withReadOnlyStore<T>(
   io: { readonly stderr: NodeJS.WritableStream },
   dbArg: string | undefined,
   command: string,
-  fn: (store: RunStore) => Promise<T>,
+  fn: (store: SqlRunStore) => Promise<T>,
 ): Promise<T> {
   const store = await openRunStoreReadOnly(dbArg, { command }, warnerOf(io));
   try {

@@ -43,6 +43,9 @@ export function storeErrorFrom(file: string, err: unknown): StoreError {
       return new StoreError(file, `database stayed locked by another fleet process (${text})`, 'FLEET_STORE_BUSY');
     case 'SQLITE_FULL':
       return new StoreError(file, `disk full while writing results (${text})`, 'FLEET_STORE_FULL');
+    case 'SQLITE_IOERR':
+      // SQLite reports a failed write of its WAL index or journal (ENOSPC among others) this way.
+      return new StoreError(file, `disk I/O error (${text}): is the filesystem full, read-only or failing?`, 'FLEET_STORE_IOERR');
     case 'SQLITE_READONLY':
       return new StoreError(file, `database is read-only (${text})`, 'FLEET_STORE_READONLY');
     default:

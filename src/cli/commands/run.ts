@@ -10,11 +10,12 @@ import { InputError } from '../../core/errors.js';
 import { SecretMask } from '../../core/redact.js';
 import { selectHosts } from '../../inventory/index.js';
 import { builtinCatalog, loadPlaybook, playbookHosts, runModeOf, runPlaybook } from '../../playbook/index.js';
-import { exitCodeOf } from '../../engine/run.js';
+import { exitCodeOf, type RunSummary } from '../../engine/run.js';
 import type { RunObserver } from '../../engine/events.js';
 import { LiveRun } from '../../report/live-run.js';
 import { maskDbTarget } from '../../store/db-target.js';
 import { describeDbTarget } from '../../store/open.js';
+import { StoreError } from '../../store/errors.js';
 import { formatRunSummary } from '../../output/summary.js';
 import { formatCheckReport } from '../../output/checks-report.js';
 import { StepDiffPrinter } from '../../output/step-diff-printer.js';
@@ -42,7 +43,7 @@ const runOptions = {
   'skip-tags': { type: 'string', array: true, describe: 'Skip tasks with these tags' },
 } as const;
 
-type RunArgs = HostRunArgs & ArgsOf<typeof runOptions> & { playbook: string };
+export type RunArgs = HostRunArgs & ArgsOf<typeof runOptions> & { playbook: string };
 
 /** fleet's own playbooks/ (where fleet is installed), for `fleet run health-check` from any directory. */
 const BUILTIN_PLAYBOOKS = path.join(packageRoot(), 'playbooks');
@@ -101,10 +102,11 @@ const splitList = (values: string[] | undefined) =>
 
 export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number> {
   const mask = new SecretMask();
-  return withStore(args.db, (store) => runWithStore(io, args, { store, mask }), mask.redact);
+  return withStore(args.db, async (store) => (await runWithStore(io, args, { store, mask })).code, mask.redact);
 }
 
-async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<number> {
+/** One `fleet run` on an open store: its exit code and summary (the daemon runs schedules through it). */
+export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<{ code: number; summary: RunSummary }> {
   const warn = warnerOf(io);
   if (args.limit === '@failed' || args.limit === '@skipped')
     args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
@@ -121,7 +123,9 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
   // A remediation playbook exists to change hosts: it applies unless told otherwise.
   const fix = args.fix ?? pb.fixByDefault;
   const mode = runModeOf({ check: Boolean(args.check), fix });
-  if (args.check && fix)
+  if (sink.quiet) {
+    // The caller says what runs (the daemon's log line).
+  } else if (args.check && fix)
     io.stderr.write(
       `fleet: --check${args.fix ? ' with --fix' : ''}: showing what ${args.fix ? 'the fixes' : 'the changes'} would do; nothing changes\n`,
     );
@@ -135,6 +139,11 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
   const live = new LiveRun({ redact: sink.mask.redact, keepAllChecks: Boolean(args.json) });
   const observers: RunObserver[] = [live];
   if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
+  // If the store fails mid-run (disk full…), the results gathered so far still reach the terminal.
+  const printResults = () =>
+    args.json
+      ? io.stdout.write(`${JSON.stringify(live.json(), null, 2)}\n`)
+      : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
   const summary = await runOnTargets(
     io,
     { ...sink, observers: [...(sink.observers ?? []), ...observers] },
@@ -155,12 +164,20 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
       });
       if (result.stoppedReason) run.stop(result.stoppedReason);
     },
-  );
+  ).catch((err: unknown) => {
+    if (err instanceof StoreError && !sink.quiet) {
+      io.stderr.write('fleet: the results could not be stored; what this run found follows on stdout\n');
+      printResults();
+    }
+    throw err;
+  });
 
-  if (args.json) {
-    io.stdout.write(`${JSON.stringify(live.json(), null, 2)}\n`);
+  if (sink.quiet) {
+    // Nothing on the terminal: the run is in the store.
+  } else if (args.json) {
+    printResults();
   } else {
-    io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
+    printResults();
     io.stderr.write(
       sink.mask.redact(
         formatRunSummary(summary.runId, summary.outcomes, {
@@ -174,5 +191,5 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
       `details: fleet show ${summary.runId}${args.db ? ` --db ${maskDbTarget(args.db)}` : ''}   (results database: ${describeDbTarget(args.db, io.cwd)})\n`,
     );
   }
-  return exitCodeOf(summary);
+  return { code: exitCodeOf(summary), summary };
 }
