@@ -10,6 +10,7 @@
  */
 import { nextFires } from '../schedule/fires.js';
 import type { Schedule } from '../schedule/types.js';
+import { holdingLock } from './lease.js';
 import type { RunOutcome, RunSchedule, ScheduleHistory, ScheduleLocks } from './types.js';
 
 /** setTimeout's limit (~24.8 days): a later fire is reached in several waits. */
@@ -196,44 +197,30 @@ export class Scheduler {
     const o = this.#o;
     const schedule = slot.schedule;
     const name = schedule.name;
+    const controller = new AbortController();
+    slot.controller = controller;
+    const started = o.now();
     try {
-      if (!(await o.locks.tryAcquire(name, o.owner, o.leaseMs))) {
+      const held = await holdingLock(
+        o.locks,
+        name,
+        o.owner,
+        { leaseMs: o.leaseMs, log: o.log, signal: controller.signal },
+        async (signal) => {
+          o.log(`schedule=${name} fired (due ${iso(due)})`);
+          await this.#record(name, due, 'ran', '');
+          return o.runSchedule(schedule, signal);
+        },
+      );
+      if (!held.acquired) {
         o.log(`schedule=${name} fire due ${iso(due)} skipped: another fleet holds its lock`);
         await this.#record(name, due, 'skipped', 'another fleet holds the lock');
         return;
       }
+      o.log(`schedule=${name} ${describe(held.value)} took=${((o.now() - started) / 1000).toFixed(1)}s`);
     } catch (err) {
-      o.log(`schedule=${name} fire due ${iso(due)} skipped: cannot take its lock: ${(err as Error).message}`);
-      return;
-    }
-    const controller = new AbortController();
-    slot.controller = controller;
-    const heartbeat = setInterval(
-      () => {
-        o.locks.heartbeat(name, o.owner, o.leaseMs).then(
-          (held) => {
-            if (!held) {
-              o.log(`schedule=${name} lost its lock (taken over): interrupting the run`);
-              controller.abort();
-            }
-          },
-          (err: Error) => o.log(`schedule=${name} lock heartbeat failed: ${err.message}`),
-        );
-      },
-      Math.max(1000, Math.floor(o.leaseMs / 3)),
-    );
-    const started = o.now();
-    o.log(`schedule=${name} fired (due ${iso(due)})`);
-    try {
-      await this.#record(name, due, 'ran', '');
-      const outcome = await o.runSchedule(schedule, controller.signal);
-      o.log(`schedule=${name} ${describe(outcome)} took=${((o.now() - started) / 1000).toFixed(1)}s`);
-    } catch (err) {
-      // A run that throws is logged, never fatal: the next fire is already armed.
+      // A run that throws (or a lock that cannot be taken) is logged, never fatal: the next fire is already armed.
       o.log(`schedule=${name} run failed: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      clearInterval(heartbeat);
-      await o.locks.release(name, o.owner).catch((err: Error) => o.log(`schedule=${name} lock release failed: ${err.message}`));
     }
   }
 

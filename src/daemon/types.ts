@@ -1,10 +1,14 @@
 /** What the scheduling loop needs from the rest of fleet, as interfaces the store and engine implement. */
-import type { Schedule } from '../schedule/types.js';
+import type { AlertState } from '../schedule/alerts.js';
+import type { Outbox } from '../notify/outbox.js';
+import type { Retention, Schedule } from '../schedule/types.js';
 
 export interface RunOutcome {
   readonly runId: number | undefined;
   readonly status: 'completed' | 'failed' | 'interrupted';
   readonly hosts: { readonly ok: number; readonly failed: number; readonly unreachable: number };
+  /** What `fleet run` would have exited with (`fleet schedule run` exits with it). */
+  readonly exitCode?: number;
 }
 
 /**
@@ -29,4 +33,28 @@ export interface ScheduleHistory {
   /** When the schedule's latest fire was due (run, skipped or missed), ms since the epoch. */
   lastFire(name: string): Promise<number | undefined>;
   recordFire(name: string, dueAt: number, outcome: 'ran' | 'skipped' | 'missed', detail: string): Promise<void>;
+}
+
+/** What a scheduled run leaves in the store besides the run itself (the SQL schedule store implements it). */
+export interface ScheduleRecords {
+  /** Marks run `runId` as made by `schedule`: change detection, retention and `schedule list` follow this link. */
+  linkRun(runId: number, schedule: string): Promise<void>;
+  /** Per (host, check) alert records of a schedule, keyed as alerts.ts keys them. */
+  loadAlertState(schedule: string): Promise<Map<string, AlertState>>;
+  /** Replaces the schedule's alert records (one transaction). */
+  saveAlertState(schedule: string, states: ReadonlyMap<string, AlertState>): Promise<void>;
+  /** Deletes the schedule's runs that retention no longer keeps (never a running one). */
+  pruneRuns(schedule: string, retention: Retention, now: number): Promise<{ deleted: number }>;
+}
+
+/** The latest run a schedule made, for `fleet schedule list`. */
+export interface ScheduleLastRun {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly status: string;
+}
+
+/** Everything the daemon keeps in the results store, on either backend. */
+export interface ScheduleStore extends ScheduleLocks, ScheduleHistory, ScheduleRecords, Outbox {
+  lastRunOf(schedule: string): Promise<ScheduleLastRun | undefined>;
 }

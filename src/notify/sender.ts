@@ -29,6 +29,8 @@ export interface SenderOptions {
   /** How long a claim holds an item (longer than any channel timeout). */
   readonly leaseMs?: number;
   readonly deliver?: (channel: Channel, payload: string, timeoutMs: number) => Promise<void>;
+  /** Told about each delivery attempt (the daemon's metrics). */
+  readonly onAttempt?: (schedule: string, result: 'sent' | 'failed') => void;
 }
 
 const BATCH = 100;
@@ -54,7 +56,7 @@ export class NotificationSender {
   #draining: Promise<DrainResult> | undefined;
 
   constructor(opts: SenderOptions) {
-    this.#o = { now: Date.now, backoffMs: defaultBackoff, leaseMs: 10 * 60_000, deliver, ...opts };
+    this.#o = { now: Date.now, backoffMs: defaultBackoff, leaseMs: 10 * 60_000, deliver, onAttempt: () => undefined, ...opts };
   }
 
   /** Sends what is due; concurrent calls share one pass, so an item is never sent twice at once. */
@@ -88,12 +90,14 @@ export class NotificationSender {
           await o.deliver(target.channel, item.payload, target.timeoutMs);
           await o.outbox.markSent(item.id, attempts, o.now());
           o.log(redact(`notification sent: ${what} ${channel} attempt=${attempts}`));
+          o.onAttempt(item.channel.schedule, 'sent');
           result.sent++;
         } catch (err) {
           const reason = redact(err instanceof Error ? err.message : String(err));
           const giveUp = attempts > target.retries;
           const retryAt = giveUp ? undefined : o.now() + o.backoffMs(attempts);
           await o.outbox.markFailed(item.id, attempts, reason, retryAt);
+          o.onAttempt(item.channel.schedule, 'failed');
           o.log(
             redact(
               `notification failed: ${what} ${channel} attempt=${attempts}/${target.retries + 1}: ${reason}${

@@ -23,7 +23,14 @@ export interface ServeOptions {
   readonly trend?: number;
   /** Called for each request (method, path, status): the command logs them. */
   readonly log?: (line: string) => void;
+  /**
+   * Extra paths the caller answers (the daemon's /metrics and /schedules/NAME), asked after the Host
+   * and method checks; undefined falls through to the report routes.
+   */
+  readonly routes?: (path: string) => Promise<ExtraRoute | undefined>;
 }
+
+export type ExtraRoute = { readonly type: string; readonly body: string } | { readonly redirect: string };
 
 export interface RunningServer {
   /** http://bind:port/ */
@@ -82,6 +89,16 @@ async function handle(store: RunReader, opts: ServeOptions, port: number, req: I
     return done(405);
   }
   const head = req.method === 'HEAD';
+  const extra = await opts.routes?.(path);
+  if (extra && 'redirect' in extra) {
+    res.setHeader('Location', extra.redirect);
+    send(res, 302, 'text/plain; charset=utf-8', `see ${extra.redirect}\n`, "default-src 'none'", head);
+    return done(302);
+  }
+  if (extra) {
+    send(res, 200, extra.type, extra.body, "default-src 'none'", head);
+    return done(200);
+  }
   if (path === '/runs' || path === '/runs/') {
     const runs = await store.listRuns({ limit: 500 });
     send(res, 200, 'text/html; charset=utf-8', renderHistoryHtml(runs), HISTORY_CSP, head);
