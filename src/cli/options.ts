@@ -97,3 +97,7 @@ export type HostRunArgs = ArgsOf<typeof hostRunOptions>;
 export type InventoryArgs = ArgsOf<typeof inventoryOptions>;
 export type ConnectionArgs = ArgsOf<typeof connectionOptions>;
 export type DbArgs = ArgsOf<typeof dbOptions>;
+
+/** Connection options of unattended runs (daemon, schedule run): no prompts; secrets come from the environment. */
+const { 'ask-become-pass': _askBecome, 'ask-key-passphrase': _askKey, ...unattended } = connectionOptions;
+export const unattendedConnectionOptions = unattended;

@@ -1,5 +1,7 @@
 /** Loading the schedule file for the CLI: where it is, and how its playbooks are found and checked. */
 import path from 'node:path';
+import { InputError } from '../core/errors.js';
+import { didYouMean } from '../modules/suggest.js';
 import { fileURLToPath } from 'node:url';
 import { builtinCatalog, loadPlaybook } from '../playbook/index.js';
 import { DEFAULT_SCHEDULE_FILE, loadScheduleFile, type PlaybookLookup } from '../schedule/parse.js';
@@ -29,6 +31,18 @@ export function scheduleFilePath(arg: string | undefined, cwd: string): string {
 
 export async function loadSchedules(file: string): Promise<Schedule[]> {
   return loadScheduleFile(file, playbookLookup);
+}
+
+/** The schedule named `name`, or an error that lists the names (and the likely one). */
+export function pickSchedule(schedules: readonly Schedule[], name: string): Schedule {
+  const s = schedules.find((x) => x.name === name);
+  if (s) return s;
+  throw new InputError(
+    `no schedule named '${name}'${didYouMean(
+      name,
+      schedules.map((x) => x.name),
+    )} (there are: ${schedules.map((x) => x.name).join(', ')})`,
+  );
 }
 
 export function fleetCommand(scheduleFile: string, db: string | undefined, fleetBin: string | undefined, cwd: string): FleetCommand {

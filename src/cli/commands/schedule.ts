@@ -3,11 +3,11 @@
  * listed, its next fire times shown, and turned into systemd units or a crontab line for sites
  * that prefer the OS scheduler.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
-import { didYouMean } from '../../modules/suggest.js';
 import { maskUrl } from '../../notify/mask.js';
 import { crontabLines } from '../../schedule/crontab.js';
 import { describeTrigger, nextFires } from '../../schedule/fires.js';
@@ -17,31 +17,30 @@ import { formatInZone } from '../../schedule/time-format.js';
 import type { Schedule } from '../../schedule/types.js';
 import { oneLine } from '../../output/terminal-safe.js';
 import { dbOptions } from '../options.js';
+import { withReadOnlyStore } from '../session.js';
+import { defaultDbTarget } from '../../store/open.js';
+import { isPostgresUrl } from '../../store/db-target.js';
+import type { ScheduleLastRun } from '../../daemon/types.js';
 import { table } from './history.js';
-import { fleetCommand, loadSchedules, scheduleFilePath, scheduleOption } from '../schedule-file.js';
+import { fleetCommand, loadSchedules, pickSchedule, scheduleFilePath, scheduleOption } from '../schedule-file.js';
+import { scheduleRunCmd } from './schedule-run.js';
 import type { Io } from '../io.js';
 
 type SetExit = (code: number) => void;
 
-/** What `schedule list` shows about a schedule's runs; the store supplies it (none until it is wired). */
-export interface LastRunInfo {
-  readonly runId: number;
-  readonly startedAt: number;
-  readonly outcome: string;
-}
-export type LastRunLookup = (scheduleName: string) => Promise<LastRunInfo | undefined>;
-
-export function scheduleCommand(io: Io, setExit: SetExit, lastRuns?: LastRunLookup) {
+export function scheduleCommand(io: Io, setExit: SetExit) {
   return {
     command: 'schedule',
-    describe: 'Scheduled audits: validate, list and preview the schedule file; install systemd units or a crontab line',
+    describe:
+      'Scheduled audits: validate, list and preview the schedule file; run one schedule now; install systemd units or a crontab line',
     builder: (y: Argv) =>
       y
         .command(validateCmd(io, setExit))
-        .command(listCmd(io, setExit, lastRuns))
+        .command(listCmd(io, setExit))
         .command(nextCmd(io, setExit))
         .command(installCmd(io, setExit))
-        .demandCommand(1, 'name a schedule command: validate, list, next, install (see fleet schedule --help)'),
+        .command(scheduleRunCmd(io, setExit))
+        .demandCommand(1, 'name a schedule command: validate, list, next, install, run (see fleet schedule --help)'),
     handler: () => undefined,
   };
 }
@@ -68,39 +67,42 @@ function validateCmd(io: Io, setExit: SetExit) {
 const notifyText = (s: Schedule) =>
   s.notify?.channels.map((c) => (c.kind === 'webhook' ? maskUrl(c.url) : `command ${path.basename(c.argv[0] ?? '')}`)).join(', ') ?? '-';
 
-function listCmd(io: Io, setExit: SetExit, lastRuns: LastRunLookup | undefined) {
+function listCmd(io: Io, setExit: SetExit) {
   return {
     command: 'list',
-    describe: 'The schedules: playbook, when, next fire, notifications (webhook URLs masked)',
-    builder: (y: Argv) => y.options(scheduleOption).option('json', { type: 'boolean', describe: 'JSON instead of a table' }),
-    handler: async (argv: { schedule?: string; json?: boolean }) => {
+    describe: 'The schedules: playbook, when, next fire, last run and its outcome (from --db), notifications (webhook URLs masked)',
+    builder: (y: Argv) =>
+      y.options({ ...scheduleOption, ...dbOptions }).option('json', { type: 'boolean', describe: 'JSON instead of a table' }),
+    handler: async (argv: { schedule?: string; db?: string; json?: boolean }) => {
       const schedules = await loadSchedules(scheduleFilePath(argv.schedule, io.cwd));
       const now = new Date();
-      const rows = await Promise.all(
-        schedules.map(async (s) => {
-          const next = nextFires(s.trigger, now, 1)[0];
-          const tz = s.trigger.kind === 'cron' ? s.trigger.timezone : 'UTC';
-          return { s, next, tz, last: lastRuns ? await lastRuns(s.name) : undefined };
-        }),
-      );
+      const last = await lastRuns(io, argv.db, schedules);
+      const rows = schedules.map((s) => {
+        const next = nextFires(s.trigger, now, 1)[0];
+        const tz = s.trigger.kind === 'cron' ? s.trigger.timezone : 'UTC';
+        return { s, next, tz, last: last.get(s.name) };
+      });
       if (argv.json) {
         const doc = rows.map(({ s, next, last }) => ({
           name: s.name,
           playbook: s.playbook,
           when: describeTrigger(s.trigger),
           next_fire: next?.toISOString() ?? null,
+          last_run: last?.id ?? null,
+          last_started: last ? new Date(last.startedAt).toISOString() : null,
+          last_outcome: last?.status ?? null,
           notify: notifyText(s),
-          ...(lastRuns ? { last_run: last?.runId ?? null, last_outcome: last?.outcome ?? null } : {}),
         }));
         io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
-        const head = ['NAME', 'PLAYBOOK', 'WHEN', 'NEXT FIRE', ...(lastRuns ? ['LAST RUN', 'OUTCOME'] : []), 'NOTIFY'];
+        const head = ['NAME', 'PLAYBOOK', 'WHEN', 'NEXT FIRE', 'LAST RUN', 'OUTCOME', 'NOTIFY'];
         const body = rows.map(({ s, next, tz, last }) => [
           s.name,
           oneLine(s.playbook, 40),
           oneLine(describeTrigger(s.trigger), 50) + (s.jitterMs ? ` ±${formatDuration(s.jitterMs)}` : ''),
           next ? formatInZone(next, tz) : '-',
-          ...(lastRuns ? [last ? `${last.runId}` : '-', last?.outcome ?? '-'] : []),
+          last ? `${last.id} (${formatInZone(new Date(last.startedAt), tz)})` : '-',
+          last?.status ?? '-',
           oneLine(notifyText(s), 60),
         ]);
         io.stdout.write(table(head, body));
@@ -110,17 +112,26 @@ function listCmd(io: Io, setExit: SetExit, lastRuns: LastRunLookup | undefined) 
   };
 }
 
+/**
+ * Each schedule's latest run, read-only from the results DB. No DB yet (nothing has run) or one from
+ * before schedules existed: no last runs, not an error.
+ */
+async function lastRuns(io: Io, db: string | undefined, schedules: readonly Schedule[]): Promise<Map<string, ScheduleLastRun>> {
+  const out = new Map<string, ScheduleLastRun>();
+  const target = db ?? defaultDbTarget();
+  if (!isPostgresUrl(target) && !existsSync(path.resolve(io.cwd, target))) return out;
+  await withReadOnlyStore(io, db, 'schedule list', async (store) => {
+    const sched = store.scheduleStore();
+    for (const s of schedules) {
+      const last = await sched.lastRunOf(s.name).catch(() => undefined);
+      if (last) out.set(s.name, last);
+    }
+  });
+  return out;
+}
+
 function pick(schedules: Schedule[], name: string | undefined): Schedule[] {
-  if (name === undefined) return schedules;
-  const s = schedules.find((x) => x.name === name);
-  if (!s)
-    throw new InputError(
-      `no schedule named '${name}'${didYouMean(
-        name,
-        schedules.map((x) => x.name),
-      )} (there are: ${schedules.map((x) => x.name).join(', ')})`,
-    );
-  return [s];
+  return name === undefined ? schedules : [pickSchedule(schedules, name)];
 }
 
 function nextCmd(io: Io, setExit: SetExit) {
