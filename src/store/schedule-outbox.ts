@@ -1,13 +1,12 @@
 /**
- * The notification outbox in the database (see notify/outbox.ts for what it is for). A claim is ONE
- * statement, UPDATE … RETURNING, that moves each due item's next_try_at to now + lease: atomic on
- * SQLite (one writer at a time) and on PostgreSQL, where a claimer that waited for another's row lock
- * re-checks `next_try_at <= now` on the committed row and skips it. So two senders never get the same
- * item, and one that dies mid-send gives its items back when the lease runs out.
+ * The notification outbox in the database (see notify/outbox.ts for what it is for). A claim picks
+ * the due items and moves their next_try_at to now + lease in ONE write transaction: on SQLite the
+ * only writer, on PostgreSQL holding row locks taken with FOR UPDATE SKIP LOCKED. So two senders never
+ * get the same item, and one that dies mid-send gives its items back when the lease runs out.
  */
 import type { OutboxChannel, OutboxRow, OutboxRowState } from './schedule-types.js';
 import type { SqlDb } from './sql-db.js';
-import { inWriteTransaction } from './transaction.js';
+import { inWriteTransaction, placeholders } from './transaction.js';
 
 interface Row {
   id: number;
@@ -59,15 +58,24 @@ export async function claim(db: SqlDb, now: number, limit: number, leaseMs: numb
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new TypeError(`store: outbox claim limit must be a positive integer, got ${limit}`);
   if (!Number.isSafeInteger(leaseMs) || leaseMs <= 0)
     throw new TypeError(`store: outbox claim leaseMs must be a positive integer, got ${leaseMs}`);
-  // The outer WHERE repeats the subquery's condition on purpose: it is what PostgreSQL re-checks
-  // against a row another claimer changed while we waited for it.
-  const rows = await db.all<Row>(
-    `UPDATE notify_outbox SET next_try_at = ?
-     WHERE id IN (SELECT id FROM notify_outbox WHERE state = 'pending' AND next_try_at <= ? ORDER BY next_try_at, id LIMIT ?)
-       AND state = 'pending' AND next_try_at <= ?
-     RETURNING ${COLUMNS}`,
-    [now + leaseMs, now, limit, now],
-  );
+  // PostgreSQL: FOR UPDATE SKIP LOCKED locks the rows picked and passes over rows another claimer
+  // holds, so claimers neither wait for nor deadlock on each other. (Not as an IN subquery of the
+  // UPDATE: PostgreSQL may then return more rows than the LIMIT.) SQLite: the write transaction
+  // already makes us the only writer.
+  const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const rows = await inWriteTransaction(db, async () => {
+    const ids = (
+      await db.all<{ id: number }>(
+        `SELECT id FROM notify_outbox WHERE state = 'pending' AND next_try_at <= ? ORDER BY next_try_at, id LIMIT ?${skipLocked}`,
+        [now, limit],
+      )
+    ).map((r) => r.id);
+    if (ids.length === 0) return [];
+    return db.all<Row>(`UPDATE notify_outbox SET next_try_at = ? WHERE id IN (${placeholders(ids.length)}) RETURNING ${COLUMNS}`, [
+      now + leaseMs,
+      ...ids,
+    ]);
+  });
   // RETURNING has no defined order: oldest due first, as queued.
   return rows.map(toItem).sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
 }

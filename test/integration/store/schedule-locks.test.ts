@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleHistory, ScheduleLocks } from '../../../src/daemon/types.js';
 import { isProcessAlive } from '../../../src/store/liveness.js';
+import { ScheduleStore } from '../../../src/store/schedule-store.js';
 import { BACKENDS } from './backends.js';
 import { newRun } from './helpers.js';
 
@@ -13,7 +14,6 @@ const ME = `${hostname()}:${process.pid}:${Date.now()}`;
 const ELSEWHERE_A = 'ctl-a.example:101:1700000000000';
 const ELSEWHERE_B = 'ctl-b.example:202:1700000000000';
 const HOUR = 3_600_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(BACKENDS)('schedule locks and history ($name)', (b) => {
   beforeAll(() => b.setup());
@@ -68,16 +68,26 @@ describe.each(BACKENDS)('schedule locks and history ($name)', (b) => {
   });
 
   it('takes over a lock whose lease ran out; the old holder then learns it lost it', async () => {
-    const store = await b.open();
-    const locks = store.scheduleStore();
-    expect(await locks.tryAcquire('stale', ELSEWHERE_A, 20)).toBe(true);
-    expect(await locks.tryAcquire('stale', ELSEWHERE_B, HOUR)).toBe(false);
-    await sleep(60);
+    const target = await b.newTarget();
+    await (await b.open({}, target)).close(); // creates the schema
+    const raw = await b.raw(target);
+    // A clock of our own: a real 20 ms lease can run out between two calls on a busy machine.
+    let now = 1_700_000_000_000;
+    const locks = new ScheduleStore(raw, undefined, { now: () => now });
+    expect(await locks.tryAcquire('stale', ELSEWHERE_A, 1_000)).toBe(true);
+    now += 1_000;
+    expect(await locks.tryAcquire('stale', ELSEWHERE_B, HOUR), 'lease ends at now: still held').toBe(false);
+    now += 1;
     expect(await locks.tryAcquire('stale', ELSEWHERE_B, HOUR)).toBe(true);
     expect(await locks.heartbeat('stale', ELSEWHERE_A, HOUR)).toBe(false);
     await locks.release('stale', ELSEWHERE_A); // the old holder's release leaves the new holder's row
     expect(await locks.heartbeat('stale', ELSEWHERE_B, HOUR)).toBe(true);
-    await store.close();
+    expect(await raw.get('SELECT owner, acquired_at, lease_until FROM schedule_locks')).toEqual({
+      owner: ELSEWHERE_B,
+      acquired_at: now,
+      lease_until: now + HOUR,
+    });
+    await raw.close();
   });
 
   it('takes over at once a lock held by a dead process of this machine, never one of another machine', async () => {

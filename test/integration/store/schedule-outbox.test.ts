@@ -77,7 +77,9 @@ describe.each(BACKENDS)('outbox and alert state ($name)', (b) => {
     const all = [...got[0]!, ...got[1]!];
     expect(new Set(all).size, 'no item twice').toBe(all.length);
     expect(all.length, 'every item once').toBe(N);
-    expect(got[0]!.length > 0 && got[1]!.length > 0, 'both claimers took part').toBe(true);
+    // PostgreSQL claims really overlap (SKIP LOCKED); SQLite's busy handler may let one connection
+    // take every turn, which is fine: correctness is the two checks above.
+    if (b.name === 'postgres') expect(got[0]!.length > 0 && got[1]!.length > 0, 'both claimers took part').toBe(true);
     await s1!.close();
     await s2!.close();
   });
