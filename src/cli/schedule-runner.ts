@@ -80,7 +80,7 @@ function outcomeOf(summary: RunSummary): RunOutcome {
 }
 
 export function scheduleRunner(deps: ScheduleRunnerDeps): RunSchedule {
-  return async (schedule, signal) => {
+  return async (schedule, signal, dueAt) => {
     const name = schedule.name;
     const io: Io = {
       ...deps.io,
@@ -116,6 +116,7 @@ export function scheduleRunner(deps: ScheduleRunnerDeps): RunSchedule {
       },
       schedule,
       summary.runId,
+      dueAt,
     );
     if (after.events > 0)
       deps.log(

@@ -33,7 +33,7 @@ export interface AfterRunResult {
   readonly failingHostsByCheck: Record<string, number>;
 }
 
-export async function afterScheduledRun(deps: AfterRunDeps, schedule: Schedule, runId: number): Promise<AfterRunResult> {
+export async function afterScheduledRun(deps: AfterRunDeps, schedule: Schedule, runId: number, dueAt: number): Promise<AfterRunResult> {
   const now = (deps.now ?? Date.now)();
   const name = schedule.name;
   const step = async <T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T> => {
@@ -45,7 +45,7 @@ export async function afterScheduledRun(deps: AfterRunDeps, schedule: Schedule, 
     }
   };
   await deps.store.flush();
-  await step('linking the run to its schedule', () => deps.records.linkRun(runId, name), undefined);
+  await step('linking the run to its schedule', () => deps.records.linkRun(runId, name, dueAt), undefined);
 
   const failingHostsByCheck: Record<string, number> = {};
   const { queued, events } = await step(

@@ -209,7 +209,7 @@ export class Scheduler {
         async (signal) => {
           o.log(`schedule=${name} fired (due ${iso(due)})`);
           await this.#record(name, due, 'ran', '');
-          return o.runSchedule(schedule, signal);
+          return o.runSchedule(schedule, signal, due);
         },
       );
       if (!held.acquired) {

@@ -15,7 +15,7 @@ export interface RunOutcome {
  * Runs a schedule once, now: the same path as `fleet run` (recording, report, retention,
  * notifications). When `signal` aborts, the run stops and is recorded `interrupted`.
  */
-export type RunSchedule = (schedule: Schedule, signal: AbortSignal) => Promise<RunOutcome>;
+export type RunSchedule = (schedule: Schedule, signal: AbortSignal, dueAt: number) => Promise<RunOutcome>;
 
 /**
  * One holder per schedule across daemons and `fleet schedule run` on the same DB. A lock is taken
@@ -37,8 +37,11 @@ export interface ScheduleHistory {
 
 /** What a scheduled run leaves in the store besides the run itself (the SQL schedule store implements it). */
 export interface ScheduleRecords {
-  /** Marks run `runId` as made by `schedule`: change detection, retention and `schedule list` follow this link. */
-  linkRun(runId: number, schedule: string): Promise<void>;
+  /**
+   * Marks run `runId` as made by `schedule` (and its fire due at `dueAt`): change detection,
+   * retention (which also trims the fire history to the runs it keeps) and `schedule list` follow it.
+   */
+  linkRun(runId: number, schedule: string, dueAt?: number): Promise<void>;
   /** Per (host, check) alert records of a schedule, keyed as alerts.ts keys them. */
   loadAlertState(schedule: string): Promise<Map<string, AlertState>>;
   /** Replaces the schedule's alert records (one transaction). */

@@ -54,8 +54,9 @@ async function runOnce(io: Io, args: Args): Promise<number> {
           lockOwner(),
           { leaseMs: DEFAULT_LEASE_MS, log, signal: interrupt.signal },
           async (signal) => {
-            await sched.recordFire(schedule.name, Date.now(), 'ran', 'fleet schedule run');
-            return run(schedule, signal);
+            const now = Date.now();
+            await sched.recordFire(schedule.name, now, 'ran', 'fleet schedule run');
+            return run(schedule, signal, now);
           },
         );
         if (!held.acquired) {
