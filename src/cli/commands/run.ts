@@ -24,6 +24,7 @@ import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { packageRoot } from '../../install/package-root.js';
+import { terminalJson } from '../../output/terminal-safe.js';
 
 const runOptions = {
   fix: {
@@ -158,7 +159,7 @@ async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<numbe
   );
 
   if (args.json) {
-    io.stdout.write(`${JSON.stringify(live.json(), null, 2)}\n`);
+    io.stdout.write(`${terminalJson(live.json())}\n`);
   } else {
     io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
     io.stderr.write(

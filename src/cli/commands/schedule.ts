@@ -15,7 +15,7 @@ import { formatDuration } from '../../schedule/duration.js';
 import { scheduleService, scheduleTimer, unitBaseName } from '../../schedule/systemd-units.js';
 import { formatInZone } from '../../schedule/time-format.js';
 import type { Schedule } from '../../schedule/types.js';
-import { oneLine } from '../../output/terminal-safe.js';
+import { oneLine, terminalJson } from '../../output/terminal-safe.js';
 import { dbOptions } from '../options.js';
 import { table } from './history.js';
 import { fleetCommand, loadSchedules, scheduleFilePath, scheduleOption } from '../schedule-file.js';
@@ -92,7 +92,7 @@ function listCmd(io: Io, setExit: SetExit, lastRuns: LastRunLookup | undefined) 
           notify: notifyText(s),
           ...(lastRuns ? { last_run: last?.runId ?? null, last_outcome: last?.outcome ?? null } : {}),
         }));
-        io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        io.stdout.write(`${terminalJson(doc)}\n`);
       } else {
         const head = ['NAME', 'PLAYBOOK', 'WHEN', 'NEXT FIRE', ...(lastRuns ? ['LAST RUN', 'OUTCOME'] : []), 'NOTIFY'];
         const body = rows.map(({ s, next, tz, last }) => [
