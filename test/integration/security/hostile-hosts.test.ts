@@ -200,6 +200,7 @@ describe('a hostile host cannot hurt the controller, the terminal, the report or
     expect(r.code).toBe(2);
     expectTerminalSafe('exec stdout', r.stdout);
     expectTerminalSafe('exec stderr', r.stderr);
+    console.log(`fleet exec of a few hundred bytes (baseline): controller peak RSS ${Math.round(r.peakRssKb / 1024)} MiB`);
     const all = r.stdout.toString() + r.stderr.toString();
     expect(all).toContain('\\x1b');
 
