@@ -35,7 +35,7 @@ runBench(async () => {
   try {
     writeFileSync(
       path.join(tmp, 'tiny.yml'),
-      '- name: tiny\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: true\n      command: "true"\n',
+      '- name: tiny\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: nothing\n      command: "true"\n      check_mode: false\n',
     );
     writeFileSync(
       path.join(tmp, 'fleet.schedule.yml'),

@@ -15,12 +15,11 @@ import { gather, splitSections, type SplitOutput } from './sections.js';
 import type { Gathered, HostFacts } from './types.js';
 
 function firstLineOf(stdout: string): string {
-  const v = stdout
-    .split('\n')
-    .find((l) => l.trim() !== '')
-    ?.trim();
-  if (!v) throw new Error('empty output');
-  return v;
+  // Scanned, not split: a hostile host can send a section of millions of empty lines.
+  const at = /\S/.exec(stdout)?.index;
+  if (at === undefined) throw new Error('empty output');
+  const end = stdout.indexOf('\n', at);
+  return stdout.slice(at, end < 0 ? stdout.length : end).trim();
 }
 
 /**
@@ -42,8 +41,17 @@ function virsh(split: SplitOutput): HostFacts['libvirt'] {
   const nonce = split.nonce ?? '';
   // A failed listing (no libvirtd, bad URI) has no LIST block: report the failure with virsh's stderr.
   // Once the listing worked, rc 1 only means one dumpxml failed; that is recorded per domain.
-  const listed = s !== undefined && s.stdout.split('\n').some((l) => l === `@@LIST@@ ${nonce}`);
+  const listed = s !== undefined && hasLine(s.stdout, `@@LIST@@ ${nonce}`);
   return gather(split, 'virsh', (out) => parseVirsh(out, nonce), { okRcs: listed ? [0, 1] : [0] });
+}
+
+/** Whether `line` is one whole line of `text` (without splitting it into an array). */
+function hasLine(text: string, line: string): boolean {
+  for (let at = text.indexOf(line); at >= 0; at = text.indexOf(line, at + 1)) {
+    const end = at + line.length;
+    if ((at === 0 || text[at - 1] === '\n') && (end === text.length || text[end] === '\n')) return true;
+  }
+  return false;
 }
 
 /** Parses the facts script's whole stdout. */

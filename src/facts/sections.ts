@@ -22,54 +22,94 @@ export interface SplitOutput {
 
 const HEADER = /^@@FLEET@@ (\S+) begin (\S+)$/;
 
-/** Splits raw output; tolerant of truncation and of junk before the header (e.g. a login banner). */
+/** One line of `raw` without its line break and one trailing CR. */
+function lineAt(raw: string, start: number, end: number): string {
+  return raw.charCodeAt(end - 1) === 13 && end > start ? raw.slice(start, end - 1) : raw.slice(start, end);
+}
+
+/** Lines start…end of `raw` (offsets of the first line's start and the last line's end), each without its trailing CR. */
+function region(raw: string, start: number, end: number): string {
+  return end <= start ? '' : raw.slice(start, end).replace(/\r(?=\n|$)/g, '');
+}
+
+/**
+ * Splits raw output; tolerant of truncation and of junk before the header (e.g. a login banner).
+ * The output is up to the transport cap (16 MiB) from a host that may be hostile: it is scanned by
+ * offsets, never split into an array of lines (16 M empty lines would cost the controller a GiB).
+ */
 export function splitSections(raw: string): SplitOutput {
-  const lines = raw.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  const firstLine = (lines.find((l) => l.trim() !== '') ?? '').slice(0, 120);
-  const headerAt = lines.findIndex((l) => HEADER.test(l));
   const sections = new Map<string, RawSection>();
-  if (headerAt < 0) return { nonce: null, version: null, sections, complete: false, firstLine };
-  const [, nonce = '', version = ''] = HEADER.exec(lines[headerAt] ?? '') ?? [];
+  const blank = /\S/g;
+  const firstText = blank.exec(raw)?.index;
+  const firstLine =
+    firstText === undefined
+      ? ''
+      : lineAt(
+          raw,
+          raw.lastIndexOf('\n', firstText) + 1,
+          raw.indexOf('\n', firstText) < 0 ? raw.length : raw.indexOf('\n', firstText),
+        ).slice(0, 120);
+
+  // Line starts that could be a marker: only lines beginning with "@@" are ever looked at.
+  let headerMatch: RegExpExecArray | null = null;
+  let pos = 0;
+  for (let at = raw.startsWith('@@FLEET@@ ') ? 0 : raw.indexOf('\n@@FLEET@@ '); at >= 0; at = raw.indexOf('\n@@FLEET@@ ', pos)) {
+    const lineStart = raw.charCodeAt(at) === 10 ? at + 1 : at;
+    const nl = raw.indexOf('\n', lineStart);
+    pos = nl < 0 ? raw.length : nl;
+    headerMatch = HEADER.exec(lineAt(raw, lineStart, pos));
+    if (headerMatch || nl < 0) break;
+  }
+  if (!headerMatch) return { nonce: null, version: null, sections, complete: false, firstLine };
+  const [, nonce = '', version = ''] = headerMatch;
   const open = `@@FLEET@@ ${nonce} `;
   const rcMark = `@@RC@@ ${nonce} `;
 
   let complete = false;
-  let current: { name: string; out: string[]; err: string[]; rc: number | null; inErr: boolean } | null = null;
-  const close = () => {
+  // Offsets: the section's stdout runs from outStart to outEnd, its stderr from errStart to the next marker.
+  let current: { name: string; outStart: number; outEnd: number; errStart: number; rc: number | null; inErr: boolean } | null = null;
+  const close = (end: number) => {
     if (!current || sections.has(current.name)) return;
+    const outEnd = current.inErr ? current.outEnd : end;
     sections.set(current.name, {
       name: current.name,
       rc: current.rc,
-      stdout: trimOneBlank(current.out).join('\n'),
-      stderr: current.err.join('\n').trim(),
+      stdout: trimOneNewline(region(raw, current.outStart, outEnd)),
+      stderr: current.inErr ? region(raw, current.errStart, end).trim() : '',
     });
   };
-  for (const line of lines.slice(headerAt + 1)) {
-    if (line.startsWith(open)) {
-      close();
-      const name = line.slice(open.length).trim();
+  // pos is at the header's line break (or the end): each turn reads the line after it.
+  while (pos < raw.length) {
+    const lineStart = pos + 1;
+    const nl = raw.indexOf('\n', lineStart);
+    const lineEnd = nl < 0 ? raw.length : nl;
+    // The previous line ends at pos: a marker ends the region before it (without that line break).
+    if (raw.startsWith(open, lineStart)) {
+      close(pos);
+      const name = lineAt(raw, lineStart, lineEnd).slice(open.length).trim();
       if (name === 'end') {
         complete = true;
         current = null;
         break;
       }
-      current = { name, out: [], err: [], rc: null, inErr: false };
-    } else if (current && !current.inErr && line.startsWith(rcMark)) {
-      const rc = Number(line.slice(rcMark.length).trim());
+      current = { name, outStart: lineEnd + 1, outEnd: lineEnd + 1, errStart: lineEnd + 1, rc: null, inErr: false };
+    } else if (current && !current.inErr && raw.startsWith(rcMark, lineStart)) {
+      const rc = Number(lineAt(raw, lineStart, lineEnd).slice(rcMark.length).trim());
       current.rc = Number.isInteger(rc) ? rc : null;
       current.inErr = true;
-    } else if (current) {
-      (current.inErr ? current.err : current.out).push(line);
+      current.outEnd = pos;
+      current.errStart = lineEnd + 1;
     }
+    pos = lineEnd;
   }
-  close();
+  close(raw.length);
   return { nonce, version, sections, complete, firstLine };
 }
 
 // The script prints "\n" before each marker so a marker always starts a line; that adds one empty
 // line after output that already ended with a newline.
-function trimOneBlank(lines: string[]): string[] {
-  return lines.length > 0 && lines[lines.length - 1] === '' ? lines.slice(0, -1) : lines;
+function trimOneNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
 export interface SectionOptions {
@@ -112,6 +152,13 @@ export function gather<T>(
   }
 }
 
+/** The first non-blank line, trimmed and cut at 200: found by scanning, since `text` may be 16 MiB of newlines. */
 function firstLine(text: string): string {
-  return (text.split('\n').find((l) => l.trim() !== '') ?? '').trim().slice(0, 200);
+  const at = /\S/.exec(text)?.index;
+  if (at === undefined) return '';
+  const end = text.indexOf('\n', at);
+  return text
+    .slice(text.lastIndexOf('\n', at) + 1, end < 0 ? text.length : end)
+    .trim()
+    .slice(0, 200);
 }

@@ -21,3 +21,12 @@ export function oneLine(text: string, max = 200): string {
   const flat = terminalSafe(text.replace(/\r?\n/g, ' ⏎ ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+// JSON.stringify escapes C0 but leaves DEL, the C1 controls (U+009B is a one-character CSI) and the
+// line/bidi separators raw. They can only occur inside strings, where a \u escape means the same.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON for a terminal (`--json` on stdout): what JSON.stringify writes, with no raw control character left. */
+export function terminalJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -8,6 +8,7 @@ import { latestRuns, previousRun, selectRun } from '../../report/select-run.js';
 import { dbOptions, type ArgsOf } from '../options.js';
 import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
+import { terminalJson } from '../../output/terminal-safe.js';
 
 const diffOptions = {
   last: { type: 'number', describe: 'Compare the newest two runs (of --playbook if given): --last 2' },
@@ -57,7 +58,7 @@ async function diff(io: Io, args: DiffArgs): Promise<number> {
       idB = b.id;
     }
     const d = diffRuns(await loadRunData(store, idA), await loadRunData(store, idB));
-    io.stdout.write(args.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+    io.stdout.write(args.json ? `${terminalJson(d)}\n` : formatDiff(d));
     return 0;
   });
 }

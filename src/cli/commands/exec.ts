@@ -8,7 +8,7 @@ import { runOnTargets } from '../run-context.js';
 import { resolveTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { formatRunSummary, abbreviate } from '../../output/summary.js';
-import { terminalSafe } from '../../output/terminal-safe.js';
+import { terminalJson, terminalSafe } from '../../output/terminal-safe.js';
 import { exitCodeOf } from '../../engine/run.js';
 
 type ExecArgs = HostRunArgs & { pattern: string; command?: string[]; '--'?: string[] };
@@ -103,7 +103,7 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
       hosts,
       groups: groups.map((g) => ({ hosts: g.hosts, rc: g.result.rc, stdout: g.result.stdout, stderr: g.result.stderr })),
     };
-    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout.write(`${terminalJson(doc)}\n`);
   } else {
     for (const g of groups) io.stdout.write(formatGroup(g));
     io.stderr.write(

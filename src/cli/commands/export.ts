@@ -10,6 +10,7 @@ import { dbOptions, type ArgsOf } from '../options.js';
 import { outputModeOption, parseOutputMode, writeOutputFile } from '../output-file.js';
 import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
+import { terminalJson } from '../../output/terminal-safe.js';
 
 const exportOptions = {
   format: { alias: 'F', type: 'string', choices: ['json', 'junit', 'csv'], demandOption: true, describe: 'Output format' },
@@ -38,7 +39,7 @@ async function exportRun(io: Io, args: ExportArgs): Promise<number> {
     const run = await selectRun(store, { run: args.run });
     const data = await loadRunData(store, run.id);
     return args.format === 'json'
-      ? `${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`
+      ? `${terminalJson(buildRunJson(data.run, data.hosts, data.checks, data.fleet))}\n`
       : args.format === 'junit'
         ? buildJunit(data)
         : buildCsv(data);

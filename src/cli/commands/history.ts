@@ -5,7 +5,7 @@ import type { RunStatus } from '../../core/result.js';
 import { withReadOnlyStore } from '../session.js';
 import { dbOptions, type ArgsOf } from '../options.js';
 import type { Io } from '../io.js';
-import { blockLine, oneLine } from '../../output/terminal-safe.js';
+import { blockLine, oneLine, terminalJson } from '../../output/terminal-safe.js';
 
 const runsOptions = {
   playbook: { type: 'string', describe: 'Only runs of this playbook (exec for ad-hoc commands)' },
@@ -40,7 +40,7 @@ async function listRuns(io: Io, args: RunsArgs): Promise<number> {
       limit: args.last ?? 50,
     });
     if (args.json) {
-      io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      io.stdout.write(`${terminalJson(runs)}\n`);
       return 0;
     }
     if (runs.length === 0) {
@@ -112,7 +112,7 @@ async function showRun(io: Io, args: ShowArgs): Promise<number> {
     const steps = await store.getSteps(id, args.host);
     const checks = await store.getChecks(id, args.host);
     if (args.json) {
-      io.stdout.write(`${JSON.stringify({ run, hosts, steps, checks }, null, 2)}\n`);
+      io.stdout.write(`${terminalJson({ run, hosts, steps, checks })}\n`);
       return 0;
     }
     const out: string[] = [];

@@ -5,6 +5,7 @@ import { inventoryGraph, inventoryHost, inventoryListJson, loadInventory } from 
 import { inventoryOptions, type ArgsOf } from '../options.js';
 import { inventorySources } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
+import { terminalJson } from '../../output/terminal-safe.js';
 
 const inventoryViewOptions = {
   list: { type: 'boolean', describe: 'All groups and hosts with their vars, as JSON (ansible-inventory --list)' },
@@ -38,7 +39,7 @@ async function runInventory(io: Io, args: InventoryCommandArgs): Promise<number>
   inv.warnings.forEach(warnerOf(io));
   const maskSecrets = !args['show-secrets'];
   if (args.graph) io.stdout.write(`${inventoryGraph(inv)}\n`);
-  else if (args.host !== undefined) io.stdout.write(`${JSON.stringify(inventoryHost(inv, args.host, { maskSecrets }), null, 4)}\n`);
-  else io.stdout.write(`${JSON.stringify(inventoryListJson(inv, { maskSecrets }), null, 4)}\n`);
+  else if (args.host !== undefined) io.stdout.write(`${terminalJson(inventoryHost(inv, args.host, { maskSecrets }), 4)}\n`);
+  else io.stdout.write(`${terminalJson(inventoryListJson(inv, { maskSecrets }), 4)}\n`);
   return 0;
 }

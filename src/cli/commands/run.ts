@@ -25,6 +25,7 @@ import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { packageRoot } from '../../install/package-root.js';
+import { terminalJson } from '../../output/terminal-safe.js';
 
 const runOptions = {
   fix: {
@@ -141,9 +142,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
   if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
   // If the store fails mid-run (disk full…), the results gathered so far still reach the terminal.
   const printResults = () =>
-    args.json
-      ? io.stdout.write(`${JSON.stringify(live.json(), null, 2)}\n`)
-      : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
+    args.json ? io.stdout.write(`${terminalJson(live.json())}\n`) : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
   const summary = await runOnTargets(
     io,
     { ...sink, observers: [...(sink.observers ?? []), ...observers] },

@@ -15,7 +15,7 @@ import { formatDuration } from '../../schedule/duration.js';
 import { scheduleService, scheduleTimer, unitBaseName } from '../../schedule/systemd-units.js';
 import { formatInZone } from '../../schedule/time-format.js';
 import type { Schedule } from '../../schedule/types.js';
-import { oneLine } from '../../output/terminal-safe.js';
+import { oneLine, terminalJson } from '../../output/terminal-safe.js';
 import { dbOptions } from '../options.js';
 import { withReadOnlyStore } from '../session.js';
 import { defaultDbTarget } from '../../store/open.js';
@@ -93,7 +93,7 @@ function listCmd(io: Io, setExit: SetExit) {
           last_outcome: last?.status ?? null,
           notify: notifyText(s),
         }));
-        io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        io.stdout.write(`${terminalJson(doc)}\n`);
       } else {
         const head = ['NAME', 'PLAYBOOK', 'WHEN', 'NEXT FIRE', 'LAST RUN', 'OUTCOME', 'NOTIFY'];
         const body = rows.map(({ s, next, tz, last }) => [

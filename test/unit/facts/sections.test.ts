@@ -120,3 +120,15 @@ describe('gather', () => {
     expect(g).toEqual({ ok: false, cause: 'unparseable', reason: 'good: unparseable output: boom' });
   });
 });
+
+describe('splitSections() on hostile sizes', () => {
+  it('a section of 16 M empty lines is split without an array of lines, and the next section is intact', () => {
+    const raw = `@@FLEET@@ ${N} begin v1\n@@FLEET@@ ${N} huge\n${'\n'.repeat(16 * 1024 * 1024)}\n@@RC@@ ${N} 0\n@@FLEET@@ ${N} after\nok\r\n@@RC@@ ${N} 0\nwarn\r\n@@FLEET@@ ${N} end\n`;
+    const t0 = Date.now();
+    const split = splitSections(raw);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(split.complete).toBe(true);
+    expect(split.sections.get('huge')?.stdout.length).toBe(16 * 1024 * 1024 - 1);
+    expect(split.sections.get('after')).toEqual({ name: 'after', rc: 0, stdout: 'ok', stderr: 'warn' });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockLine, oneLine, terminalSafe } from '../../../src/output/terminal-safe.js';
+import { blockLine, oneLine, terminalJson, terminalSafe } from '../../../src/output/terminal-safe.js';
 
 describe('terminalSafe()', () => {
   it('neutralises escape sequences from host output', () => {
@@ -27,5 +27,17 @@ describe('blockLine()', () => {
     expect(blockLine('+    mtu 1500')).toBe('+    mtu 1500');
     expect(blockLine('  \u001b[2Jx')).toBe('  \\x1b[2Jx');
     expect(blockLine('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+});
+
+describe('terminalJson()', () => {
+  it('leaves no raw DEL, C1 or bidi control and parses back to the same value', () => {
+    const value = { out: 'a\u009b2J\u007f\u0085\u2028\u202ez\u001b[0m', n: 1 };
+    const text = terminalJson(value);
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(text).toContain('\\u009b2J\\u007f\\u0085\\u2028\\u202ez\\u001b[0m');
+    expect(JSON.parse(text)).toEqual(value);
+    expect(terminalJson({ a: [1] }, 4)).toBe(JSON.stringify({ a: [1] }, null, 4));
   });
 });
