@@ -139,17 +139,22 @@ describe('fleet daemon', () => {
     expect(readFileSync(path.join(s.dir, 'tick.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   }, 60_000);
 
-  it('a run slower than its interval: runs never overlap, and the fires in between are recorded skipped', async () => {
+  it('a run slower than its interval: runs never overlap, the fires in between are recorded skipped; SIGTERM past --grace records the run interrupted', async () => {
     const s = scheduleFile('slow', [`playbook: ${path.join(tmp, 'slow.yml')}`, 'every: 2s']);
-    const d = daemon(s);
+    const d = daemon(s, ['--grace', '1s']);
     await d.waitFor(/schedule=slow fire due .* skipped: the previous run is still going \(overlap: skip\)/, 30_000);
     await d.waitCount(/schedule=slow run=\d+ completed/, 2, 30_000);
+    // SIGTERM mid-run with a 1 s grace: the 3 s run is interrupted, recorded so, and the daemon exits 0.
+    await d.waitCount(/schedule=slow fired/, 3, 30_000);
+    await sleep(500);
     expect(await stopDaemon(d)).toBe(0);
+    expect(d.lines).toContain('schedule=slow grace period over: interrupting the run');
     const runs = await runsOf(s.db);
-    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(overlapping(runs)).toEqual([]);
     expect((await firesOf(s.db, 'skipped')).length).toBeGreaterThanOrEqual(1);
-    expect(runs.every((r) => r.status === 'completed' || r.status === 'interrupted')).toBe(true);
+    expect(runs.at(-1)?.status).toBe('interrupted');
+    expect(runs.slice(0, -1).every((r) => r.status === 'completed')).toBe(true);
   }, 90_000);
 
   it('two daemons on one DB never run the schedule at once; kill -9 one mid-run: the other takes over, the killed run is interrupted', async () => {
