@@ -22,20 +22,16 @@ const sexagesimal = (s: string): number => {
   return sign * parts.reduce((acc, p) => acc * 60 + Number(p), 0);
 };
 
-const pyTrue: ScalarTag = {
-  identify: (v) => v === true,
+/** YAML 1.1 booleans as Ansible reads them (yes/no/on/off in three casings). */
+const pyBool = (value: boolean, test: RegExp): ScalarTag => ({
+  identify: (v) => v === value,
   default: true,
   tag: 'tag:yaml.org,2002:bool',
-  test: /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/,
-  resolve: () => true,
-};
-const pyFalse: ScalarTag = {
-  identify: (v) => v === false,
-  default: true,
-  tag: 'tag:yaml.org,2002:bool',
-  test: /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/,
-  resolve: () => false,
-};
+  test,
+  resolve: () => value,
+});
+const pyTrue = pyBool(true, /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/);
+const pyFalse = pyBool(false, /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/);
 const pyInt: ScalarTag = {
   identify: (v) => typeof v === 'number' && Number.isInteger(v),
   default: true,

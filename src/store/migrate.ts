@@ -5,6 +5,7 @@
  */
 import { StoreError, StoreSchemaTooNewError } from './errors.js';
 import { APPLICATION_ID, MIGRATIONS, type Migration } from './migrations.js';
+import { inTransaction } from './transaction.js';
 import type { SqlDb } from './sql-db.js';
 
 export interface MigrateOptions {
@@ -46,18 +47,6 @@ function judge(file: string, s: FileState, known: number): void {
     throw new StoreError(file, 'is an SQLite database of another program, not a fleet database', 'FLEET_STORE_NOT_A_DB');
   }
   if (s.version > known) throw new StoreSchemaTooNewError(file, s.version, known);
-}
-
-async function inTransaction<T>(db: SqlDb, begin: 'BEGIN' | 'BEGIN IMMEDIATE', fn: () => Promise<T>): Promise<T> {
-  await db.exec(begin);
-  try {
-    const result = await fn();
-    await db.exec('COMMIT');
-    return result;
-  } catch (err) {
-    await db.exec('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
 }
 
 /**

@@ -1,8 +1,14 @@
-/** One write transaction: `fn` commits as a whole or, on any error, not at all (rolled back, error rethrown). */
+/** Transactions: `fn` commits as a whole or, on any error, not at all (rolled back, error rethrown). */
 import type { SqlDb } from './sql-db.js';
 
-export async function inWriteTransaction<T>(db: SqlDb, fn: () => Promise<T>): Promise<T> {
-  await db.exec(db.beginWrite);
+/** One write transaction (SQLite takes its write lock at BEGIN, so a writer never has to upgrade). */
+export function inWriteTransaction<T>(db: SqlDb, fn: () => Promise<T>): Promise<T> {
+  return inTransaction(db, db.beginWrite, fn);
+}
+
+/** A transaction opened with `begin` (a plain BEGIN for a consistent read). */
+export async function inTransaction<T>(db: SqlDb, begin: string, fn: () => Promise<T>): Promise<T> {
+  await db.exec(begin);
   try {
     const result = await fn();
     await db.exec('COMMIT');

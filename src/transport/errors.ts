@@ -10,21 +10,30 @@ export interface ClassifiedError {
   readonly reason: string;
 }
 
-const BY_CODE: Readonly<Record<string, ClassifiedError>> = {
-  ECONNREFUSED: { kind: 'refused', reason: 'connection refused' },
-  ETIMEDOUT: { kind: 'timeout', reason: 'connection timed out' },
-  ENOTFOUND: { kind: 'dns', reason: 'host name not found (DNS)' },
-  EAI_AGAIN: { kind: 'dns', reason: 'temporary DNS failure' },
-  EAI_NODATA: { kind: 'dns', reason: 'host name has no address (DNS)' },
-  EAI_FAIL: { kind: 'dns', reason: 'DNS lookup failed' },
-  EHOSTUNREACH: { kind: 'other', reason: 'no route to host' },
-  ENETUNREACH: { kind: 'other', reason: 'network is unreachable' },
-  EHOSTDOWN: { kind: 'other', reason: 'host is down' },
-  EADDRNOTAVAIL: { kind: 'other', reason: 'address not available' },
-  ECONNRESET: { kind: 'closed', reason: 'connection reset by peer' },
-  EPIPE: { kind: 'closed', reason: 'connection closed (broken pipe)' },
-  ECONNABORTED: { kind: 'closed', reason: 'connection aborted' },
+/** Socket and resolver error codes by the kind of failure they are, each with the reason shown. */
+const REASONS: Readonly<Partial<Record<UnreachableKind, Readonly<Record<string, string>>>>> = {
+  refused: { ECONNREFUSED: 'connection refused' },
+  timeout: { ETIMEDOUT: 'connection timed out' },
+  dns: {
+    ENOTFOUND: 'host name not found (DNS)',
+    EAI_AGAIN: 'temporary DNS failure',
+    EAI_NODATA: 'host name has no address (DNS)',
+    EAI_FAIL: 'DNS lookup failed',
+  },
+  closed: { ECONNRESET: 'connection reset by peer', EPIPE: 'connection closed (broken pipe)', ECONNABORTED: 'connection aborted' },
+  other: {
+    EHOSTUNREACH: 'no route to host',
+    ENETUNREACH: 'network is unreachable',
+    EHOSTDOWN: 'host is down',
+    EADDRNOTAVAIL: 'address not available',
+  },
 };
+
+const BY_CODE: Readonly<Record<string, ClassifiedError>> = Object.fromEntries(
+  Object.entries(REASONS).flatMap(([kind, codes]) =>
+    Object.entries(codes ?? {}).map(([code, reason]) => [code, { kind: kind as UnreachableKind, reason }]),
+  ),
+);
 
 /** Classifies an error from net, dns or ssh2. Pure: looks only at the error's code, level and message. */
 export function classifyError(err: unknown): ClassifiedError {
