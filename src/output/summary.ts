@@ -3,7 +3,7 @@ import type { HostOutcome } from '../engine/events.js';
 import type { HostStatus } from '../core/result.js';
 import { oneLine } from './terminal-safe.js';
 
-const ORDER: HostStatus[] = ['failed', 'unreachable', 'changed', 'ok', 'skipped'];
+const ORDER: HostStatus[] = ['failed', 'unreachable', 'unaudited', 'changed', 'ok', 'skipped'];
 
 export function formatRunSummary(
   runId: number,
@@ -17,7 +17,7 @@ export function formatRunSummary(
     groups.set(entry[1].status, list);
   }
   const lines: string[] = [];
-  for (const status of ['failed', 'unreachable'] as const) {
+  for (const status of ['failed', 'unreachable', 'unaudited'] as const) {
     const list = groups.get(status);
     if (!list?.length) continue;
     lines.push(`${status.toUpperCase()} (${list.length}):`);

@@ -14,7 +14,7 @@ export const MIGRATIONS_TABLE = 'fleet_schema_migrations';
 /** Advisory lock key: the same "FLT1" tag that marks a fleet SQLite file. */
 const LOCK_KEY = APPLICATION_ID;
 /** Tables fleet creates; finding one without fleet's migrations table means the database is someone else's. */
-const FLEET_TABLES = ['runs', 'run_hosts', 'run_host_groups', 'steps', 'facts', 'check_results', 'fleet_checks'];
+const FLEET_TABLES = ['runs', 'run_hosts', 'run_host_groups', 'steps', 'facts', 'check_results', 'fleet_checks', 'run_shards'];
 
 export interface PgMigrateOptions {
   readonly migrations?: readonly Migration[];
