@@ -60,7 +60,7 @@ import { warnerOf } from './io.js';
 import type { ConnectionArgs } from './options.js';
 import { loadTargets, setUpConnections, type LoadedTargets } from './session.js';
 
-/** A worker stops its shard this long before the lease ends (and never later than 90% of it). */
+/** A worker stops its shard this long before the lease ends (at most 10% of the lease). */
 export const LEASE_MARGIN_S = 30;
 
 /** What a worker needs to run any shard of a run; stored in the run's options. */
@@ -409,7 +409,8 @@ async function runShardAttempt(ctx: Ctx, job: ShardJob, attempt: number, names: 
       abort.abort(new Error('superseded'));
     }),
   });
-  const stopAfter = Math.max(1, Math.min(job.expireInSeconds - LEASE_MARGIN_S, job.expireInSeconds * 0.9));
+  const margin = Math.min(LEASE_MARGIN_S, job.expireInSeconds * 0.1);
+  const stopAfter = Math.max(1, job.expireInSeconds - margin);
   const timer = setTimeout(() => {
     timedOut = true;
     abort.abort(new Error('lease ending'));
@@ -458,7 +459,8 @@ async function runShardAttempt(ctx: Ctx, job: ShardJob, attempt: number, names: 
     );
     await store.flush();
     if (fenced) return 'fenced';
-    if (timedOut) return `shard stopped ${LEASE_MARGIN_S}s before its ${job.expireInSeconds}s lease ended; unstarted hosts were not begun`;
+    if (timedOut)
+      return `shard stopped ${Math.round(margin)}s before its ${job.expireInSeconds}s lease ended; unstarted hosts were not begun`;
     return null;
   } catch (err) {
     return fenced ? 'fenced' : mask.redact((err as Error).message.split('\n')[0] ?? 'error');

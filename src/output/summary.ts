@@ -29,7 +29,10 @@ export function formatRunSummary(
     }
     for (const [reason, hosts] of byReason) lines.push(`  ${abbreviate(hosts)}: ${reason}`);
   }
-  const counts = ORDER.map((s) => `${s} ${groups.get(s)?.length ?? 0}`).join('  ');
+  // `unaudited` (a sharded run's dead-lettered shard) only shows when there is some.
+  const counts = ORDER.filter((s) => s !== 'unaudited' || groups.has(s))
+    .map((s) => `${s} ${groups.get(s)?.length ?? 0}`)
+    .join('  ');
   lines.push(`run ${runId}: ${outcomes.size} host(s)  ${counts}  in ${(opts.durationMs / 1000).toFixed(1)}s`);
   if (opts.stoppedReason) lines.push(`run stopped early: ${oneLine(opts.stoppedReason)}`);
   if (opts.interrupted) lines.push('run INTERRUPTED: finished results are stored; hosts not started are recorded as skipped');
