@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, assertBuilt, fleet } from '../../helpers/cli.js';
 import { buildScenario } from '../report/scenario.js';
+import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-read-only-'));
 const BIN = join(ROOT, 'bin/fleet.js');
@@ -69,14 +70,14 @@ describe('read-only commands', () => {
       const r = await fleet([...args, '--db', db]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toBe(
-        `fleet: ${db}: was written by an older fleet (schema 1; this fleet uses 3): run a writing command (fleet run or fleet exec) once to upgrade it; ${args[0]} never writes the database\n`,
+        `fleet: ${db}: was written by an older fleet (schema 1; this fleet uses ${SCHEMA_VERSION}): run a writing command (fleet run or fleet exec) once to upgrade it; ${args[0]} never writes the database\n`,
       );
     }
     expect(sha(db)).toBe(before);
     writeFileSync(join(d, 'hosts'), 'localhost ansible_connection=local\n');
     const w = await fleet(['exec', 'all', '-i', join(d, 'hosts'), '--db', db, '--', 'true']);
     expect(w.code, w.stderr).toBe(0);
-    expect(sql(db, 'PRAGMA user_version')).toBe('3');
+    expect(sql(db, 'PRAGMA user_version')).toBe(String(SCHEMA_VERSION));
     expect((await fleet(['runs', '--db', db])).code).toBe(0);
   });
 
