@@ -192,6 +192,37 @@ describe('sharded runs across worker processes', () => {
     expect(show.stdout + show.stderr).toContain('unaudited');
   }, 120_000);
 
+  it('--shard-by tags shards with inventory groups; a worker with --tags takes only those', async () => {
+    const url = await server.createDatabase('shards_tags');
+    const submit = await fleet(
+      runArgs(url, syn.inventoryPath, ['--limit', 'dc1_rack001,dc4_rack008', '--shard-size', '20', '--shard-by', 'dc', '--detach']),
+      { cwd: tmp },
+    );
+    expect(submit.code, submit.stderr).toBe(0);
+    const runId = Number(submit.stdout.trim());
+    const tagged = await server.query<{ group_name: string; n: string }>(
+      'SELECT group_name, COUNT(*) AS n FROM run_shards WHERE run_id = $1 GROUP BY 1 ORDER BY 1',
+      [runId],
+      'shards_tags',
+    );
+    expect(tagged).toHaveLength(2);
+    const [first, second] = tagged.map((t) => t.group_name) as [string, string];
+    expect(first.startsWith('dc1')).toBe(true);
+    expect(second.startsWith('dc4')).toBe(true);
+
+    const w = startWorker(url, ['--tags', first, '--exit-when-idle', '10']);
+    expect((await w.done).code, w.stderr()).toBe(0);
+    const states = await server.query<{ group_name: string; state: string }>(
+      'SELECT DISTINCT group_name, state FROM run_shards WHERE run_id = $1 ORDER BY 1',
+      [runId],
+      'shards_tags',
+    );
+    expect(states).toEqual([
+      { group_name: first, state: 'done' },
+      { group_name: second, state: 'queued' },
+    ]);
+  }, 60_000);
+
   it('refuses --shards on SQLite and with serial plays, in one line', async () => {
     const r = await fleet(['run', 'health-check', '-i', syn.inventoryPath, '--db', path.join(tmp, 'x.db'), '--shards', '2'], { cwd: tmp });
     expect(r.code).toBe(1);
