@@ -17,6 +17,7 @@ import { exportCommand } from './commands/export.js';
 import { serveCommand } from './commands/serve.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { daemonCommand } from './commands/daemon.js';
+import { workerCommand } from './commands/worker.js';
 import { versionLine } from '../install/build-info.js';
 
 const EPILOG = `Exit codes: 0 every host reached and everything ok; 1 usage or input error (nothing ran);
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command(serveCommand(io, setExit))
     .command(scheduleCommand(io, setExit))
     .command(daemonCommand(io, setExit))
+    .command(workerCommand(io, setExit))
     .demandCommand(1, 'name a command (see fleet --help)')
     .strict()
     .recommendCommands()

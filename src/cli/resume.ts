@@ -1,14 +1,17 @@
 /**
  * `--limit @failed` / `--limit @skipped`: resume a rollout on what is left, from the last run of the
- * same playbook recorded in the DB. @failed = hosts that failed (a rolled-back host is failed) or were
- * unreachable; @skipped = hosts the stopped rollout never touched. Runs that made no change
+ * same playbook recorded in the DB. @failed = hosts that failed (a rolled-back host is failed), were
+ * unreachable or unaudited (a sharded run's dead-lettered shard); @skipped = hosts the stopped rollout never touched. Runs that made no change
  * (read-only, --check) are passed over: resuming means resuming the last real rollout.
  */
 import { InputError } from '../core/errors.js';
 import type { HostStatus } from '../core/result.js';
 import type { RunRow, RunStore } from '../store/types.js';
 
-const WANTED: Record<'@failed' | '@skipped', readonly HostStatus[]> = { '@failed': ['failed', 'unreachable'], '@skipped': ['skipped'] };
+const WANTED: Record<'@failed' | '@skipped', readonly HostStatus[]> = {
+  '@failed': ['failed', 'unreachable', 'unaudited'],
+  '@skipped': ['skipped'],
+};
 
 /** Picks the run to resume from: the newest finished run, preferring one that applied changes (--fix). */
 export function runToResume(runs: readonly RunRow[]): RunRow | undefined {

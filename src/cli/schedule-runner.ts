@@ -46,6 +46,8 @@ export function runArgsOf(schedule: Schedule, conn: ConnectionArgs, db: string |
     ...(schedule.skipTags.length ? { 'skip-tags': [...schedule.skipTags] } : {}),
     // Unattended fixes only when the schedule says so (a remediation playbook is refused without it).
     fix: schedule.fix,
+    // Schedules are not sharded; the option has a default, so it is given.
+    'shard-retries': 2,
     ...(db !== undefined ? { db } : {}),
   };
 }
@@ -92,7 +94,7 @@ export function scheduleRunner(deps: ScheduleRunnerDeps): RunSchedule {
     const recovered = await deps.store.recoverInterrupted();
     if (recovered.length > 0) deps.log(`recovered runs left running by a dead controller: ${recovered.join(', ')} (now interrupted)`);
     const startedAt = Date.now();
-    let summary: RunSummary;
+    let summary: RunSummary | undefined;
     try {
       ({ summary } = await runWithStore(io, runArgsOf(schedule, deps.conn, deps.db), {
         store: deps.store,
@@ -105,6 +107,8 @@ export function scheduleRunner(deps: ScheduleRunnerDeps): RunSchedule {
       if (err instanceof InputError) throw new InputError(`not started: ${err.message}`);
       throw err;
     }
+    // Schedules have no shard options, so the run is always made here.
+    if (!summary) throw new Error('a scheduled run produced no summary');
     const outcome = outcomeOf(summary);
     const after = await afterScheduledRun(
       {

@@ -2,8 +2,12 @@
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
-/** Per-host outcome of a run. */
-export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+/**
+ * Per-host outcome of a run. `unaudited`: fleet itself could not audit the host (a sharded run's shard
+ * was dead-lettered after its retries: see cli/shards.ts); the reason says why. Not a fact about the
+ * host, but never "ok": it counts as failed for the exit code and `--limit @failed`.
+ */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped' | 'unaudited';
 
 /** Per-step outcome. */
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';

@@ -57,7 +57,7 @@ export interface RunSummary {
 }
 
 // Worst outcome wins when a host takes part in several waves.
-const RANK: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4 };
+const RANK: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4, unaudited: 5 };
 
 export async function withRun(req: RunRequest, deps: RunDeps, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
   const events = eventStream([deps.recorder, ...deps.observers]);
@@ -136,7 +136,7 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
 export function exitCodeOf(summary: RunSummary): number {
   if (summary.status === 'interrupted') return EXIT.interrupted;
   const statuses = [...summary.outcomes.values()].map((o) => o.status);
-  if (statuses.includes('failed') || summary.stoppedReason) return EXIT.failed;
+  if (statuses.includes('failed') || statuses.includes('unaudited') || summary.stoppedReason) return EXIT.failed;
   if (statuses.includes('unreachable')) return EXIT.unreachable;
   return EXIT.ok;
 }

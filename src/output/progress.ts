@@ -2,6 +2,7 @@
  * Live progress on a TTY (one line redrawn in place: done/total, ok/failed/unreachable, elapsed, ETA);
  * one plain line per finished host elsewhere (CI, cron, pipes), so logs stay greppable.
  */
+import type { HostStatus } from '../core/result.js';
 import type { HostOutcome, RunObserver } from '../engine/events.js';
 import { oneLine } from './terminal-safe.js';
 
@@ -15,7 +16,7 @@ export class ProgressObserver implements RunObserver {
   readonly #opts: ProgressOptions;
   #total = 0;
   #done = 0;
-  #counts = { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0 };
+  #counts: Record<HostStatus, number> = { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, unaudited: 0 };
   #started = 0;
   #timer: NodeJS.Timeout | undefined;
   #drawn = false;
@@ -40,7 +41,7 @@ export class ProgressObserver implements RunObserver {
     this.#counts[outcome.status]++;
     if (this.#opts.tty) {
       // Failures are worth a permanent line even on a TTY; successes only move the counter.
-      if (outcome.status === 'failed' || outcome.status === 'unreachable') {
+      if (outcome.status === 'failed' || outcome.status === 'unreachable' || outcome.status === 'unaudited') {
         this.#clear();
         this.#write(`${outcome.status.toUpperCase().padEnd(11)} ${oneLine(host)}: ${oneLine(outcome.reason ?? '')}\n`);
       }

@@ -3,7 +3,7 @@ import type { HostOutcome } from '../engine/events.js';
 import type { HostStatus } from '../core/result.js';
 import { oneLine } from './terminal-safe.js';
 
-const ORDER: HostStatus[] = ['failed', 'unreachable', 'changed', 'ok', 'skipped'];
+const ORDER: HostStatus[] = ['failed', 'unreachable', 'unaudited', 'changed', 'ok', 'skipped'];
 
 export function formatRunSummary(
   runId: number,
@@ -17,7 +17,7 @@ export function formatRunSummary(
     groups.set(entry[1].status, list);
   }
   const lines: string[] = [];
-  for (const status of ['failed', 'unreachable'] as const) {
+  for (const status of ['failed', 'unreachable', 'unaudited'] as const) {
     const list = groups.get(status);
     if (!list?.length) continue;
     lines.push(`${status.toUpperCase()} (${list.length}):`);
@@ -29,7 +29,10 @@ export function formatRunSummary(
     }
     for (const [reason, hosts] of byReason) lines.push(`  ${abbreviate(hosts)}: ${reason}`);
   }
-  const counts = ORDER.map((s) => `${s} ${groups.get(s)?.length ?? 0}`).join('  ');
+  // `unaudited` (a sharded run's dead-lettered shard) only shows when there is some.
+  const counts = ORDER.filter((s) => s !== 'unaudited' || groups.has(s))
+    .map((s) => `${s} ${groups.get(s)?.length ?? 0}`)
+    .join('  ');
   lines.push(`run ${runId}: ${outcomes.size} host(s)  ${counts}  in ${(opts.durationMs / 1000).toFixed(1)}s`);
   if (opts.stoppedReason) lines.push(`run stopped early: ${oneLine(opts.stoppedReason)}`);
   if (opts.interrupted) lines.push('run INTERRUPTED: finished results are stored; hosts not started are recorded as skipped');

@@ -38,6 +38,11 @@ export interface RunPlaybookOptions {
   readonly diff?: boolean;
   /** How long to wait for detached fixes (tests shorten it). */
   readonly detached?: Partial<DetachedOptions>;
+  /**
+   * Run the fleet-wide checks when every host has reported (default true). A shard of a sharded run
+   * sees only its hosts: its worker turns them off, and they run once over the whole run (fleetChecksOf).
+   */
+  readonly fleetChecks?: boolean;
 }
 
 /** What a host ended with, for the JSON document and reports. */
@@ -134,7 +139,7 @@ export async function runPlaybook(pb: Playbook, opts: RunPlaybookOptions): Promi
     }
   }
 
-  const fleet = run.signal.aborted ? [] : runFleetChecks(pb, shared, opts, states);
+  const fleet = run.signal.aborted || opts.fleetChecks === false ? [] : runFleetChecks(pb, shared, opts, states);
   const hosts = new Map<string, HostReport>();
   for (const [name, s] of states) hosts.set(name, { checks: s.checks, unreachable: s.unreachable });
   return { playbook: pb.file, mode, hosts, fleet, stoppedReason: run.stoppedReason };
@@ -248,23 +253,47 @@ function runFleetChecks(
     facts.set(name, s.facts);
     vars.set(name, pb.engine.resolvedView({ inventory_hostname: name, ...shared.hostVars(s.host), ...shared.extraVars }));
   }
+  const out = fleetChecksOver(pb, opts.catalog, facts, vars);
+  for (const r of out) opts.run.reportFleetCheck(r);
+  return out;
+}
+
+/**
+ * The fleet-wide checks of `pb` over facts gathered elsewhere: a sharded run's, read back from the
+ * store once every shard is done. Host vars come from `inventory` and `extraVars` as in a run.
+ */
+export function fleetChecksOf(
+  pb: Playbook,
+  opts: { readonly inventory: Inventory; readonly catalog: CheckCatalog; readonly extraVars?: Vars },
+  facts: ReadonlyMap<string, unknown>,
+): FleetCheckResult[] {
+  const extra = markLazy(opts.extraVars ?? {});
+  const vars = new Map<string, Vars>();
+  for (const name of facts.keys()) {
+    const host = opts.inventory.hosts.get(name);
+    vars.set(name, pb.engine.resolvedView({ inventory_hostname: name, ...markLazy(host?.vars ?? {}), ...extra }));
+  }
+  return fleetChecksOver(pb, opts.catalog, facts, vars);
+}
+
+function fleetChecksOver(
+  pb: Playbook,
+  catalog: CheckCatalog,
+  facts: ReadonlyMap<string, unknown>,
+  vars: ReadonlyMap<string, Vars>,
+): FleetCheckResult[] {
   if (facts.size === 0) return [];
   const wanted = new Set<string>();
   for (const play of pb.plays) {
-    if (play.fleetChecks === true) for (const id of opts.catalog.fleetCheckIds()) wanted.add(id);
+    if (play.fleetChecks === true) for (const id of catalog.fleetCheckIds()) wanted.add(id);
     else if (Array.isArray(play.fleetChecks)) for (const id of play.fleetChecks) wanted.add(id);
   }
   const out: FleetCheckResult[] = [];
   for (const id of wanted) {
-    let results: FleetCheckResult[];
     try {
-      results = opts.catalog.runFleetCheck(id, facts, vars);
+      out.push(...catalog.runFleetCheck(id, facts, vars));
     } catch (err) {
-      results = [{ id, status: 'error', severity: 'medium', message: `fleet check failed: ${(err as Error).message}`, hosts: [] }];
-    }
-    for (const r of results) {
-      opts.run.reportFleetCheck(r);
-      out.push(r);
+      out.push({ id, status: 'error', severity: 'medium', message: `fleet check failed: ${(err as Error).message}`, hosts: [] });
     }
   }
   return out;

@@ -44,7 +44,14 @@ export function buildJunit(data: RunData): string {
       hostStatus: h.status,
       hostReason: h.reason,
       checkId: 'host',
-      status: h.status === 'unreachable' ? 'unreachable' : h.status === 'failed' ? 'fail' : h.status === 'skipped' ? 'skipped' : 'pass',
+      status:
+        h.status === 'unreachable' || h.status === 'unaudited'
+          ? 'unreachable'
+          : h.status === 'failed'
+            ? 'fail'
+            : h.status === 'skipped'
+              ? 'skipped'
+              : 'pass',
       severity: null,
       message: h.reason ?? h.status,
       fix: null,

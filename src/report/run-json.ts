@@ -16,8 +16,8 @@ export interface RunJsonCheck {
 }
 
 export interface RunJsonHost {
-  /** ok (ok or changed), failed, unreachable, or skipped. */
-  readonly status: 'ok' | 'failed' | 'unreachable' | 'skipped';
+  /** ok (ok or changed), failed, unreachable, skipped, or unaudited (a sharded run's dead-lettered shard). */
+  readonly status: 'ok' | 'failed' | 'unreachable' | 'skipped' | 'unaudited';
   /** True when a fix or task changed the host (stored status `changed`). */
   readonly changed: boolean;
   readonly reason: string | null;

@@ -45,8 +45,19 @@ const FLEET_CHECKS: TableSpec = { table: 'fleet_checks', columns: FLEET_CHECK_CO
 
 type Of<K extends PendingWrite['kind']> = Extract<PendingWrite, { kind: K }>;
 
+/**
+ * A write fence: run first inside each batch's transaction; when it answers false the batch is rolled
+ * back and dropped (the writer no longer owns what it writes, e.g. a sharded run's stale attempt: see
+ * store/shards.ts). It should lock what it checks (SELECT … FOR UPDATE) so the answer holds until COMMIT.
+ */
+export interface BatchFence {
+  readonly check: (db: SqlDb) => Promise<boolean>;
+  /** Told once per dropped batch, after the rollback. */
+  readonly onFenced?: (dropped: number) => void;
+}
+
 /** Commits every record in `items` atomically, or none of them (and rethrows). */
-export async function writeBatch(db: SqlDb, items: readonly PendingWrite[], o: EncodeOptions): Promise<void> {
+export async function writeBatch(db: SqlDb, items: readonly PendingWrite[], o: EncodeOptions, fence?: BatchFence): Promise<void> {
   // Upserted rows are de-duplicated here (last wins) so one statement never touches a key twice,
   // which PostgreSQL would reject and which would waste work in SQLite.
   const hosts = new Map<string, SqlValue[]>();
@@ -85,6 +96,11 @@ export async function writeBatch(db: SqlDb, items: readonly PendingWrite[], o: E
 
   await db.exec(db.beginWrite);
   try {
+    if (fence && !(await fence.check(db))) {
+      await db.exec('ROLLBACK');
+      fence.onFenced?.(items.length);
+      return;
+    }
     await insertRows(db, HOSTS, [...hosts.values()]);
     await insertRows(db, GROUPS, groups);
     await insertRows(db, STEPS, steps);

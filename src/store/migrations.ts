@@ -181,12 +181,51 @@ CREATE TABLE alert_state (
 );
 `;
 
+/**
+ * v5: sharded runs (cli/shards.ts). run_shards holds one row per shard of a run: its hosts (a JSON
+ * array), the inventory group it was built from (the tag workers filter on), its state, and the
+ * ATTEMPT number that fences results: a worker bumps it when it claims the shard, and every batch
+ * it writes checks it first, so a stale attempt's late writes are dropped (pg-boss 10 has no
+ * heartbeat). run_hosts accepts `unaudited`: the hosts of a dead-lettered shard.
+ */
+const V5 = `
+CREATE TABLE run_shards (
+  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  shard       INTEGER NOT NULL,
+  group_name  TEXT,
+  hosts       TEXT    NOT NULL,
+  state       TEXT    NOT NULL CHECK (state IN ('queued', 'running', 'done', 'dead')),
+  attempt     INTEGER NOT NULL DEFAULT 0,
+  worker      TEXT,
+  reason      TEXT,
+  started_at  INTEGER,
+  finished_at INTEGER,
+  PRIMARY KEY (run_id, shard)
+);
+
+CREATE TABLE run_hosts_v5 (
+  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  host        TEXT    NOT NULL,
+  status      TEXT    NOT NULL CHECK (status IN ('ok', 'changed', 'failed', 'unreachable', 'skipped', 'unaudited')),
+  reason      TEXT,
+  started_at  INTEGER,
+  finished_at INTEGER,
+  PRIMARY KEY (run_id, host)
+);
+INSERT INTO run_hosts_v5 (run_id, host, status, reason, started_at, finished_at)
+  SELECT run_id, host, status, reason, started_at, finished_at FROM run_hosts;
+DROP TABLE run_hosts;
+ALTER TABLE run_hosts_v5 RENAME TO run_hosts;
+CREATE INDEX run_hosts_by_host ON run_hosts (host, run_id);
+`;
+
 /** Every migration, oldest first; versions are 1, 2, 3… with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'runs, run_hosts, steps, facts', sql: V1 },
   { version: 2, description: 'check_results, fleet_checks, report indexes', sql: V2 },
   { version: 3, description: 'run_host_groups: the inventory groups of each host of a run', sql: V3 },
   { version: 4, description: 'scheduling: schedule_locks, schedule_fires, schedule_runs, notify_outbox, alert_state', sql: V4 },
+  { version: 5, description: 'run_shards (sharded runs, attempt fencing); run_hosts accepts unaudited', sql: V5 },
 ];
 
 /** The schema version this code writes. */

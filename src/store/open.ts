@@ -7,6 +7,7 @@ import { isPostgresUrl, maskDbTarget } from './db-target.js';
 import type { PostgresOpenOptions } from './postgres.js';
 import { defaultDbPath, looseModeWarning, openSqliteStore, openSqliteStoreReadOnly, type SqliteOpenOptions } from './sqlite.js';
 import type { SqlRunStore } from './sql-run-store.js';
+import type { ShardBook } from './shards.js';
 
 export type OpenOptions = SqliteOpenOptions & PostgresOpenOptions;
 
@@ -41,4 +42,10 @@ export async function openRunStoreReadOnly(
 /** How to show a target to a user: the URL with its password masked, or the file's absolute path. */
 export function describeDbTarget(target: string = defaultDbTarget(), cwd: string = process.cwd()): string {
   return isPostgresUrl(target) ? maskDbTarget(target) : path.resolve(cwd, target);
+}
+
+/** The shard bookkeeping of a sharded run (PostgreSQL only; callers refuse other targets first). */
+export async function openShardBook(target: string): Promise<ShardBook> {
+  const { openShardBook: open } = await import('./postgres.js');
+  return open(target);
 }

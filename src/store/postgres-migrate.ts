@@ -27,6 +27,7 @@ const FLEET_TABLES = [
   'schedule_runs',
   'notify_outbox',
   'alert_state',
+  'run_shards',
 ];
 
 export interface PgMigrateOptions {

@@ -173,10 +173,38 @@ CREATE TABLE alert_state (
 );
 `;
 
+/**
+ * v5: sharded runs (cli/shards.ts). run_shards holds one row per shard of a run: its hosts (a JSON
+ * array), the inventory group it was built from (the tag workers filter on), its state, and the
+ * ATTEMPT number that fences results: a worker bumps it when it claims the shard, and every batch
+ * it writes checks it first, so a stale attempt's late writes are dropped (pg-boss 10 has no
+ * heartbeat). run_hosts accepts `unaudited`: the hosts of a dead-lettered shard.
+ */
+const V5 = `
+CREATE TABLE run_shards (
+  run_id      BIGINT  NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  shard       INTEGER NOT NULL,
+  group_name  TEXT COLLATE "C",
+  hosts       TEXT    NOT NULL,
+  state       TEXT    NOT NULL CHECK (state IN ('queued', 'running', 'done', 'dead')),
+  attempt     INTEGER NOT NULL DEFAULT 0,
+  worker      TEXT,
+  reason      TEXT,
+  started_at  BIGINT,
+  finished_at BIGINT,
+  PRIMARY KEY (run_id, shard)
+);
+
+ALTER TABLE run_hosts DROP CONSTRAINT run_hosts_status_check;
+ALTER TABLE run_hosts ADD CONSTRAINT run_hosts_status_check
+  CHECK (status IN ('ok', 'changed', 'failed', 'unreachable', 'skipped', 'unaudited'));
+`;
+
 /** Every migration, oldest first; versions 1, 2, 3… match migrations.ts. */
 export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'runs, run_hosts, steps, facts', sql: V1 },
   { version: 2, description: 'check_results, fleet_checks, report indexes', sql: V2 },
   { version: 3, description: 'run_host_groups: the inventory groups of each host of a run', sql: V3 },
   { version: 4, description: 'scheduling: schedule_locks, schedule_fires, schedule_runs, notify_outbox, alert_state', sql: V4 },
+  { version: 5, description: 'run_shards (sharded runs, attempt fencing); run_hosts accepts unaudited', sql: V5 },
 ];

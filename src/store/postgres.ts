@@ -16,6 +16,7 @@ import { postgresErrorFrom } from './postgres-errors.js';
 import { pgParams, toPgPlaceholders } from './postgres-sql.js';
 import type { RunInfo, SqlDb, SqlValue } from './sql-db.js';
 import { storeOver, type SqlRunStore, type StoreOptions } from './sql-run-store.js';
+import { ShardBook } from './shards.js';
 
 const INT8_OID = 20;
 
@@ -131,4 +132,16 @@ export async function openPgDb(target: string, opts: PostgresOpenOptions = {}): 
  */
 export async function openPostgresStore(target: string, opts: StoreOptions & PostgresOpenOptions = {}): Promise<SqlRunStore> {
   return storeOver(await openPgDb(target, opts), opts, migratePostgres, (err) => postgresErrorFrom(target, err));
+}
+
+/** The shard bookkeeping of sharded runs (store/shards.ts) on its own connection, schema migrated. */
+export async function openShardBook(target: string, opts: PostgresOpenOptions = {}): Promise<ShardBook> {
+  const db = await openPgDb(target, opts);
+  try {
+    await migratePostgres(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw postgresErrorFrom(target, err);
+  }
+  return new ShardBook(db);
 }

@@ -8,13 +8,30 @@ import type { StepResult } from '../core/result.js';
 import type { HostOutcome, HostTimes, RunEndInfo, RunMeta, RunRecorder, RunStartInfo } from '../engine/events.js';
 import type { RunStore } from './types.js';
 
+export interface RecorderOptions {
+  /**
+   * Record into this existing run instead of creating one: a shard of a sharded run (cli/shards.ts),
+   * whose run row the submitter created. Such a recorder does not end the run (the run ends when its
+   * last shard does) unless `finishRun` says so.
+   */
+  readonly runId?: number;
+  readonly finishRun?: boolean;
+}
+
 export class StoreRecorder implements RunRecorder {
   #runId = 0;
+  readonly #opts: RecorderOptions;
 
-  constructor(private readonly store: RunStore) {}
+  constructor(
+    private readonly store: RunStore,
+    opts: RecorderOptions = {},
+  ) {
+    this.#opts = opts;
+    if (opts.runId !== undefined) this.#runId = opts.runId;
+  }
 
   async begin(meta: RunMeta): Promise<number> {
-    this.#runId = await this.store.startRun(meta);
+    if (this.#opts.runId === undefined) this.#runId = await this.store.startRun(meta);
     return this.#runId;
   }
 
@@ -48,7 +65,7 @@ export class StoreRecorder implements RunRecorder {
   }
 
   async onRunEnd(info: RunEndInfo): Promise<void> {
-    this.store.finishRun(info.runId, info.status, info.finishedAt);
+    if (this.#opts.runId === undefined || this.#opts.finishRun) this.store.finishRun(info.runId, info.status, info.finishedAt);
     await this.store.flush();
   }
 }

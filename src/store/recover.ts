@@ -31,7 +31,10 @@ WHERE id = ? AND status = 'running'`;
 /** Marks dead local runs interrupted in one transaction; returns their ids (oldest first). */
 export async function recoverInterrupted(db: SqlDb, deps: RecoverDeps): Promise<number[]> {
   const running = await db.all<{ id: number; controller: string; pid: number; started_at: number }>(
-    "SELECT id, controller, pid, started_at FROM runs WHERE status = 'running' ORDER BY id",
+    // A sharded run belongs to its shards, not to the process that submitted it (which may have
+    // returned at once with --detach): its workers finish it (cli/shards.ts).
+    `SELECT id, controller, pid, started_at FROM runs
+     WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM run_shards s WHERE s.run_id = runs.id) ORDER BY id`,
   );
   const dead = running.filter((r) => r.controller === deps.hostname && !deps.isAlive(r.pid, r.started_at));
   if (dead.length === 0) return [];

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { CheckResult, FixStatus, FleetCheckResult } from '../core/check.js';
 import type { RunStatus, StepResult } from '../core/result.js';
-import { writeBatch } from './batch-writer.js';
+import { writeBatch, type BatchFence } from './batch-writer.js';
 import type { EncodeOptions } from './encode.js';
 import { isRunOwnerAlive } from './liveness.js';
 import * as q from './queries.js';
@@ -43,6 +43,8 @@ export interface StoreOptions {
   readonly flushDelayMs?: number;
   /** Facts JSON above this many bytes is stored zlib-compressed (default 4 KiB). */
   readonly compressFactsAbove?: number;
+  /** Checked inside every write transaction; a batch it refuses is dropped (sharded runs' attempt fence). */
+  readonly fence?: BatchFence;
 }
 
 const identity = (s: string): string => s;
@@ -78,7 +80,7 @@ export class SqlRunStore implements RunStore {
       outputCap: opts.outputCap ?? 64 * 1024,
       compressFactsAbove: opts.compressFactsAbove ?? 4 * 1024,
     };
-    this.queue = new WriteQueue<PendingWrite>((batch) => this.serial.run(() => writeBatch(this.db, batch, this.encode)), {
+    this.queue = new WriteQueue<PendingWrite>((batch) => this.serial.run(() => writeBatch(this.db, batch, this.encode, this.opts.fence)), {
       batchSize: opts.batchSize ?? 1000,
       maxBatch: opts.maxBatch ?? 10_000,
       delayMs: opts.flushDelayMs ?? 50,

@@ -30,7 +30,7 @@ export type PendingWrite =
   | { readonly kind: 'finish'; readonly runId: number; readonly status: RunStatus; readonly finishedAt: number };
 
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'interrupted'];
-export const HOST_STATUSES: readonly HostStatus[] = ['ok', 'changed', 'failed', 'unreachable', 'skipped'];
+export const HOST_STATUSES: readonly HostStatus[] = ['ok', 'changed', 'failed', 'unreachable', 'skipped', 'unaudited'];
 export const STEP_STATUSES: readonly StepStatus[] = ['ok', 'changed', 'failed', 'skipped', 'unreachable'];
 export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'warn', 'error', 'skipped'];
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];

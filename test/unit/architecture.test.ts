@@ -33,7 +33,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   // Where fleet is installed (its package root) and its build info: node:fs only.
   ['install'],
-  ['facts', 'templates', 'transport', 'inventory'],
+  ['facts', 'templates', 'transport', 'inventory', 'queue'],
   ['checks', 'bridge', 'engine'],
   ['modules', 'store', 'output'],
   ['remediation', 'report'],
@@ -94,6 +94,7 @@ const OWNERS: Record<string, RegExp> = {
   ssh2: /^transport\//,
   sqlite3: /^store\/sqlite/,
   pg: /^store\/postgres/,
+  'pg-boss': /^queue\/shard-queue\.ts$/,
   nunjucks: /^(templates|report)\//,
   yargs: /^cli\//,
   croner: /^schedule\/cron\.ts$/,

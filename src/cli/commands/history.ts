@@ -123,7 +123,7 @@ async function showRun(io: Io, args: ShowArgs): Promise<number> {
     out.push(
       `  by ${oneLine(run.user)}@${oneLine(run.controller)}; inventory ${run.inventorySources.map((s) => oneLine(s)).join(', ')}${run.limit ? `; limit ${oneLine(run.limit)}` : ''}`,
     );
-    const order = { failed: 0, unreachable: 1, changed: 2, ok: 3, skipped: 4 } as const;
+    const order = { failed: 0, unreachable: 1, unaudited: 2, changed: 3, ok: 4, skipped: 5 } as const;
     for (const h of [...hosts].sort((a, b) => order[a.status] - order[b.status] || a.host.localeCompare(b.host))) {
       out.push(`  ${h.status.padEnd(11)} ${oneLine(h.host)}${h.reason ? `: ${oneLine(h.reason)}` : ''}`);
       if (!args.host) continue;

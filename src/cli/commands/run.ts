@@ -14,7 +14,7 @@ import { exitCodeOf, type RunSummary } from '../../engine/run.js';
 import type { RunObserver } from '../../engine/events.js';
 import { LiveRun } from '../../report/live-run.js';
 import { maskDbTarget } from '../../store/db-target.js';
-import { describeDbTarget } from '../../store/open.js';
+import { defaultDbTarget, describeDbTarget } from '../../store/open.js';
 import { StoreError } from '../../store/errors.js';
 import { formatRunSummary } from '../../output/summary.js';
 import { formatCheckReport } from '../../output/checks-report.js';
@@ -26,6 +26,7 @@ import { loadTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { packageRoot } from '../../install/package-root.js';
 import { terminalJson } from '../../output/terminal-safe.js';
+import { absolutePaths, checkShardable, followShardedRun, leaseSeconds, planShards, submitShardedRun } from '../shards.js';
 
 const runOptions = {
   fix: {
@@ -42,6 +43,27 @@ const runOptions = {
     describe: 'Only tasks with these tags (each check is tagged with its id and group, e.g. bridge, netfilter)',
   },
   'skip-tags': { type: 'string', array: true, describe: 'Skip tasks with these tags' },
+  shards: {
+    type: 'number',
+    describe: 'Sharded run (PostgreSQL --db): split the hosts into N shards queued for `fleet worker` processes',
+  },
+  'shard-size': { type: 'number', describe: 'Sharded run: shards of this many hosts (instead of --shards)' },
+  'shard-by': {
+    type: 'string',
+    describe:
+      'Sharded run: cut shards per inventory group, the first group of each host starting with this prefix (e.g. dc); workers take them with --tags',
+  },
+  'shard-lease': {
+    type: 'number',
+    describe:
+      'Sharded run: seconds a worker holds a shard before it is handed to another (default: from shard size, --forks and the timeouts)',
+  },
+  'shard-retries': {
+    type: 'number',
+    default: 2,
+    describe: 'Sharded run: retries of a failed shard before its hosts are recorded unaudited',
+  },
+  detach: { type: 'boolean', describe: 'Sharded run: print the run id and return at once; workers finish the run' },
 } as const;
 
 export type RunArgs = HostRunArgs & ArgsOf<typeof runOptions> & { playbook: string };
@@ -106,8 +128,11 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
   return withStore(args.db, async (store) => (await runWithStore(io, args, { store, mask })).code, mask.redact);
 }
 
-/** One `fleet run` on an open store: its exit code and summary (the daemon runs schedules through it). */
-export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<{ code: number; summary: RunSummary }> {
+/**
+ * One `fleet run` on an open store: its exit code, and the summary of a run made here (the daemon runs
+ * schedules through it); a sharded run is made by workers, so it has none.
+ */
+export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<{ code: number; summary: RunSummary | undefined }> {
   const warn = warnerOf(io);
   if (args.limit === '@failed' || args.limit === '@skipped')
     args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
@@ -135,6 +160,57 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
       `fleet: ${args.playbook} is a remediation playbook (fix: true): applying changes; preview with --check --diff, read only with --no-fix\n`,
     );
   else if (!fix && pb.fixByDefault) io.stderr.write(`fleet: --no-fix: read-only; nothing changes\n`);
+
+  if (args.shards !== undefined || args['shard-size'] !== undefined) {
+    const db = args.db ?? defaultDbTarget();
+    checkShardable(db, pb, mode);
+    const shards = planShards(hosts, args);
+    const biggest = Math.max(...shards.map((s) => s.hosts.length));
+    const lease = args['shard-lease'] ?? leaseSeconds(biggest, args.forks, args['connect-timeout'], args.timeout);
+    const retries = args['shard-retries'];
+    if (!Number.isInteger(lease) || lease < 1)
+      throw new InputError(`--shard-lease must be a positive whole number of seconds, not '${lease}'`);
+    if (!Number.isInteger(retries) || retries < 0) throw new InputError(`--shard-retries must be a whole number, not '${retries}'`);
+    const runId = await submitShardedRun(db, sink.store, {
+      meta: {
+        playbook: args.playbook,
+        inventorySources: loaded.sources,
+        limit: args.limit ?? null,
+        options: { forks: args.forks, playbook_file: file, mode, tags, skip_tags: skipTags, diff: Boolean(args.diff) },
+      },
+      hosts,
+      shards,
+      spec: {
+        playbook_file: file,
+        cwd: io.cwd,
+        inventory: absolutePaths(loaded.sources, io.cwd),
+        extra_vars: args['extra-vars'] ?? [],
+        mode,
+        tags,
+        skip_tags: skipTags,
+        forks: args.forks,
+        connection: {
+          ...(args.become !== undefined ? { become: args.become } : {}),
+          ...(args['become-user'] !== undefined ? { 'become-user': args['become-user'] } : {}),
+          ...(args['host-key-checking'] !== undefined ? { 'host-key-checking': args['host-key-checking'] } : {}),
+          ...(args['known-hosts'] !== undefined ? { 'known-hosts': absolutePaths(args['known-hosts'], io.cwd) } : {}),
+          'connect-timeout': args['connect-timeout'],
+          timeout: args.timeout,
+        },
+        lease_seconds: lease,
+        retries,
+      },
+    });
+    io.stderr.write(
+      `fleet: run ${runId}: ${hosts.length} host(s) in ${shards.length} shard(s) of up to ${biggest}, queued for fleet workers (lease ${lease}s, ${retries} retries)\n`,
+    );
+    if (args.detach) {
+      io.stdout.write(`${runId}\n`);
+      return { code: 0, summary: undefined };
+    }
+    return { code: await followShardedRun(io, db, sink.store, runId, Boolean(args.json)), summary: undefined };
+  }
+  if (args.detach) throw new InputError('--detach needs --shards or --shard-size');
 
   // The check summary and --json come from the run's own events, not from reading the DB back.
   const live = new LiveRun({ redact: sink.mask.redact, keepAllChecks: Boolean(args.json) });

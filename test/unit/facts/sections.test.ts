@@ -122,11 +122,10 @@ describe('gather', () => {
 });
 
 describe('splitSections() on hostile sizes', () => {
-  it('a section of 16 M empty lines is split without an array of lines, and the next section is intact', () => {
+  // Its memory bound (no array of 16 M lines) is measured end to end by test/integration/security/hostile-hosts.test.ts.
+  it('a section of 16 M empty lines is split whole, and the next section is intact', () => {
     const raw = `@@FLEET@@ ${N} begin v1\n@@FLEET@@ ${N} huge\n${'\n'.repeat(16 * 1024 * 1024)}\n@@RC@@ ${N} 0\n@@FLEET@@ ${N} after\nok\r\n@@RC@@ ${N} 0\nwarn\r\n@@FLEET@@ ${N} end\n`;
-    const t0 = Date.now();
     const split = splitSections(raw);
-    expect(Date.now() - t0).toBeLessThan(2_000);
     expect(split.complete).toBe(true);
     expect(split.sections.get('huge')?.stdout.length).toBe(16 * 1024 * 1024 - 1);
     expect(split.sections.get('after')).toEqual({ name: 'after', rc: 0, stdout: 'ok', stderr: 'warn' });
