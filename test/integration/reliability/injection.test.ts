@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
 import { fleet } from '../../helpers/cli.js';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
 
 let sim: SimFleet;
 let tmp: string;
@@ -46,6 +47,24 @@ beforeAll(async () => {
   lines.push('  vars:');
   hostile('var').forEach((v, i) => lines.push(`    evil${i}: ${yamlStr(v)}`));
   writeFileSync(inventory, `${lines.join('\n')}\n`);
+  // Tasks that template the hostile vars into commands: `command` (no shell) and `shell` with | quote.
+  const vars = hostile('var').map((_, i) => i);
+  writeFileSync(
+    path.join(tmp, 'echo.yml'),
+    [
+      '- name: hostile vars in commands',
+      '  hosts: all',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - name: command',
+      `      command: "echo ${vars.map((i) => `{{ evil${i} }}`).join(' ')}"`,
+      '      check_mode: false',
+      '    - name: shell, quoted',
+      `      shell: "echo ${vars.map((i) => `{{ evil${i} | quote }}`).join(' ')}"`,
+      '      check_mode: false',
+      '',
+    ].join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -56,7 +75,7 @@ afterAll(async () => {
 const run = (args: string[]) => fleet([...args, '-i', inventory, '--known-hosts', sim.knownHostsPath, '--db', path.join(tmp, 'f.db')]);
 
 describe('shell syntax in vars never executes', () => {
-  it('checks and fixes with hostile bridge/uplink/mtu vars; templates, exec and bridge-remediation with hostile values', async () => {
+  it('checks and fixes with hostile bridge/uplink/mtu vars, bridge-remediation previews, command and shell tasks templating them', async () => {
     const values = hostile('e');
     const results = [];
     for (const [i, v] of values.entries()) {
@@ -73,16 +92,31 @@ describe('shell syntax in vars never executes', () => {
           JSON.stringify({ bridge: 'br0', uplink: 'eth0', address: v, gateway: v }),
         ]),
       );
-      // Ad-hoc commands template vars with the quote filter.
-      results.push(await run(['exec', 'all', `echo {{ evil${i} | quote }}`]));
     }
     for (const r of results) {
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
       expect(r.code).not.toBe(3);
     }
-    // The quoted value comes back verbatim instead of running.
-    const echoed = await run(['exec', 'all', 'echo {{ evil1 | quote }}', '--json']);
-    expect(echoed.stdout).toContain(`$(touch ${marks}/var-subst)`);
+    // Templated into commands, each value comes back verbatim instead of running.
+    const echoed = await run(['run', path.join(tmp, 'echo.yml'), '--json']);
+    expect(echoed.code, echoed.stderr).toBe(0);
+    const db = path.join(tmp, 'f.db');
+    const store = await openSqliteStore(db, { redact: (t) => t });
+    try {
+      const runId = (JSON.parse(echoed.stdout) as { run_id: number }).run_id;
+      const steps = await store.getSteps(runId, 'hv01');
+      // shell with | quote: every value verbatim, newline included.
+      const shell = steps.find((x) => x.name === 'shell, quoted')?.stdout ?? '';
+      for (const v of hostile('var')) expect(shell).toContain(v);
+      // command runs no shell: its words are split as Ansible's are (quotes in a value group words),
+      // and substitutions come back as text.
+      const command = steps.find((x) => x.name === 'command')?.stdout ?? '';
+      expect(command).toContain(`$(touch ${marks}/var-subst)`);
+      expect(command).toContain(`\`touch ${marks}/var-tick\``);
+      expect(command).toContain(`x;touch ${marks}/var-semi`);
+    } finally {
+      await store.close();
+    }
     expect(readdirSync(marks)).toEqual([]);
   }, 240_000);
 });

@@ -136,28 +136,30 @@ describe.each(BACKENDS)('pruneRuns ($name)', (b) => {
     await store.close();
   });
 
-  it.runIf(b.name === 'sqlite')('does not grow the file once retention is reached: freed pages are reused', async () => {
-    const target = await b.newTarget();
-    const store = await b.open({}, target);
-    const sched = store.scheduleStore();
-    const keep = retention({ keepRuns: 20, minKept: 1 });
-    const raw = await b.raw(target);
-    const pages = async () => Number((await raw.get<{ page_count: number }>('PRAGMA page_count'))?.page_count);
-    let t = NOW - 1_000_000;
-    // Reach retention, then a round more so the freelist holds a full retention's worth of pages.
-    for (let i = 0; i < 40; i++) {
-      await scheduledRun(store, 'steady', ++t);
-      await sched.pruneRuns('steady', keep, NOW);
-    }
-    const before = await pages();
-    for (let i = 0; i < 200; i++) {
-      await scheduledRun(store, 'steady', ++t);
-      await sched.pruneRuns('steady', keep, NOW);
-    }
-    const after = await pages();
-    expect((await linked(raw, 'steady')).length).toBe(20);
-    expect(after, `page_count ${before} -> ${after}`).toBeLessThanOrEqual(before);
-    await raw.close();
-    await store.close();
-  });
+  // A file's page count is SQLite's; PostgreSQL leaves space to autovacuum (no such test there, rather than a skipped one).
+  if (b.name === 'sqlite')
+    it('does not grow the file once retention is reached: freed pages are reused', async () => {
+      const target = await b.newTarget();
+      const store = await b.open({}, target);
+      const sched = store.scheduleStore();
+      const keep = retention({ keepRuns: 20, minKept: 1 });
+      const raw = await b.raw(target);
+      const pages = async () => Number((await raw.get<{ page_count: number }>('PRAGMA page_count'))?.page_count);
+      let t = NOW - 1_000_000;
+      // Reach retention, then a round more so the freelist holds a full retention's worth of pages.
+      for (let i = 0; i < 40; i++) {
+        await scheduledRun(store, 'steady', ++t);
+        await sched.pruneRuns('steady', keep, NOW);
+      }
+      const before = await pages();
+      for (let i = 0; i < 200; i++) {
+        await scheduledRun(store, 'steady', ++t);
+        await sched.pruneRuns('steady', keep, NOW);
+      }
+      const after = await pages();
+      expect((await linked(raw, 'steady')).length).toBe(20);
+      expect(after, `page_count ${before} -> ${after}`).toBeLessThanOrEqual(before);
+      await raw.close();
+      await store.close();
+    });
 });
