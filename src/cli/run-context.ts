@@ -46,7 +46,7 @@ export async function runOnTargets(
   sink: RunSink,
   targets: Targets,
   args: ConnectionArgs & { limit?: string | undefined; json?: boolean | undefined },
-  describe: { playbook: string; options: Record<string, unknown> },
+  describe: { playbook: string; options: Record<string, unknown>; loadMs?: number },
   body: (run: ActiveRun, ctx: RunContext) => Promise<void>,
 ): Promise<RunSummary> {
   validateConnectionArgs(args);
@@ -68,6 +68,7 @@ export async function runOnTargets(
         limit: args.limit ?? null,
         options: { forks: args.forks, ...describe.options },
         hosts: targets.hosts,
+        ...(describe.loadMs !== undefined ? { loadMs: describe.loadMs } : {}),
       },
       {
         recorder: new StoreRecorder(sink.store),

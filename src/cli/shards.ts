@@ -213,6 +213,8 @@ async function printFinished(io: Io, db: string, store: RunStore, runId: number,
     startedAt: data.run.startedAt,
     finishedAt: data.run.finishedAt ?? Date.now(),
     outcomes,
+    // Each shard ran in its own worker: there is no one clock for the whole run's phases.
+    timings: { phases: {}, slowest: [] },
     stoppedReason: dead ? `${dead} host(s) unaudited: their shard was dead-lettered` : undefined,
   };
   if (json) io.stdout.write(`${JSON.stringify(buildRunJson(data.run, data.hosts, data.checks, data.fleet), null, 2)}\n`);
@@ -500,6 +502,7 @@ async function finalizeRun(ctx: Ctx, runId: number): Promise<void> {
       runId,
       status: dead ? 'failed' : 'completed',
       startedAt: run.startedAt,
+      timings: { phases: {}, slowest: [] },
       finishedAt,
       outcomes: new Map(),
       interrupted: false,

@@ -52,6 +52,25 @@ export interface PhaseTiming {
   readonly durationMs: number;
 }
 
+export interface PhaseTotal {
+  /** Sum over hosts, ms. */
+  readonly totalMs: number;
+  /** Hosts that went through the phase. */
+  readonly hosts: number;
+  readonly maxMs: number;
+  readonly maxHost: string;
+}
+
+export interface RunTimings {
+  readonly phases: Readonly<Record<string, PhaseTotal>>;
+  /** The slowest hosts end to end, slowest first (at most 5). */
+  readonly slowest: readonly { readonly host: string; readonly ms: number }[];
+  /** Filled in by the caller: inventory and playbook loading, ms. */
+  readonly loadMs?: number;
+  /** Filled in by the caller: wall time the store spent writing, ms. */
+  readonly dbWriteMs?: number;
+}
+
 export interface RunEndInfo {
   readonly runId: number;
   readonly status: RunStatus;
@@ -60,6 +79,8 @@ export interface RunEndInfo {
   readonly outcomes: ReadonlyMap<string, HostOutcome>;
   readonly interrupted: boolean;
   readonly stoppedReason: string | undefined;
+  /** Where the run's time went (engine/timings.ts). */
+  readonly timings: RunTimings;
 }
 
 export interface RunObserver {

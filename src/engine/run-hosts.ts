@@ -78,12 +78,23 @@ export async function runHosts(hosts: readonly Host[], job: HostJob, deps: RunHo
 
 function contextFor(host: Host, deps: RunHostsDeps): HostContext {
   const spec = deps.specOf(host);
+  let connectTimed = false;
   return {
     runId: deps.runId,
     host,
     spec,
     signal: deps.signal,
-    connection: () => deps.pool.get(spec),
+    // The first connection of the host is the handshake (TCP, SSH, auth): timed as phase 'connect'.
+    connection: async () => {
+      if (connectTimed) return deps.pool.get(spec);
+      const t0 = Date.now();
+      try {
+        return await deps.pool.get(spec);
+      } finally {
+        connectTimed = true;
+        deps.events.onPhase(host.name, { phase: 'connect', durationMs: Date.now() - t0 });
+      }
+    },
     reconnect: () => deps.pool.reconnect(spec),
     emitStep: (step) => deps.events.onStep(host.name, step),
     emitFacts: (facts) => deps.events.onFacts(host.name, facts),

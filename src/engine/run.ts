@@ -9,12 +9,15 @@ import type { ConnectionSpec, Host } from '../core/inventory.js';
 import type { HostStatus, RunStatus } from '../core/result.js';
 import { EXIT } from '../core/result.js';
 import type { ConnectionPool } from './connections.js';
+import { TimingCollector, type RunTimings } from './timings.js';
 import { eventStream, type HostOutcome, type RunMeta, type RunObserver, type RunRecorder } from './events.js';
 import { runHosts, type HostJob } from './run-hosts.js';
 
 export interface RunRequest extends Pick<RunMeta, 'playbook' | 'inventorySources' | 'limit' | 'options'> {
   /** Every host the run targets, for progress totals. */
   readonly hosts: readonly Host[];
+  /** How long loading the inventory and the playbook took before the run, ms (shown with the timings). */
+  readonly loadMs?: number;
 }
 
 export interface RunDeps {
@@ -54,13 +57,15 @@ export interface RunSummary {
   readonly finishedAt: number;
   readonly outcomes: ReadonlyMap<string, HostOutcome>;
   readonly stoppedReason: string | undefined;
+  readonly timings: RunTimings;
 }
 
 // Worst outcome wins when a host takes part in several waves.
 const RANK: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4, unaudited: 5 };
 
 export async function withRun(req: RunRequest, deps: RunDeps, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
-  const events = eventStream([deps.recorder, ...deps.observers]);
+  const timing = new TimingCollector();
+  const events = eventStream([timing, deps.recorder, ...deps.observers]);
   const startedAt = Date.now();
   const meta: RunMeta = {
     playbook: req.playbook,
@@ -126,8 +131,9 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     const status: RunStatus = interrupted ? 'interrupted' : crashed || stoppedReason ? 'failed' : 'completed';
     const finishedAt = Date.now();
     await deps.pool.closeAll();
-    await events.onRunEnd({ runId, status, startedAt, finishedAt, outcomes, interrupted, stoppedReason });
-    summary = { runId, status, startedAt, finishedAt, outcomes, stoppedReason };
+    const timings = timing.timings(req.loadMs !== undefined ? { loadMs: req.loadMs } : {});
+    await events.onRunEnd({ runId, status, startedAt, finishedAt, outcomes, interrupted, stoppedReason, timings });
+    summary = { runId, status, startedAt, finishedAt, outcomes, stoppedReason, timings };
   }
   return summary;
 }

@@ -173,11 +173,15 @@ export class HostRun {
     }
     try {
       const conn = await this.ctx.connection();
+      const execAt = Date.now();
       const r = await conn.exec(command, { ...(become !== undefined ? { become } : {}), timeoutMs: 180_000 });
+      this.ctx.emitPhase('facts', Date.now() - execAt);
       if (r.timedOut || (r.rc !== 0 && r.stdout.trim() === '')) {
         throw new Error(`facts script ${r.timedOut ? 'timed out' : `failed (rc ${r.rc})`}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
       }
+      const parseAt = Date.now();
       const facts = this.run.catalog.parseFacts(r.stdout);
+      this.ctx.emitPhase('parse', Date.now() - parseAt);
       this.state.facts = facts;
       this.ctx.emitFacts(facts);
       this.ctx.emitStep({

@@ -3,6 +3,7 @@
  * stay well under 5 MB). Big collections are tuples and one-letter codes; repeated text (messages,
  * evidence, fixes, reasons, fact keys and values) is interned once in `strings`. Pure: built from rows.
  */
+import { formatTimings } from '../engine/timings.js';
 import type { CheckStatus, FixStatus, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus } from '../core/result.js';
 import type { CheckRow, HostRow, RunRow } from '../store/types.js';
@@ -39,6 +40,8 @@ export interface ModelRun {
   readonly controller: string;
   readonly user: string;
   readonly inventory: readonly string[];
+  /** Where the run's time went, one line (engine/timings.ts); null for runs recorded before. */
+  readonly timings: string | null;
 }
 
 export interface ModelCheck {
@@ -212,6 +215,7 @@ export function assembleReport(input: ReportInput): ReportModel {
       controller: data.run.controller,
       user: data.run.user,
       inventory: data.run.inventorySources,
+      timings: data.run.timings ? formatTimings(data.run.timings) : null,
     },
     tiles: computeTiles(data),
     checks,

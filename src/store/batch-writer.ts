@@ -108,7 +108,12 @@ export async function writeBatch(db: SqlDb, items: readonly PendingWrite[], o: E
     await insertRows(db, CHECKS, checks);
     await insertRows(db, FLEET_CHECKS, fleetChecks);
     for (const f of finishes) {
-      await db.run('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?', [f.status, f.finishedAt, f.runId]);
+      await db.run('UPDATE runs SET status = ?, finished_at = ?, timings = COALESCE(?, timings) WHERE id = ?', [
+        f.status,
+        f.finishedAt,
+        f.timingsJson,
+        f.runId,
+      ]);
     }
     await db.exec('COMMIT');
   } catch (err) {

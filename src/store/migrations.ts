@@ -219,6 +219,9 @@ ALTER TABLE run_hosts_v5 RENAME TO run_hosts;
 CREATE INDEX run_hosts_by_host ON run_hosts (host, run_id);
 `;
 
+/** v6: where each run's time went (engine/timings.ts), as JSON; NULL for runs from before. */
+const V6 = `ALTER TABLE runs ADD COLUMN timings TEXT;`;
+
 /** Every migration, oldest first; versions are 1, 2, 3… with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'runs, run_hosts, steps, facts', sql: V1 },
@@ -226,6 +229,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, description: 'run_host_groups: the inventory groups of each host of a run', sql: V3 },
   { version: 4, description: 'scheduling: schedule_locks, schedule_fires, schedule_runs, notify_outbox, alert_state', sql: V4 },
   { version: 5, description: 'run_shards (sharded runs, attempt fencing); run_hosts accepts unaudited', sql: V5 },
+  { version: 6, description: 'runs.timings: where the run spent its time', sql: V6 },
 ];
 
 /** The schema version this code writes. */

@@ -2,6 +2,7 @@
  * Read queries and the mapping from stored rows to the RunStore row types. Plain SQL (no SQLite-only
  * functions) so the PostgreSQL store can reuse the shapes with `$n` placeholders.
  */
+import type { RunTimings } from '../engine/timings.js';
 import type { CheckStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepStatus } from '../core/result.js';
 import { decodeFacts } from './encode.js';
@@ -20,9 +21,11 @@ interface RunRecord {
   started_at: number;
   finished_at: number | null;
   status: RunStatus;
+  timings: string | null;
 }
 
-const RUN_COLUMNS = 'id, playbook, inventory_sources, host_limit, options, controller, pid, username, started_at, finished_at, status';
+const RUN_COLUMNS =
+  'id, playbook, inventory_sources, host_limit, options, controller, pid, username, started_at, finished_at, status, timings';
 const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
 
 type Counts = Partial<Record<HostStatus, number>>;
@@ -41,6 +44,7 @@ function toRunRow(r: RunRecord, counts: Counts | undefined): RunRow {
     finishedAt: r.finished_at,
     status: r.status,
     hostCounts: counts ?? {},
+    ...(r.timings ? { timings: JSON.parse(r.timings) as RunTimings } : {}),
   };
 }
 

@@ -30,7 +30,11 @@ export class StoreRecorder implements RunRecorder {
     if (opts.runId !== undefined) this.#runId = opts.runId;
   }
 
+  /** The store's write time when the run began: the run's own DB cost is the difference at its end. */
+  #writerMsAtStart = 0;
+
   async begin(meta: RunMeta): Promise<number> {
+    this.#writerMsAtStart = this.store.stats?.().writerMs ?? 0;
     if (this.#opts.runId === undefined) this.#runId = await this.store.startRun(meta);
     return this.#runId;
   }
@@ -65,7 +69,9 @@ export class StoreRecorder implements RunRecorder {
   }
 
   async onRunEnd(info: RunEndInfo): Promise<void> {
-    if (this.#opts.runId === undefined || this.#opts.finishRun) this.store.finishRun(info.runId, info.status, info.finishedAt);
+    const dbWriteMs = (this.store.stats?.().writerMs ?? 0) - this.#writerMsAtStart;
+    if (this.#opts.runId === undefined || this.#opts.finishRun)
+      this.store.finishRun(info.runId, info.status, info.finishedAt, { ...info.timings, dbWriteMs });
     await this.store.flush();
   }
 }

@@ -14,6 +14,7 @@ import { recoverInterrupted } from './recover.js';
 import { ScheduleStore } from './schedule-store.js';
 import { Serial } from './serial.js';
 import type { SqlDb } from './sql-db.js';
+import type { RunTimings } from '../engine/timings.js';
 import type { CheckRow, HostRow, NewRun, RunFilter, RunRow, RunStore, StepRow } from './types.js';
 import { WriteQueue, type WriteQueueStats } from './write-queue.js';
 import {
@@ -170,11 +171,11 @@ export class SqlRunStore implements RunStore {
     });
   }
 
-  finishRun(runId: number, status: RunStatus, finishedAt: number): void {
+  finishRun(runId: number, status: RunStatus, finishedAt: number, timings?: RunTimings): void {
     this.assertOpen();
     assertRunId(runId);
     assertOneOf('run status', status, RUN_STATUSES);
-    this.queue.push({ kind: 'finish', runId, status, finishedAt });
+    this.queue.push({ kind: 'finish', runId, status, finishedAt, timingsJson: timings ? JSON.stringify(timings) : null });
   }
 
   flush(): Promise<void> {

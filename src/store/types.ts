@@ -5,6 +5,7 @@
  * Recording calls (record*) are synchronous and only enqueue: the store writes them in batched
  * transactions off the hot path. `flush()` waits until everything queued is durable.
  */
+import type { RunTimings } from '../engine/timings.js';
 import type { CheckResult, CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepResult } from '../core/result.js';
 import type { RunMeta } from '../engine/events.js';
@@ -18,6 +19,8 @@ export interface RunRow extends NewRun {
   readonly status: RunStatus;
   /** Counts per host status, for listings. */
   readonly hostCounts: Partial<Record<HostStatus, number>>;
+  /** Where the run's time went; absent for runs recorded before fleet kept it. */
+  readonly timings?: RunTimings;
 }
 
 export interface HostRow {
@@ -68,7 +71,10 @@ export interface RunStore {
   recordFacts(runId: number, host: string, facts: unknown): void;
   recordCheck(runId: number, host: string, check: CheckResult, fixStatus?: FixStatus | null): void;
   recordFleetCheck(runId: number, check: FleetCheckResult): void;
-  finishRun(runId: number, status: RunStatus, finishedAt: number): void;
+  /** `timings`: where the run's time went (kept as recorded; a later finish without them keeps them). */
+  finishRun(runId: number, status: RunStatus, finishedAt: number, timings?: RunTimings): void;
+  /** Write statistics since the store opened (wall time in writes: the run's DB cost). */
+  stats?(): { readonly writerMs: number };
   /** Waits until every queued write is committed. */
   flush(): Promise<void>;
   /** Marks runs left `running` by a dead controller as `interrupted`; returns their ids. */

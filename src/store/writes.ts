@@ -27,7 +27,13 @@ export type PendingWrite =
       readonly hostsJson: string;
       readonly evidenceJson: string | null;
     }
-  | { readonly kind: 'finish'; readonly runId: number; readonly status: RunStatus; readonly finishedAt: number };
+  | {
+      readonly kind: 'finish';
+      readonly runId: number;
+      readonly status: RunStatus;
+      readonly finishedAt: number;
+      readonly timingsJson: string | null;
+    };
 
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'interrupted'];
 export const HOST_STATUSES: readonly HostStatus[] = ['ok', 'changed', 'failed', 'unreachable', 'skipped', 'unaudited'];

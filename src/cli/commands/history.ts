@@ -1,4 +1,5 @@
 /** `fleet runs` (history) and `fleet show RUN` (one run): read-only views of the store. */
+import { formatTimings } from '../../engine/timings.js';
 import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import type { RunStatus } from '../../core/result.js';
@@ -123,6 +124,7 @@ async function showRun(io: Io, args: ShowArgs): Promise<number> {
     out.push(
       `  by ${oneLine(run.user)}@${oneLine(run.controller)}; inventory ${run.inventorySources.map((s) => oneLine(s)).join(', ')}${run.limit ? `; limit ${oneLine(run.limit)}` : ''}`,
     );
+    if (run.timings) out.push(`  ${oneLine(formatTimings(run.timings), 400)}`);
     const order = { failed: 0, unreachable: 1, unaudited: 2, changed: 3, ok: 4, skipped: 5 } as const;
     for (const h of [...hosts].sort((a, b) => order[a.status] - order[b.status] || a.host.localeCompare(b.host))) {
       out.push(`  ${h.status.padEnd(11)} ${oneLine(h.host)}${h.reason ? `: ${oneLine(h.reason)}` : ''}`);

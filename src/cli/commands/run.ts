@@ -25,7 +25,8 @@ import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { packageRoot } from '../../install/package-root.js';
-import { terminalJson } from '../../output/terminal-safe.js';
+import { terminalJson, terminalSafe } from '../../output/terminal-safe.js';
+import { formatTimings, type RunTimings } from '../../engine/timings.js';
 import { absolutePaths, checkShardable, followShardedRun, leaseSeconds, planShards, submitShardedRun } from '../shards.js';
 
 const runOptions = {
@@ -133,6 +134,7 @@ export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number>
  * schedules through it); a sharded run is made by workers, so it has none.
  */
 export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promise<{ code: number; summary: RunSummary | undefined }> {
+  const loadStart = Date.now();
   const warn = warnerOf(io);
   if (args.limit === '@failed' || args.limit === '@skipped')
     args = { ...args, limit: await resolveResumeLimit(sink.store, args.playbook, args.limit, warn) };
@@ -217,14 +219,22 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
   const observers: RunObserver[] = [live];
   if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
   // If the store fails mid-run (disk full…), the results gathered so far still reach the terminal.
+  let timings: RunTimings | undefined;
+  const writerMsAtStart = sink.store.stats?.().writerMs ?? 0;
   const printResults = () =>
-    args.json ? io.stdout.write(`${terminalJson(live.json())}\n`) : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
+    args.json
+      ? io.stdout.write(`${terminalJson(timings ? { ...live.json(), timings } : live.json())}\n`)
+      : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
   const summary = await runOnTargets(
     io,
     { ...sink, observers: [...(sink.observers ?? []), ...observers] },
     { ...loaded, hosts },
     args,
-    { playbook: args.playbook, options: { playbook_file: file, mode, tags, skip_tags: skipTags, diff: Boolean(args.diff) } },
+    {
+      playbook: args.playbook,
+      options: { playbook_file: file, mode, tags, skip_tags: skipTags, diff: Boolean(args.diff) },
+      loadMs: Date.now() - loadStart,
+    },
     async (run) => {
       const result = await runPlaybook(pb, {
         run,
@@ -246,6 +256,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
     }
     throw err;
   });
+  timings = { ...summary.timings, dbWriteMs: (sink.store.stats?.().writerMs ?? 0) - writerMsAtStart };
 
   if (sink.quiet) {
     // Nothing on the terminal: the run is in the store.
@@ -262,6 +273,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
         }),
       ),
     );
+    io.stderr.write(`${sink.mask.redact(terminalSafe(formatTimings(timings)))}\n`);
     io.stderr.write(
       `details: fleet show ${summary.runId}${args.db ? ` --db ${maskDbTarget(args.db)}` : ''}   (results database: ${describeDbTarget(args.db, io.cwd)})\n`,
     );

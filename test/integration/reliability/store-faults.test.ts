@@ -80,6 +80,17 @@ describe('the results DB under stress', () => {
       expect((await query<{ n: number }>(db, 'SELECT count(*) AS n FROM check_results WHERE run_id = ?', [id]))[0]!.n).toBeGreaterThan(10);
     }
     expect(await integrity(db)).toEqual([{ integrity_check: 'ok' }]);
+    // Each run says where its time went, in --json and in fleet show.
+    const timings = (
+      JSON.parse(a.stdout) as { timings: { phases: Record<string, { hosts: number }>; slowest: unknown[]; dbWriteMs: number } }
+    ).timings;
+    for (const phase of ['connect', 'facts', 'parse']) expect(timings.phases[phase]?.hosts, phase).toBe(3);
+    expect(timings.slowest).toHaveLength(3);
+    expect(timings.dbWriteMs).toBeGreaterThan(0);
+    const show = await fleet(['show', String(ids[0]), '--db', db]);
+    expect(show.stdout).toMatch(
+      /^  time: load \d+\.\d+s · connect \d+\.\d+s\/host \(max \d+\.\d+s hv0\d\) · facts exec .* · db writes \d+\.\d+s; slowest: hv0\d/m,
+    );
   }, 120_000);
 
   it('SIGKILL mid-run: the next command marks the run interrupted; the DB holds only whole rows', async () => {

@@ -64,7 +64,9 @@ describe('fleet schedule', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NAME +PLAYBOOK +WHEN +NEXT FIRE +LAST RUN +OUTCOME +NOTIFY$/m);
     // No results DB here yet: no last run.
-    expect(r.stdout).toMatch(/nightly +health-check +cron 30 2 \* \* \* \(Europe\/Berlin\) .* - +- +https:\/\/hooks\.example\.invalid\/\*{8}/);
+    expect(r.stdout).toMatch(
+      /nightly +health-check +cron 30 2 \* \* \* \(Europe\/Berlin\) .* - +- +https:\/\/hooks\.example\.invalid\/\*{8}/,
+    );
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { formatTimings, TimingCollector } from '../../../src/engine/timings.js';
+
+const step = (stepId: string, durationMs: number) =>
+  ({ stepId, name: stepId, status: 'ok', changed: false, rc: 0, stdout: '', stderr: '', startedAt: 0, durationMs }) as const;
+
+describe('where a run spent its time', () => {
+  it('sums each phase over hosts, names the slowest host per phase and the slowest hosts end to end', () => {
+    const t = new TimingCollector();
+    t.onPhase('hv1', { phase: 'connect', durationMs: 200 });
+    t.onPhase('hv2', { phase: 'connect', durationMs: 1800 });
+    t.onPhase('hv1', { phase: 'facts', durationMs: 400 });
+    t.onStep('hv1', step('facts', 650)); // the facts step is timed by its phases, not as a command
+    t.onStep('hv1', step('1.2', 120));
+    t.onStep('hv1', step('1.3', 80));
+    for (let i = 0; i < 30; i++) t.onHostDone(`h${i}`, {}, { startedAt: 0, finishedAt: i * 10 });
+    t.onHostDone('never', {}, { startedAt: null, finishedAt: 5 });
+    const r = t.timings({ loadMs: 120, dbWriteMs: 35 });
+    expect(r.phases).toEqual({
+      connect: { totalMs: 2000, hosts: 2, maxMs: 1800, maxHost: 'hv2' },
+      facts: { totalMs: 400, hosts: 1, maxMs: 400, maxHost: 'hv1' },
+      remote: { totalMs: 200, hosts: 1, maxMs: 120, maxHost: 'hv1' },
+    });
+    expect(r.slowest.map((h) => h.host)).toEqual(['h29', 'h28', 'h27', 'h26', 'h25']);
+    expect(formatTimings(r)).toBe(
+      'time: load 0.12s · connect 1.00s/host (max 1.80s hv2) · facts exec 0.40s/host (max 0.40s hv1) · other commands 0.20s/host (max 0.12s hv1) · db writes 0.04s; slowest: h29 0.29s, h28 0.28s, h27 0.27s, h26 0.26s, h25 0.25s',
+    );
+  });
+});
