@@ -16,6 +16,7 @@ import { TemplateEngine } from '../../../src/templates/render.js';
 import { makeInventory, selectHosts as harnessSelect } from '../playbook/harness.js';
 import { testCatalog } from '../playbook/test-catalog.js';
 import { RUNS, mutated } from './mutate.js';
+import { loadScheduleFile } from '../../../src/schedule/parse.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const FIX = path.join(ROOT, 'test/fixtures');
@@ -140,6 +141,19 @@ describe('parser fuzzing: every mutated input loads or is a clean one-line error
     await fc.assert(
       fc.asyncProperty(mutated(corpus), async (text) => {
         await cleanOrOk('playbook', 'fuzz.yml', () => parsePlaybook(file, text, opts));
+      }),
+      params,
+    );
+  });
+
+  it('schedule files', async () => {
+    const corpus = [read(FIX, 'schedule/golden.schedule.yml'), read(ROOT, 'schedules/fleet.schedule.yml')];
+    // Playbooks resolve to a file that exists; a schedule naming a remediation one must say fix: true.
+    const lookup = { resolve: () => path.join(ROOT, 'playbooks/health-check.yml'), isRemediation: async () => false };
+    await fc.assert(
+      fc.asyncProperty(mutated(corpus), async (text) => {
+        writeFileSync(path.join(dir, 'fuzz.schedule.yml'), text);
+        await cleanOrOk('schedule', 'fuzz.schedule.yml', () => loadScheduleFile(path.join(dir, 'fuzz.schedule.yml'), lookup));
       }),
       params,
     );
