@@ -60,8 +60,9 @@ export async function runOnTargets(
   const ctx: RunContext = { targets, redact: sink.mask.redact, specOf: conn.specOf };
   // Terminal observers see host data before the store masks it.
   const terminal = observers.map((o) => redactingObserver(o, sink.mask.redact));
+  const recorder = new StoreRecorder(sink.store);
   try {
-    return await withRun(
+    const summary = await withRun(
       {
         playbook: describe.playbook,
         inventorySources: targets.sources,
@@ -71,7 +72,7 @@ export async function runOnTargets(
         ...(describe.loadMs !== undefined ? { loadMs: describe.loadMs } : {}),
       },
       {
-        recorder: new StoreRecorder(sink.store),
+        recorder,
         pool: conn.pool,
         forks: args.forks,
         observers: terminal,
@@ -80,6 +81,8 @@ export async function runOnTargets(
       },
       (run) => body(run, ctx),
     );
+    // The timings as stored (with the run's DB write time): what --json and export both show.
+    return recorder.timings ? { ...summary, timings: recorder.timings } : summary;
   } finally {
     interrupt.dispose();
   }

@@ -2,6 +2,7 @@
  * The machine-readable shape of one run, shared by `fleet export --format json` and `fleet run --json`:
  * a pure function of the stored rows, so both print the same document for the same run.
  */
+import type { RunTimings } from '../engine/timings.js';
 import type { CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { RunStatus } from '../core/result.js';
 import type { CheckRow, HostRow, RunRow } from '../store/types.js';
@@ -41,6 +42,8 @@ export interface RunJson {
   readonly finished: string | null;
   readonly hosts: Record<string, RunJsonHost>;
   readonly fleet: Record<string, RunJsonFleetCheck>;
+  /** Where the run's time went (absent for runs recorded before fleet kept it). */
+  readonly timings?: RunTimings;
 }
 
 /**
@@ -98,5 +101,6 @@ export function buildRunJson(
     finished: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
     hosts: outHosts,
     fleet: outFleet,
+    ...(run.timings ? { timings: run.timings } : {}),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { CheckResult, FixStatus, FleetCheckResult } from '../core/check.js';
 import type { StepResult } from '../core/result.js';
-import type { HostOutcome, HostTimes, RunEndInfo, RunMeta, RunRecorder, RunStartInfo } from '../engine/events.js';
+import type { HostOutcome, HostTimes, RunEndInfo, RunMeta, RunRecorder, RunStartInfo, RunTimings } from '../engine/events.js';
 import type { RunStore } from './types.js';
 
 export interface RecorderOptions {
@@ -32,6 +32,12 @@ export class StoreRecorder implements RunRecorder {
 
   /** The store's write time when the run began: the run's own DB cost is the difference at its end. */
   #writerMsAtStart = 0;
+  #timings: RunTimings | undefined;
+
+  /** The timings as recorded with the run (with its DB write time), once it has ended. */
+  get timings(): RunTimings | undefined {
+    return this.#timings;
+  }
 
   async begin(meta: RunMeta): Promise<number> {
     this.#writerMsAtStart = this.store.stats?.().writerMs ?? 0;
@@ -70,8 +76,9 @@ export class StoreRecorder implements RunRecorder {
 
   async onRunEnd(info: RunEndInfo): Promise<void> {
     const dbWriteMs = (this.store.stats?.().writerMs ?? 0) - this.#writerMsAtStart;
+    this.#timings = { ...info.timings, dbWriteMs };
     if (this.#opts.runId === undefined || this.#opts.finishRun)
-      this.store.finishRun(info.runId, info.status, info.finishedAt, { ...info.timings, dbWriteMs });
+      this.store.finishRun(info.runId, info.status, info.finishedAt, this.#timings);
     await this.store.flush();
   }
 }

@@ -220,7 +220,6 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
   if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
   // If the store fails mid-run (disk full…), the results gathered so far still reach the terminal.
   let timings: RunTimings | undefined;
-  const writerMsAtStart = sink.store.stats?.().writerMs ?? 0;
   const printResults = () =>
     args.json
       ? io.stdout.write(`${terminalJson(timings ? { ...live.json(), timings } : live.json())}\n`)
@@ -256,7 +255,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
     }
     throw err;
   });
-  timings = { ...summary.timings, dbWriteMs: (sink.store.stats?.().writerMs ?? 0) - writerMsAtStart };
+  timings = summary.timings;
 
   if (sink.quiet) {
     // Nothing on the terminal: the run is in the store.
