@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { fleet } from '../../helpers/cli.js';
+import { fleet, simFleetArgs } from '../../helpers/cli.js';
 import { query, sleep } from '../daemon/helpers.js';
 
 interface RunJson {
@@ -164,12 +164,7 @@ describe('a health check through every kind of host failure', () => {
         'exec',
         'hv04,hv06,hv08,hv09',
         'case $(hostname) in hv04) virsh list;; hv06) sleep 7; echo late;; *) echo fine;; esac',
-        '-i',
-        sim.inventoryPath,
-        '--known-hosts',
-        sim.knownHostsPath,
-        '--db',
-        db,
+        ...simFleetArgs(sim, db),
         '--json',
         '--timeout',
         '10',
