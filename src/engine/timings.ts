@@ -12,15 +12,14 @@ import type { StepResult } from '../core/result.js';
 const SLOWEST = 5;
 
 export class TimingCollector implements RunObserver {
-  readonly #phases = new Map<string, { totalMs: number; hosts: Set<string>; maxMs: number; maxHost: string }>();
+  /** Per phase, each host's time in it (a host may pass through a phase more than once: re-gathered facts). */
+  readonly #phases = new Map<string, Map<string, number>>();
   readonly #hostMs: { host: string; ms: number }[] = [];
 
   #add(host: string, phase: string, ms: number): void {
     let p = this.#phases.get(phase);
-    if (!p) this.#phases.set(phase, (p = { totalMs: 0, hosts: new Set(), maxMs: -1, maxHost: '' }));
-    p.totalMs += ms;
-    p.hosts.add(host);
-    if (ms > p.maxMs) Object.assign(p, { maxMs: ms, maxHost: host });
+    if (!p) this.#phases.set(phase, (p = new Map()));
+    p.set(host, (p.get(host) ?? 0) + ms);
   }
 
   onPhase(host: string, t: PhaseTiming): void {
@@ -47,7 +46,16 @@ export class TimingCollector implements RunObserver {
   timings(extra: { loadMs?: number; dbWriteMs?: number } = {}): RunTimings {
     this.#trim();
     const phases: Record<string, PhaseTotal> = {};
-    for (const [name, p] of this.#phases) phases[name] = { totalMs: p.totalMs, hosts: p.hosts.size, maxMs: p.maxMs, maxHost: p.maxHost };
+    for (const [name, byHost] of this.#phases) {
+      let totalMs = 0;
+      let maxMs = -1;
+      let maxHost = '';
+      for (const [host, ms] of byHost) {
+        totalMs += ms;
+        if (ms > maxMs) [maxMs, maxHost] = [ms, host];
+      }
+      phases[name] = { totalMs, hosts: byHost.size, maxMs, maxHost };
+    }
     return { phases, slowest: [...this.#hostMs], ...extra };
   }
 }

@@ -5,6 +5,14 @@ const step = (stepId: string, durationMs: number) =>
   ({ stepId, name: stepId, status: 'ok', changed: false, rc: 0, stdout: '', stderr: '', startedAt: 0, durationMs }) as const;
 
 describe('where a run spent its time', () => {
+  it('a host that passes through a phase twice (facts re-gathered after --fix) counts once, with its total', () => {
+    const t = new TimingCollector();
+    t.onPhase('hv1', { phase: 'facts', durationMs: 1000 });
+    t.onPhase('hv1', { phase: 'facts', durationMs: 900 });
+    t.onPhase('hv2', { phase: 'facts', durationMs: 1200 });
+    expect(t.timings().phases['facts']).toEqual({ totalMs: 3100, hosts: 2, maxMs: 1900, maxHost: 'hv1' });
+  });
+
   it('sums each phase over hosts, names the slowest host per phase and the slowest hosts end to end', () => {
     const t = new TimingCollector();
     t.onPhase('hv1', { phase: 'connect', durationMs: 200 });
@@ -19,11 +27,11 @@ describe('where a run spent its time', () => {
     expect(r.phases).toEqual({
       connect: { totalMs: 2000, hosts: 2, maxMs: 1800, maxHost: 'hv2' },
       facts: { totalMs: 400, hosts: 1, maxMs: 400, maxHost: 'hv1' },
-      remote: { totalMs: 200, hosts: 1, maxMs: 120, maxHost: 'hv1' },
+      remote: { totalMs: 200, hosts: 1, maxMs: 200, maxHost: 'hv1' }, // per host: its commands together
     });
     expect(r.slowest.map((h) => h.host)).toEqual(['h29', 'h28', 'h27', 'h26', 'h25']);
     expect(formatTimings(r)).toBe(
-      'time: load 0.12s · connect 1.00s/host (max 1.80s hv2) · facts exec 0.40s/host (max 0.40s hv1) · other commands 0.20s/host (max 0.12s hv1) · db writes 0.04s; slowest: h29 0.29s, h28 0.28s, h27 0.27s, h26 0.26s, h25 0.25s',
+      'time: load 0.12s · connect 1.00s/host (max 1.80s hv2) · facts exec 0.40s/host (max 0.40s hv1) · other commands 0.20s/host (max 0.20s hv1) · db writes 0.04s; slowest: h29 0.29s, h28 0.28s, h27 0.27s, h26 0.26s, h25 0.25s',
     );
   });
 });
