@@ -217,7 +217,7 @@ export class Scheduler {
         await this.#record(name, due, 'skipped', 'another fleet holds the lock');
         return;
       }
-      o.log(`schedule=${name} ${describe(held.value)} took=${((o.now() - started) / 1000).toFixed(1)}s`);
+      o.log(`schedule=${name} ${describeOutcome(held.value)} took=${((o.now() - started) / 1000).toFixed(1)}s`);
     } catch (err) {
       // A run that throws (or a lock that cannot be taken) is logged, never fatal: the next fire is already armed.
       o.log(`schedule=${name} run failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -233,6 +233,7 @@ export class Scheduler {
   }
 }
 
-function describe(o: RunOutcome): string {
+/** A run's outcome as the daemon and `fleet schedule run` log it: run=ID STATUS ok=N failed=N unreachable=N. */
+export function describeOutcome(o: RunOutcome): string {
   return `run=${o.runId ?? '-'} ${o.status} ok=${o.hosts.ok} failed=${o.hosts.failed} unreachable=${o.hosts.unreachable}`;
 }

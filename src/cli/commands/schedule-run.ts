@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { EXIT } from '../../core/result.js';
 import { SecretMask } from '../../core/redact.js';
 import { DEFAULT_LEASE_MS, holdingLock, lockOwner } from '../../daemon/lease.js';
+import { describeOutcome } from '../../daemon/scheduler.js';
 import { NotificationSender } from '../../notify/sender.js';
 import { channelResolver } from '../../notify/routing.js';
 import { dbOptions, unattendedConnectionOptions, type ArgsOf } from '../options.js';
@@ -65,9 +66,7 @@ async function runOnce(io: Io, args: Args): Promise<number> {
           return SCHEDULE_BUSY;
         }
         const o = held.value;
-        log(
-          `schedule=${schedule.name} run=${o.runId ?? '-'} ${o.status} ok=${o.hosts.ok} failed=${o.hosts.failed} unreachable=${o.hosts.unreachable}`,
-        );
+        log(`schedule=${schedule.name} ${describeOutcome(o)}`);
         // Deliver now what this run (or an earlier one whose receiver was down) queued.
         await new NotificationSender({ outbox: sched, resolve: channelResolver(() => schedules), log }).drain();
         return o.exitCode ?? EXIT.ok;
