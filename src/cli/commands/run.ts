@@ -219,8 +219,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
   const observers: RunObserver[] = [live];
   if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
   // If the store fails mid-run (disk full…), the results gathered so far still reach the terminal.
-  let timings: RunTimings | undefined;
-  const printResults = () =>
+  const printResults = (timings?: RunTimings) =>
     args.json
       ? io.stdout.write(`${terminalJson(timings ? { ...live.json(), timings } : live.json())}\n`)
       : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
@@ -255,14 +254,13 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
     }
     throw err;
   });
-  timings = summary.timings;
 
   if (sink.quiet) {
     // Nothing on the terminal: the run is in the store.
   } else if (args.json) {
-    printResults();
+    printResults(summary.timings);
   } else {
-    printResults();
+    printResults(summary.timings);
     io.stderr.write(
       sink.mask.redact(
         formatRunSummary(summary.runId, summary.outcomes, {
@@ -272,7 +270,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
         }),
       ),
     );
-    io.stderr.write(`${sink.mask.redact(terminalSafe(formatTimings(timings)))}\n`);
+    io.stderr.write(`${sink.mask.redact(terminalSafe(formatTimings(summary.timings)))}\n`);
     io.stderr.write(
       `details: fleet show ${summary.runId}${args.db ? ` --db ${maskDbTarget(args.db)}` : ''}   (results database: ${describeDbTarget(args.db, io.cwd)})\n`,
     );
