@@ -3,7 +3,7 @@
  * peak RSS and timings as JSON to $FLEET_BENCH_USAGE, so the parent measures the child alone (not the
  * responders, not itself).
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 
 export interface ChildUsage {
   readonly cpuMs: number;
@@ -26,4 +26,18 @@ export function reportUsageOnExit(extra: () => Record<string, unknown>): void {
     };
     writeFileSync(out, JSON.stringify(u));
   });
+}
+
+/**
+ * With $FLEET_BENCH_MEMLOG set: one line per second of process.memoryUsage() (rss, heapUsed, external,
+ * arrayBuffers), to tell a growing live heap from garbage V8 has not collected yet or native memory.
+ */
+export function logMemoryEverySecond(): void {
+  const out = process.env.FLEET_BENCH_MEMLOG;
+  if (!out) return;
+  const t = setInterval(() => {
+    const m = process.memoryUsage();
+    appendFileSync(out, `${JSON.stringify({ t: Math.round(performance.now()), ...m })}\n`);
+  }, 1000);
+  t.unref();
 }

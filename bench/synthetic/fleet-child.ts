@@ -8,7 +8,7 @@
 import { main } from '../../src/cli/main.js';
 import { SqlRunStore } from '../../src/store/sql-run-store.js';
 import type { WriteQueueStats } from '../../src/store/write-queue.js';
-import { reportUsageOnExit } from './child-usage.js';
+import { logMemoryEverySecond, reportUsageOnExit } from './child-usage.js';
 
 // The CLI owns its store; its write statistics are read as it closes (bench-only instrumentation).
 const stats: WriteQueueStats[] = [];
@@ -18,6 +18,7 @@ SqlRunStore.prototype.close = function (this: SqlRunStore) {
   return close.call(this);
 };
 
+logMemoryEverySecond();
 let mainReturnedAtMs: number | null = null;
 reportUsageOnExit(() => ({
   mainReturnedAtMs,
