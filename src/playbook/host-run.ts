@@ -96,6 +96,8 @@ export class HostRun {
   changed = 0;
   /** Why the last failing task list failed (one line). */
   failure: string | undefined;
+  /** playHostVars for this host: the same for every task of the play (a HostRun lives in one batch). */
+  private baseVars: Vars | undefined;
 
   constructor(
     readonly ctx: HostContext,
@@ -130,7 +132,7 @@ export class HostRun {
   vars(scope: Scope, taskVars: Vars): Vars {
     const facts = this.state.facts === undefined ? {} : { fleet_facts: this.state.facts };
     return {
-      ...playHostVars(this.run, this.playShared, this.host),
+      ...(this.baseVars ??= playHostVars(this.run, this.playShared, this.host)),
       ...scope.vars,
       ...markLazy(taskVars),
       ...facts,
