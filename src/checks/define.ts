@@ -110,6 +110,11 @@ export interface FleetCheckDef {
   readonly group: string;
   readonly title: string;
   readonly severity: Severity;
+  /**
+   * The fact sections it reads. A run keeps only these of a host's facts once the host is done (the
+   * full facts of 10,000 hosts would not fit), so run() must read nothing else.
+   */
+  readonly uses: readonly (keyof HostFacts)[];
   run(all: ReadonlyMap<string, HostFacts>, varsByHost?: ReadonlyMap<string, CheckVars>): FleetCheckResult;
 }
 

@@ -93,6 +93,7 @@ export const fleetDuplicateMac = defineFleetCheck({
   group: 'mac',
   title: 'No guest MAC, bridge MAC or machine-id shared by hosts on the same L2',
   severity: 'high',
+  uses: ['libvirt', 'machineId', 'links'],
   run(all, varsByHost = new Map<string, CheckVars>()) {
     const segment = (h: string) => resolveVars(varsByHost.get(h)).l2Segment ?? '';
     const unevaluated: string[] = [];

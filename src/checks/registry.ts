@@ -50,6 +50,17 @@ export const CHECKS: Readonly<Record<string, CheckDef>> = Object.freeze(Object.f
 /** Fleet-wide checks by id (run after every host reported). */
 export const FLEET_CHECKS: Readonly<Record<string, FleetCheckDef>> = Object.freeze({ [fleetDuplicateMac.id]: fleetDuplicateMac });
 
+/**
+ * What a run keeps of a host's facts once the host is done: the sections the fleet-wide checks read
+ * (by reference, nothing copied). The rest (sysctls, rule sets, addresses…) is released.
+ */
+export function factsForFleetChecks(f: HostFacts): HostFacts {
+  const kept: Record<string, unknown> = { format: f.format, complete: f.complete };
+  for (const def of Object.values(FLEET_CHECKS)) for (const k of def.uses) kept[k] = f[k];
+  // Partial on purpose: FleetCheckDef.uses promises that run() reads nothing else.
+  return kept as unknown as HostFacts;
+}
+
 /** Runs the given checks (default: all) on one host's facts. Never throws. */
 export function runChecks(facts: HostFacts, vars: CheckVars = {}, ids: readonly string[] = Object.keys(CHECKS)): CheckResult[] {
   return ids.map((id) => {

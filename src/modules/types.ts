@@ -28,6 +28,8 @@ export interface CheckCatalog {
   fleetCheckIds(): readonly string[];
   /** Runs one fleet-wide check over every host's facts (hosts in run order). */
   runFleetCheck(id: string, facts: ReadonlyMap<string, unknown>, vars: ReadonlyMap<string, Vars>): FleetCheckResult[];
+  /** What runFleetCheck needs of a host's facts, kept once the host is done (default: all of them). */
+  fleetFacts?(facts: unknown): unknown;
   hasFix(fixId: string): boolean;
   planFix(fixId: string, facts: unknown, vars: Vars): FixPlan;
   /** The read-only facts command for a host: ONE exec gathers everything. */

@@ -4,7 +4,7 @@
  * (parseCheckVars validates them). Inventories name them Ansible-style in snake_case (`libvirt_uri`,
  * `vm_network_mode`, …, documented in playbooks/health-check.yml); this adapter maps them.
  */
-import { CHECKS, FIX_IDS, FLEET_CHECKS, parseCheckVars, planFix, type CheckVars } from '../checks/index.js';
+import { CHECKS, FIX_IDS, FLEET_CHECKS, factsForFleetChecks, parseCheckVars, planFix, type CheckVars } from '../checks/index.js';
 import type { Vars } from '../core/inventory.js';
 import { factsCommand, parseFacts, type HostFacts } from '../facts/index.js';
 import type { CheckCatalog } from '../modules/types.js';
@@ -55,6 +55,7 @@ export function builtinCatalog(): CheckCatalog {
       for (const [host, v] of vars) byHost.set(host, checkVars(v, host));
       return [def.run(facts as ReadonlyMap<string, HostFacts>, byHost)];
     },
+    fleetFacts: (facts) => factsForFleetChecks(facts as HostFacts),
     hasFix: (fixId) => (FIX_IDS as readonly string[]).includes(fixId),
     planFix: (fixId, facts, vars) => planFix(fixId, facts as HostFacts, checkVars(vars, hostOf(vars))),
     factsCommand: (vars) => factsCommand({ libvirtUri: libvirtUri(vars) }),

@@ -28,6 +28,15 @@ export class HostState {
     this.host = host;
   }
 
+  /**
+   * The host is done with the run's last play: keep only what the fleet-wide checks need of its
+   * facts, so a run's memory does not grow with every host's full facts.
+   */
+  settle(keep: (facts: unknown) => unknown): void {
+    if (this.facts !== undefined) this.facts = keep(this.facts);
+    this.factsPromise = undefined;
+  }
+
   /** Marks a rollout failure; the first reason is kept. */
   fail(reason: string): void {
     this.rolloutFailed = true;

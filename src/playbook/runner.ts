@@ -204,9 +204,20 @@ async function runPlay(
     const batch = batches[i] ?? [];
     if (run.signal.aborted) return undefined;
     playShared.batch = i + 1; // exposed to tasks as fleet_batch (1 = the canary batch)
-    const outcomes = await run.runHosts(batch, (ctx) => runPlayOnHost(ctx, shared, playShared, stateOf(ctx.host)), {
-      releaseWhenDone: play === shared.pb.plays.at(-1),
-    });
+    const last = play === shared.pb.plays.at(-1);
+    const keep = (f: unknown) => shared.catalog.fleetFacts?.(f) ?? f;
+    const outcomes = await run.runHosts(
+      batch,
+      async (ctx) => {
+        const state = stateOf(ctx.host);
+        try {
+          return await runPlayOnHost(ctx, shared, playShared, state);
+        } finally {
+          if (last) state.settle(keep);
+        }
+      },
+      { releaseWhenDone: last },
+    );
     const isUnreachable = (h: Host) => stateOf(h).unreachable || outcomes.get(h.name)?.status === 'unreachable';
     const batchUnreachable = batch.filter(isUnreachable).length;
     const batchFailed = batch.filter((h) => {

@@ -85,5 +85,8 @@ function afterTask(hr: HostRun, task: ModuleTask, out: TaskOutcome, scope: Scope
 /** Records a check's final result for the host (store + the run's JSON view). */
 export function recordCheck(hr: HostRun, task: ModuleTask, check: CheckResult, fixStatus: FixStatus | null, scope: Scope): void {
   hr.ctx.emitCheck(check, fixStatus);
-  hr.state.checks.set(check.id, { result: check, fixStatus, ignored: task.ignoreErrors || scope.ignoreErrors });
+  // The evidence went out with the event (to the store); the run itself needs only the verdict, and
+  // evidence kept for every host would hold on to much of their facts.
+  const { evidence: _evidence, ...verdict } = check;
+  hr.state.checks.set(check.id, { result: verdict, fixStatus, ignored: task.ignoreErrors || scope.ignoreErrors });
 }

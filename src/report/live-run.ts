@@ -48,7 +48,8 @@ export class LiveRun implements RunObserver {
   }
 
   onCheck(host: string, check: CheckResult, fixStatus: FixStatus | null): void {
-    const redacted: CheckResult = { ...check, message: this.opts.redact(check.message) };
+    const { evidence: _evidence, ...verdict } = check;
+    const redacted: CheckResult = { ...verdict, message: this.opts.redact(check.message) };
     if (this.opts.keepAllChecks) this.#rows.push(rowOf(this.#runId, host, redacted, fixStatus));
     let byId = this.#latest.get(host);
     // The last evaluation wins: a check that passes after its fix replaces the failure.
@@ -107,7 +108,8 @@ function rowOf(runId: number, host: string, c: CheckResult, fixStatus: FixStatus
     status: c.status,
     severity: c.severity,
     message: c.message,
-    evidence: c.evidence ?? null,
+    // The run document has no evidence (it is in the store): not kept for thousands of hosts.
+    evidence: null,
     fix: c.fix ?? null,
     fixStatus,
   };

@@ -1,6 +1,6 @@
 /** mac.duplicate-host, fleet.duplicate-mac, kernel.modules-devices, config.drift. */
 import { describe, expect, it } from 'vitest';
-import { FLEET_CHECKS } from '../../../src/checks/registry.js';
+import { FLEET_CHECKS, factsForFleetChecks } from '../../../src/checks/registry.js';
 import type { HostFacts } from '../../../src/facts/types.js';
 import { derive, facts } from '../../fixtures/facts/load.js';
 import { check, failed } from './run.js';
@@ -90,6 +90,38 @@ describe('fleet.duplicate-mac', () => {
       severity: 'medium',
       message: expect.stringMatching(/^machine-id 5f0c7e2a9b6d4c1e8a3f2b7d6e5c4a01 is used by/),
     });
+  });
+
+  // A run keeps only factsForFleetChecks() of each finished host: the check must read nothing else.
+  it('finds the same on the facts a run keeps as on the full facts', () => {
+    const cases: Array<[string, Map<string, HostFacts>]> = [
+      [
+        'cloned',
+        new Map([
+          ['hv01', facts('clean')],
+          ['hv02', facts('clean')],
+        ]),
+      ],
+      [
+        'distinct',
+        new Map([
+          ['hv01', facts('clean')],
+          ['hv02', other(facts('clean'), 2)],
+        ]),
+      ],
+      [
+        'no libvirt',
+        new Map([
+          ['hv01', facts('no-libvirt')],
+          ['hv02', other(facts('no-libvirt'), 3)],
+        ]),
+      ],
+    ];
+    for (const [what, all] of cases) {
+      const kept = new Map([...all].map(([h, f]) => [h, factsForFleetChecks(f)]));
+      expect(Object.keys(kept.get('hv01')!).length, what).toBeLessThan(Object.keys(all.get('hv01')!).length);
+      expect(fleet.run(kept), what).toEqual(fleet.run(all));
+    }
   });
 
   it('says error when no host had libvirt facts', () => {
