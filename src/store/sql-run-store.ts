@@ -147,14 +147,8 @@ export class SqlRunStore implements RunStore {
     assertOneOf('check status', check.status, CHECK_STATUSES);
     assertOneOf('severity', check.severity, SEVERITIES);
     if (fixStatus !== null) assertOneOf('fix status', fixStatus, FIX_STATUSES);
-    this.queue.push({
-      kind: 'check',
-      runId,
-      host,
-      check,
-      fixStatus,
-      evidenceJson: toJson(check.evidence, this.opts.redact),
-    });
+    const { evidence, ...verdict } = check;
+    this.queue.push({ kind: 'check', runId, host, check: verdict, fixStatus, evidenceJson: toJson(evidence, this.opts.redact) });
   }
 
   recordFleetCheck(runId: number, check: FleetCheckResult): void {

@@ -16,7 +16,8 @@ export type PendingWrite =
       readonly kind: 'check';
       readonly runId: number;
       readonly host: string;
-      readonly check: CheckResult;
+      /** Without its evidence (serialised below): a queued check must not hold on to a host's facts. */
+      readonly check: Omit<CheckResult, 'evidence'>;
       readonly evidenceJson: string | null;
       readonly fixStatus: FixStatus | null;
     }
