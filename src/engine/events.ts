@@ -95,6 +95,12 @@ export interface RunObserver {
   onHostDone?(host: string, outcome: HostOutcome, times: HostTimes): void;
   /** Awaited: a recorder makes everything durable here before the run returns. */
   onRunEnd?(info: RunEndInfo): void | Promise<void>;
+  /**
+   * Asked before each host starts: a promise when the observer cannot take another host's events yet
+   * (a store whose writer is behind); the host waits for it, holding its fork slot. Without this a
+   * slow database would buffer the results of thousands of hosts in memory.
+   */
+  ready?(): Promise<void> | undefined;
 }
 
 /**
@@ -105,12 +111,14 @@ export interface RunRecorder extends RunObserver {
   begin(meta: RunMeta): Promise<number>;
 }
 
-type Emit = Required<Omit<RunObserver, 'onRunEnd'>>;
+type Emit = Required<Omit<RunObserver, 'onRunEnd' | 'ready'>>;
 
 /** The run's event stream: one call reaches every observer, in order. */
 export interface EventStream extends Emit {
   /** Every observer's onRunEnd; resolves when all have finished, rejects with the first failure. */
   onRunEnd(info: RunEndInfo): Promise<void>;
+  /** undefined when every observer can take another host now; else when they all can. */
+  ready(): Promise<void> | undefined;
 }
 
 /**
@@ -145,6 +153,13 @@ export function eventStream(
     onFleetCheck: call('onFleetCheck'),
     onPhase: call('onPhase'),
     onHostDone: call('onHostDone'),
+    ready() {
+      const waits = observers.flatMap((o) => {
+        const w = o.ready?.();
+        return w ? [w] : [];
+      });
+      return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+    },
     async onRunEnd(info) {
       const results = await Promise.allSettled(observers.map(async (o) => o.onRunEnd?.(info)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

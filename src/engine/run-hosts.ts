@@ -50,6 +50,8 @@ export async function runHosts(hosts: readonly Host[], job: HostJob, deps: RunHo
   const outcomes = new Map<string, HostOutcome>();
 
   const one = async (host: Host): Promise<void> => {
+    const backlog = deps.events.ready();
+    if (backlog) await backlog;
     if (deps.signal.aborted) {
       finish(host, { status: 'skipped', reason: 'run interrupted before this host started' }, null);
       return;

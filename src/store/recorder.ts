@@ -18,6 +18,12 @@ export interface RecorderOptions {
   readonly finishRun?: boolean;
 }
 
+/**
+ * Queued writes above which no new host starts until the writer catches up: ~500 hosts of
+ * health-check results, three of the writer's largest batches.
+ */
+const BACKLOG_LIMIT = 30_000;
+
 export class StoreRecorder implements RunRecorder {
   #runId = 0;
   readonly #opts: RecorderOptions;
@@ -43,6 +49,10 @@ export class StoreRecorder implements RunRecorder {
     this.#writerMsAtStart = this.store.stats?.().writerMs ?? 0;
     if (this.#opts.runId === undefined) this.#runId = await this.store.startRun(meta);
     return this.#runId;
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.store.backlogBelow?.(BACKLOG_LIMIT);
   }
 
   onRunStart(info: RunStartInfo): void {

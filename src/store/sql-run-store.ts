@@ -172,6 +172,10 @@ export class SqlRunStore implements RunStore {
     this.queue.push({ kind: 'finish', runId, status, finishedAt, timingsJson: timings ? JSON.stringify(timings) : null });
   }
 
+  backlogBelow(n: number): Promise<void> | undefined {
+    return this.queue.below(n);
+  }
+
   flush(): Promise<void> {
     return this.queue.flush();
   }

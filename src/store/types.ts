@@ -77,6 +77,8 @@ export interface RunStore {
   stats?(): { readonly writerMs: number };
   /** Waits until every queued write is committed. */
   flush(): Promise<void>;
+  /** undefined when fewer than `n` writes wait to be committed, else when that is so (backpressure). */
+  backlogBelow?(n: number): Promise<void> | undefined;
   /** Marks runs left `running` by a dead controller as `interrupted`; returns their ids. */
   recoverInterrupted(): Promise<number[]>;
 

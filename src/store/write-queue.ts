@@ -34,6 +34,7 @@ export class WriteQueue<T> {
   private urgent = false;
   private error: unknown = undefined;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private lowWaiters: { n: number; resolve: () => void }[] = [];
   private counters = { batches: 0, items: 0, writerMs: 0, failedItems: 0 };
 
   constructor(
@@ -61,8 +62,27 @@ export class WriteQueue<T> {
     });
   }
 
+  /**
+   * undefined when fewer than `n` items wait, else a promise that resolves once that is so. Lets
+   * producers slow down instead of growing the queue without bound when the database is slower.
+   */
+  below(n: number): Promise<void> | undefined {
+    if (this.items.length < n) return undefined;
+    return new Promise<void>((resolve) => this.lowWaiters.push({ n, resolve }));
+  }
+
   stats(): WriteQueueStats {
     return { ...this.counters, queued: this.items.length };
+  }
+
+  private wakeLow(): void {
+    if (this.lowWaiters.length === 0) return;
+    const still: { n: number; resolve: () => void }[] = [];
+    for (const w of this.lowWaiters) {
+      if (this.items.length < w.n) w.resolve();
+      else still.push(w);
+    }
+    this.lowWaiters = still;
   }
 
   private settle(): Promise<void> {
@@ -106,6 +126,7 @@ export class WriteQueue<T> {
           this.counters.failedItems += batch.length;
         } finally {
           this.counters.writerMs += performance.now() - started;
+          this.wakeLow();
         }
       }
     } finally {

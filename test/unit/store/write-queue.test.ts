@@ -78,4 +78,30 @@ describe('WriteQueue', () => {
     await expect(q.flush()).rejects.toThrow('disk full at 1');
     await q.flush();
   });
+
+  it('below(n): nothing to wait for under n items; otherwise resolves once a batch brought it under n', async () => {
+    const { q, batches } = recorder({ batchSize: 100, maxBatch: 250, delayMs: 10 });
+    for (let i = 0; i < 99; i++) q.push(i);
+    expect(q.below(100)).toBeUndefined();
+    for (let i = 99; i < 600; i++) q.push(i);
+    const wait = q.below(400);
+    expect(wait).toBeInstanceOf(Promise);
+    let resolved = false;
+    void wait?.then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(resolved).toBe(false);
+    await wait;
+    // 600 queued and at least one batch of 250 written: under 400 left (the writer goes on meanwhile).
+    expect(batches.flat().length).toBeGreaterThanOrEqual(250);
+    expect(q.stats().queued).toBeLessThan(400);
+    await q.flush();
+  });
+
+  it('below(n) also resolves when the batch that was written failed (its items are gone)', async () => {
+    const { q } = recorder({ batchSize: 10, maxBatch: 10, delayMs: 10 }, () => true);
+    for (let i = 0; i < 15; i++) q.push(i);
+    await q.below(10);
+    expect(q.stats()).toMatchObject({ queued: 5, failedItems: 10 });
+    await expect(q.flush()).rejects.toThrow(/disk full/);
+  });
 });
