@@ -3,6 +3,7 @@
  * masks them, and a host's reason, a step's output or a check's message may echo a secret: this
  * wrapper masks every string in every event first (plain objects, arrays and maps, at any depth).
  */
+import type { CheckResult } from '../core/check.js';
 import type { Redactor } from '../core/redact.js';
 import type { RunObserver } from '../engine/events.js';
 
@@ -16,6 +17,17 @@ function redactDeep(value: unknown, redact: Redactor): unknown {
   return value;
 }
 
+/**
+ * A check's evidence is for the store (and `fleet show`), never for the terminal: the copy a terminal
+ * observer gets has none, so thousands of hosts' evidence is not deep-copied just to be dropped.
+ */
+function withoutEvidence(key: string, args: unknown[]): unknown[] {
+  if (key !== 'onCheck') return args;
+  const [host, check, ...rest] = args as [unknown, CheckResult, ...unknown[]];
+  const { evidence: _evidence, ...verdict } = check;
+  return [host, verdict, ...rest];
+}
+
 export function redactingObserver(inner: RunObserver, redact: Redactor): RunObserver {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(inner) ?? {})).concat(Object.keys(inner))) {
@@ -24,7 +36,7 @@ export function redactingObserver(inner: RunObserver, redact: Redactor): RunObse
     out[key] = (...args: unknown[]) =>
       (fn as (...a: unknown[]) => unknown).apply(
         inner,
-        args.map((a) => redactDeep(a, redact)),
+        withoutEvidence(key, args).map((a) => redactDeep(a, redact)),
       );
   }
   return out as RunObserver;

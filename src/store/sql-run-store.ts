@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import type { CheckResult, FixStatus, FleetCheckResult } from '../core/check.js';
 import type { RunStatus, StepResult } from '../core/result.js';
+import type { Redactor } from '../core/redact.js';
 import { writeBatch, type BatchFence } from './batch-writer.js';
 import type { EncodeOptions } from './encode.js';
 import { isRunOwnerAlive } from './liveness.js';
@@ -33,7 +34,7 @@ import {
 /** Tuning and safety knobs for the store. All optional. */
 export interface StoreOptions {
   /** Masks secrets in stdout/stderr/messages/reasons/evidence/facts/options before they are stored. */
-  readonly redact?: (text: string) => string;
+  readonly redact?: Redactor;
   /** Max UTF-8 bytes kept per stdout, stderr and message (default 64 KiB); longer keeps head + tail. */
   readonly outputCap?: number;
   /** Queue length that triggers a write (default 1000). */

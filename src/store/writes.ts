@@ -2,6 +2,7 @@
  * What record*() calls enqueue. Validated synchronously so a bad value fails at the caller (a bug there),
  * not later inside a batch where it would take the whole transaction down with it.
  */
+import type { Redactor } from '../core/redact.js';
 import type { CheckResult, CheckStatus, FixStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepResult, StepStatus } from '../core/result.js';
 import type { HostRow } from './types.js';
@@ -57,8 +58,11 @@ export function assertRunId(runId: unknown): asserts runId is number {
 }
 
 /** JSON.stringify that applies `redact` to every string value; undefined → null (SQL NULL). */
-export function toJson(value: unknown, redact: ((s: string) => string) | undefined): string | null {
+export function toJson(value: unknown, redact: Redactor | undefined): string | null {
   if (value === undefined) return null;
-  const json = redact ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v)) : JSON.stringify(value);
+  const json =
+    redact && redact.masksNothing?.() !== true
+      ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v))
+      : JSON.stringify(value);
   return json ?? null;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SecretMask } from '../../../src/core/redact.js';
 import { assertOneOf, assertRunId, toJson } from '../../../src/store/writes.js';
 
 describe('toJson', () => {
@@ -6,6 +7,16 @@ describe('toJson', () => {
     const redact = (s: string) => s.split('42').join('**');
     const json = toJson({ n: 4242, s: 'x42y', list: ['42', 42], '42': true }, redact)!;
     expect(JSON.parse(json)).toEqual({ n: 4242, s: 'x**y', list: ['**', 42], '42': true });
+  });
+
+  it('masks a secret learnt after the mask was handed out (the fast path is only for no secrets)', () => {
+    const mask = new SecretMask();
+    const value = { pw: 'quote"and\\backslash', list: ['ok'] };
+    expect(mask.redact.masksNothing?.()).toBe(true);
+    expect(toJson(value, mask.redact)).toBe(JSON.stringify(value));
+    mask.add(['quote"and\\backslash']);
+    expect(mask.redact.masksNothing?.()).toBe(false);
+    expect(JSON.parse(toJson(value, mask.redact)!)).toEqual({ pw: '********', list: ['ok'] });
   });
 
   it('maps undefined to SQL NULL and keeps an explicit null', () => {
