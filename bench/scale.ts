@@ -68,8 +68,8 @@ async function oneSize(n: number, rounds: number, forks: number, tmp: string): P
 function table(results: Map<number, Round[]>): string {
   const med = (rs: Round[], f: (r: Round) => number) => median(rs.map(f));
   const lines = [
-    '| hosts | fleet wall | fleet CPU/host | fleet peak RSS | main() → exit | DB size | DB write (share of wall) | report time | report size | floor wall | floor CPU/host | floor RSS | wall ratio | CPU ratio | responder CPU/host (fleet run) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| hosts | fleet wall | fleet CPU/host | fleet peak RSS | main() → exit | DB size | DB writer busy (share of wall) | report time | report size | report in chromium: load / filter | floor wall | floor CPU/host | floor RSS | wall ratio | CPU ratio | responder CPU/host (fleet run) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [n, rs] of results) {
     const fw = med(rs, (r) => r.fleet.wallMs);
@@ -79,7 +79,7 @@ function table(results: Map<number, Round[]>): string {
     const dbw = med(rs, (r) => Number(r.fleet.extra['dbWriterMs'] ?? 0));
     const tail = med(rs, (r) => r.fleet.exitAtMs - Number(r.fleet.extra['mainReturnedAtMs'] ?? r.fleet.exitAtMs));
     lines.push(
-      `| ${n.toLocaleString('en')} | ${s(fw)} | ${fc.toFixed(1)} ms | ${mb(med(rs, (r) => r.fleet.maxRssBytes))} | ${(tail / 1000).toFixed(2)} s | ${mb(med(rs, (r) => r.fleet.dbBytes))} | ${s(dbw)} (${((100 * dbw) / fw).toFixed(1)}%) | ${s(med(rs, (r) => r.report.wallMs))} | ${mb(med(rs, (r) => r.report.bytes))} | ${s(bw)} | ${bc.toFixed(1)} ms | ${mb(med(rs, (r) => r.floor.maxRssBytes))} | ${(fw / bw).toFixed(2)}× | ${(fc / bc).toFixed(2)}× | ${(med(rs, (r) => r.fleet.responderCpuMs) / n).toFixed(1)} ms |`,
+      `| ${n.toLocaleString('en')} | ${s(fw)} | ${fc.toFixed(1)} ms | ${mb(med(rs, (r) => r.fleet.maxRssBytes))} | ${(tail / 1000).toFixed(2)} s | ${mb(med(rs, (r) => r.fleet.dbBytes))} | ${s(dbw)} (${((100 * dbw) / fw).toFixed(1)}%) | ${s(med(rs, (r) => r.report.wallMs))} | ${(med(rs, (r) => r.report.bytes) / 1e6).toFixed(1)} MB | ${s(med(rs, (r) => r.report.browser?.loadMs ?? NaN))} / ${med(rs, (r) => r.report.browser?.filterMs ?? NaN).toFixed(0)} ms | ${s(bw)} | ${bc.toFixed(1)} ms | ${mb(med(rs, (r) => r.floor.maxRssBytes))} | ${(fw / bw).toFixed(2)}× | ${(fc / bc).toFixed(2)}× | ${(med(rs, (r) => r.fleet.responderCpuMs) / n).toFixed(1)} ms |`,
     );
   }
   return lines.join('\n');

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { factsCommand } from '../../src/facts/index.js';
 import { measure, type Measured } from './measure.js';
+import { reportInBrowser, type ReportInBrowser } from './report-browser.js';
 import type { SyntheticFleet } from './synthetic-fleet.js';
 
 export interface FleetRun extends Measured {
@@ -21,6 +22,8 @@ export interface ReportRun {
   readonly wallMs: number;
   readonly bytes: number;
   readonly code: number | null;
+  /** The report opened in chromium: load and one filter action. */
+  readonly browser?: ReportInBrowser;
 }
 
 export interface RoundOptions {
@@ -89,7 +92,8 @@ export async function runFleet(
     if (!o.report) return { fleet };
     const html = path.join(o.tmp, 'report.html');
     const rep = await measure(child('fleet-child.js'), ['report', '--db', db, '-o', html], { cwd: o.tmp });
-    return { fleet, report: { wallMs: rep.wallMs, bytes: fileSize(html), code: rep.code } };
+    const browser = rep.code === 0 ? await reportInBrowser(html) : undefined;
+    return { fleet, report: { wallMs: rep.wallMs, bytes: fileSize(html), code: rep.code, ...(browser ? { browser } : {}) } };
   } finally {
     for (const f of [db, `${db}-wal`, `${db}-shm`, json]) rmSync(f, { force: true });
   }
