@@ -113,6 +113,9 @@ export const bridgePortState = defineCheck({
   group: 'bridge',
   title: 'No VM or uplink port stuck blocking, disabled or in STP transition',
   severity: 'high',
+  // Only a running guest's tap that is administratively down has a safe runtime fix (bring it up);
+  // every other finding is marked fixable: false.
+  fixId: 'tap-up',
   evaluate(f, vars) {
     const { links, bridges } = existingBridges(f, vars);
     if (bridges.length === 0) return skipped('no existing VM bridge to look at (see bridge.exists)');
@@ -133,20 +136,27 @@ export const bridgePortState = defineCheck({
           findings.push({
             status: 'fail',
             severity: 'high',
+            fixable: false,
             evidence: ev,
             message: `${p.ifname} on ${br.ifname} is blocking: STP found a loop (two uplinks into one L2, or a guest bridging two NICs); bond or remove the second path`,
           });
         } else if (st === 'disabled' && runningTaps.has(p.ifname)) {
+          // Admin-down: `ip link set up` restores it. Up without carrier: the guest side (QEMU, its
+          // link state) is the cause, which bringing the tap up cannot change.
           findings.push({
             status: 'fail',
             severity: 'critical',
+            fixable: !p.up,
             evidence: ev,
-            message: `${p.ifname} on ${br.ifname} is disabled (link down) but belongs to a running guest: bring it up`,
+            message: p.up
+              ? `${p.ifname} on ${br.ifname} is disabled (no carrier from the guest side) but belongs to a running guest: check the guest NIC's link state and its QEMU process`
+              : `${p.ifname} on ${br.ifname} is disabled (link down) but belongs to a running guest: bring it up`,
           });
         } else if (st === 'disabled' && uplinks.has(p.ifname)) {
           findings.push({
             status: 'fail',
             severity: 'high',
+            fixable: false,
             evidence: ev,
             message: `uplink ${p.ifname} on ${br.ifname} is disabled (link down or no carrier): see nic.link`,
           });
@@ -154,6 +164,7 @@ export const bridgePortState = defineCheck({
           findings.push({
             status: 'warn',
             severity: 'medium',
+            fixable: false,
             evidence: ev,
             message: `${p.ifname} on ${br.ifname} is ${st} (STP transition); stuck if still so after 2 x forward_delay + 5 s`,
           });

@@ -5,8 +5,9 @@
  */
 import type { IfaceStanza, Link } from '../facts/types.js';
 import { defineCheck, pass, skipped } from './define.js';
-import { defaultRoutes, globalAddrs, guestTargets, isGuestPort, linkMap, listing, portsOf } from './model.js';
+import { defaultRoutes, expectedMtu, globalAddrs, guestTargets, isGuestPort, linkMap, listing, portsOf, vmBridges } from './model.js';
 import { maybe, need } from './need.js';
+import type { ResolvedVars } from './vars.js';
 
 interface Diff {
   readonly iface: string;
@@ -48,6 +49,23 @@ function fileAddrs(s: IfaceStanza): string[] {
     });
 }
 
+/**
+ * VM bridges whose runtime MTU is only the kernel following a port below the expected MTU
+ * (br_mtu_auto_adjust): bridge.mtu names that port, and the file is not what is wrong (persisting
+ * the runtime MTU would make it worse). A bridge lowered by hand while its ports agree is drift.
+ */
+function mtuFollowsLowPort(f: Parameters<typeof linkMap>[0], vars: ResolvedVars, links: Map<string, Link>): Set<string> {
+  const out = new Set<string>();
+  for (const ref of vmBridges(f, vars)) {
+    const br = links.get(ref.name);
+    const ports = portsOf(links, ref.name);
+    if (!br?.bridge || ports.length === 0) continue;
+    const lowest = Math.min(...ports.map((p) => p.mtu));
+    if (lowest < expectedMtu(f, vars, ref, links).mtu && br.mtu === lowest) out.add(ref.name);
+  }
+  return out;
+}
+
 function compareStanza(
   s: IfaceStanza,
   l: Link,
@@ -55,6 +73,7 @@ function compareStanza(
   links: Map<string, Link>,
   auto: Set<string>,
   isVmBridge: boolean,
+  mtuFollows: Set<string>,
 ): Diff[] {
   const d: Diff[] = [];
   const add = (attr: string, file: string, runtime: string, severity: Diff['severity'], note: string) =>
@@ -137,7 +156,7 @@ function compareStanza(
     }
   }
   const mtu = opt(s, 'mtu');
-  if (mtu !== undefined && Number(mtu) !== l.mtu)
+  if (mtu !== undefined && Number(mtu) !== l.mtu && !(mtuFollows.has(s.name) && l.mtu < Number(mtu)))
     add('mtu', mtu, String(l.mtu), 'medium', `the file sets mtu ${mtu} on ${s.name}, runtime has ${l.mtu}`);
   const hw = opt(s, 'hwaddress')
     ?.replace(/^ether\s+/i, '')
@@ -191,6 +210,7 @@ export const configDrift = defineCheck({
       });
     }
     let compared = 0;
+    const mtuFollows = mtuFollowsLowPort(f, vars, links);
     for (const s of stanzas) {
       const l = links.get(s.name);
       if (!l) {
@@ -208,14 +228,16 @@ export const configDrift = defineCheck({
       compared++;
       // inet6 stanzas only contribute auto/mtu/bridge checks through their inet sibling; compare inet fully.
       if (s.family === 'inet' || !stanzas.some((x) => x.name === s.name && x.family === 'inet'))
-        diffs.push(...compareStanza(s, l, f, links, auto, s.name === br?.ifname));
+        diffs.push(...compareStanza(s, l, f, links, auto, s.name === br?.ifname, mtuFollows));
     }
     diffs.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'high' ? -1 : 1));
     const first = diffs[0];
     const ev = { files: cfg.files, diffs, unreadSources: cfg.sources.filter((s) => !s.startsWith('/etc/network/interfaces.d')) };
+    const followed = stanzas.filter((s) => mtuFollows.has(s.name) && opt(s, 'mtu') !== undefined).map((s) => s.name);
+    const note = followed.length > 0 ? `; ${listing([...new Set(followed)])} MTU follows a low port (see bridge.mtu)` : '';
     if (!first)
       return pass(
-        `ifupdown config matches runtime for ${listing(stanzas.map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i))} (${compared} stanza(s) compared)`,
+        `ifupdown config matches runtime for ${listing(stanzas.map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i))} (${compared} stanza(s) compared)${note}`,
         ev,
       );
     return {

@@ -154,6 +154,24 @@ export const BRIDGE_PLANNERS: Readonly<Record<string, Planner>> = {
     };
   },
 
+  'tap-up': (f, v) => {
+    const links = linkMap(f);
+    const running = new Set(
+      (maybe(f.libvirt)?.domains ?? []).filter((d) => d.running).flatMap((d) => d.interfaces.flatMap((i) => i.targetDev ?? [])),
+    );
+    // Only on bridges that are up: an admin-down bridge disables every port, and bridge-up fixes that.
+    const down = vmBridges(f, v)
+      .filter((r) => links.get(r.name)?.up)
+      .flatMap((r) => portsOf(links, r.name))
+      .filter((p) => running.has(p.ifname) && !p.up)
+      .map((p) => p.ifname);
+    if (down.length === 0) return nothing("running guests' taps are administratively up");
+    return {
+      description: `bring ${down.join(', ')} up (running guests' taps)`,
+      commands: down.map((t) => ipCmd('link', 'set', 'dev', t, 'up')),
+    };
+  },
+
   'link-up': (f, v) => {
     const up = resolveUplink(f, v);
     const u = up.name ? linkMap(f).get(up.name) : undefined;

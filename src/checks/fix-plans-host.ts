@@ -1,9 +1,9 @@
-/** Runtime fixes for host-wide settings: br_netfilter vs FORWARD, forwarding, rp_filter, default route, modules. */
+/** Runtime fixes for host-wide settings: br_netfilter vs FORWARD and nft forward, forwarding, rp_filter, default route, modules. */
 import { shQuote } from '../core/shell.js';
 import { cmd, ipOps, FixPlanError, ipCmd, nothing, type Planner } from './fix-shell.js';
 import { defaultRoutes, linkMap, resolveUplink, sysctlNum, vmBridges } from './model.js';
 import { maybe, need } from './need.js';
-import { brNfDrops } from './netfilter-model.js';
+import { brNfDrops, nftForwardDrops } from './netfilter-model.js';
 
 /** Planners by fix id. */
 export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
@@ -55,6 +55,33 @@ export const HOST_PLANNERS: Readonly<Record<string, Planner>> = {
     }
     return {
       description: 'accept bridged VM traffic ahead of the FORWARD drop (not persistent: add it to the host firewall config)',
+      commands,
+    };
+  },
+
+  'nft-forward-accept': (f, v) => {
+    const commands: string[] = [];
+    const seen = new Set<string>();
+    for (const { chain, flow } of nftForwardDrops(f, v)) {
+      // Routed (NAT) flows need their replies accepted too: no automatic fix for those.
+      if (!flow.bridged || !flow.iif) continue;
+      const { family, table, name } = chain;
+      // Words nft reads unquoted, and a name it reads inside "…": anything else is left to a human.
+      const odd =
+        [family, table, name].find((w) => !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(w)) ?? (/["\\]/.test(flow.iif) ? flow.iif : undefined);
+      if (odd !== undefined) throw new FixPlanError(`nft name ${JSON.stringify(odd)} would need nft quoting: add the accept rule by hand`);
+      const key = `${family} ${table} ${name} ${flow.iif}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const br = `"${flow.iif}"`;
+      // Inserted first in the dropping chain itself: an accept in another table or chain does not end the drop.
+      commands.push(
+        `${cmd('nft', 'list', 'chain', family, table, name)} | grep -qF ${shQuote(`iifname ${br} oifname ${br} accept`)} || ${cmd('nft', 'insert', 'rule', family, table, name, 'iifname', br, 'oifname', br, 'accept')}`,
+      );
+    }
+    if (commands.length === 0) return nothing('no nft forward chain drops bridged guest traffic');
+    return {
+      description: 'accept bridged VM traffic at the top of each dropping nft forward chain (not persistent: add it to the ruleset file)',
       commands,
     };
   },

@@ -2,7 +2,7 @@
 import type { Gathered, HostFacts, IptablesDump, NftChain, NftRuleset } from '../facts/types.js';
 import { defaultRoutes, linkMap, sysctlNum, vmBridges } from './model.js';
 import { maybe, need } from './need.js';
-import { walkIptables, type Flow } from './netfilter-sim.js';
+import { walkIptables, walkNftChain, type Flow } from './netfilter-sim.js';
 import type { ResolvedVars } from './vars.js';
 
 export type Family = 4 | 6;
@@ -100,4 +100,28 @@ export function brNfDrops(f: HostFacts, vars: ResolvedVars): { drops: BrNfDrop[]
     }
   }
   return { drops, looked };
+}
+
+export interface NftForwardDrop {
+  readonly chain: NftChain;
+  readonly flow: Flow;
+  /** "bridged traffic on br1", "routed traffic of network default (virbr0)". */
+  readonly what: string;
+  readonly by: string;
+}
+
+/** nft forward-hook base chains (ip/ip6/inet; not iptables-nft's or libvirt's own) that drop a guest flow. */
+export function nftForwardDrops(f: HostFacts, vars: ResolvedVars): NftForwardDrop[] {
+  const rs = need(f.nft);
+  const fwd = rs.chains.filter(
+    (c) => c.hook === 'forward' && c.family !== 'bridge' && c.table !== 'libvirt_network' && !isIptablesNftChain(f, rs, c),
+  );
+  const drops: NftForwardDrop[] = [];
+  for (const { flow, families, what } of forwardFlows(f, vars)) {
+    for (const c of fwd.filter((x) => families.includes(x.family))) {
+      const v = walkNftChain(rs, c.family, c.table, c.name, flow);
+      if (v.verdict === 'drop') drops.push({ chain: c, flow, what, by: v.by });
+    }
+  }
+  return drops;
 }

@@ -3,7 +3,7 @@ import { shQuote } from '../core/shell.js';
 import { defineCheck, pass, skipped, type Finding } from './define.js';
 import { isManagedNetwork, listing } from './model.js';
 import { maybe, need } from './need.js';
-import { brNfDrops, existingVmBridges, forwardFlows, iptDumps, isIptablesNftChain } from './netfilter-model.js';
+import { brNfDrops, existingVmBridges, iptDumps, isIptablesNftChain, nftForwardDrops } from './netfilter-model.js';
 import { walkIptables, walkNftChain, type Flow } from './netfilter-sim.js';
 
 export const brNfIptables = defineCheck({
@@ -38,24 +38,23 @@ export const nftForward = defineCheck({
   group: 'netfilter',
   title: 'No nftables forward/bridge base chain drops guest traffic',
   severity: 'critical',
+  // Runtime fix for bridged VM traffic only: routed (NAT) guests also need their return traffic
+  // accepted, and a bridge-family drop may be intended; those stay with a human.
+  fixId: 'nft-forward-accept',
   evaluate(f, vars) {
     const rs = need(f.nft);
     const bad: Finding[] = [];
     const base = rs.chains.filter((c) => c.hook !== undefined && c.table !== 'libvirt_network');
     const fwd = base.filter((c) => c.hook === 'forward' && c.family !== 'bridge' && !isIptablesNftChain(f, rs, c));
-    for (const { flow, families, what } of forwardFlows(f, vars)) {
-      for (const c of fwd.filter((x) => families.includes(x.family))) {
-        const v = walkNftChain(rs, c.family, c.table, c.name, flow);
-        if (v.verdict === 'drop') {
-          const accept = flow.bridged ? `iifname "${flow.iif}" oifname "${flow.oif}" accept` : `iifname "${flow.iif}" accept`;
-          bad.push({
-            status: 'fail',
-            severity: 'critical',
-            evidence: { chain: c, flow, by: v.by },
-            message: `nft chain ${c.family} ${c.table} ${c.name} (hook forward) drops ${what} (${v.by}); an accept in another table does not help: add ${accept} to that chain`,
-          });
-        }
-      }
+    for (const { chain: c, flow, what, by } of nftForwardDrops(f, vars)) {
+      const accept = flow.bridged ? `iifname "${flow.iif}" oifname "${flow.oif}" accept` : `iifname "${flow.iif}" accept`;
+      bad.push({
+        status: 'fail',
+        severity: 'critical',
+        fixable: flow.bridged === true,
+        evidence: { chain: c, flow, by },
+        message: `nft chain ${c.family} ${c.table} ${c.name} (hook forward) drops ${what} (${by}); an accept in another table does not help: add ${accept} to that chain`,
+      });
     }
     // bridge-family tables filter L2 frames whether or not br_netfilter is loaded.
     for (const b of existingVmBridges(f, vars)) {
@@ -65,6 +64,7 @@ export const nftForward = defineCheck({
           bad.push({
             status: 'fail',
             severity: 'high',
+            fixable: false,
             evidence: { chain: c, bridge: b, by: v.by },
             message: `nft bridge-family chain ${c.table} ${c.name} drops frames crossing ${b} (${v.by}): accept the VM bridge (meta ibrname "${b}" accept) or mark it intentional`,
           });

@@ -5,6 +5,7 @@
  * dpkg-deb and busybox-static (.ci/install-deps); fetching is the slow part (~70 MB), hence the cache.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,7 +45,9 @@ function findFile(dir: string, name: string): string | undefined {
 export async function guestAssets(): Promise<GuestAssets> {
   const pkg = await kernelPackage();
   const version = pkg.replace(/^linux-image-/, '');
-  const dir = path.join(CACHE_DIR, version);
+  // The initramfs is keyed by its /init and module list too: a changed /init must not boot from a stale cache.
+  const initKey = createHash('sha256').update(GUEST_INIT).update(VIRTIO_NET_CHAIN.join(' ')).digest('hex').slice(0, 12);
+  const dir = path.join(CACHE_DIR, `${version}-${initKey}`);
   const assets = { kernel: path.join(dir, 'vmlinuz'), initrd: path.join(dir, 'initrd.gz'), version };
   if (existsSync(assets.kernel) && existsSync(assets.initrd)) return assets;
 

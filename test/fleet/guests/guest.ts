@@ -26,6 +26,8 @@ export interface GuestSpec {
   readonly ip: string;
   readonly gateway?: string;
   readonly host?: string;
+  /** ICMP data bytes of an extra ping to the gateway (else the host), reported as `big` (MTU holes). */
+  readonly bigPing?: number;
   /** Directory for the console file and pidfile: inside the fleet's work dir. */
   readonly dir: string;
 }
@@ -43,6 +45,7 @@ export class Guest {
     const cmdline = ['console=ttyS0', 'quiet', 'panic=-1', `fleet.ip=${spec.ip}`];
     if (spec.gateway) cmdline.push(`fleet.gw=${spec.gateway}`);
     if (spec.host) cmdline.push(`fleet.host=${spec.host}`);
+    if (spec.bigPing !== undefined) cmdline.push(`fleet.bigping=${spec.bigPing}`);
     // -m 128 and a 32 MB translation cache: ~200 MB RSS per guest, two at once fit the CI machine.
     await run('ip', [
       'netns',
@@ -88,10 +91,10 @@ export class Guest {
   }
 
   /**
-   * Waits until the guest reports `peer` (`gw` or `host`) as `state` in a line written after
+   * Waits until the guest reports `peer` (`gw`, `host`, or `big` for the big ping) as `state` in a line written after
    * `after` report lines, and returns the line count then (for the next wait).
    */
-  async waitFor(peer: 'gw' | 'host', state: 'ok' | 'fail', after: number, timeoutMs: number): Promise<number> {
+  async waitFor(peer: 'gw' | 'host' | 'big', state: 'ok' | 'fail', after: number, timeoutMs: number): Promise<number> {
     const end = Date.now() + timeoutMs;
     const want = new RegExp(`^fleet-guest: ${peer} \\S+ ${state}$`);
     for (;;) {

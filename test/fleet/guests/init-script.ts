@@ -4,6 +4,9 @@
  * reports, once a second on the serial console, whether each peer answers one ping:
  *   fleet-guest: up 198.19.249.10/24
  *   fleet-guest: gw 198.19.249.1 ok        (or: fail)
+ * With fleet.bigping=SIZE it also pings the gateway (else the host) with SIZE data bytes, so that an
+ * MTU hole on the path shows as `big` failing while the small pings still pass:
+ *   fleet-guest: big 198.19.249.1 ok       (or: fail)
  * Tests read those lines from the console file. panic=-1 on the command line makes an /init that
  * dies reboot, and -no-reboot turns that into QEMU exiting: a broken guest never hangs a test.
  */
@@ -25,14 +28,16 @@ export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in ${VIRTIO_NET_CHAIN.join(' ')}; do insmod /lib/modules/$m.ko || echo "fleet-guest: insmod $m failed"; done
 for w in $(cat /proc/cmdline); do
-  case "$w" in fleet.ip=*) IP=\${w#fleet.ip=};; fleet.host=*) HOST=\${w#fleet.host=};; fleet.gw=*) GW=\${w#fleet.gw=};; esac
+  case "$w" in fleet.ip=*) IP=\${w#fleet.ip=};; fleet.host=*) HOST=\${w#fleet.host=};; fleet.gw=*) GW=\${w#fleet.gw=};; fleet.bigping=*) BIG=\${w#fleet.bigping=};; esac
 done
 ip link set lo up; ip link set eth0 up; ip addr add "$IP" dev eth0
 echo "fleet-guest: up $IP"
+BIGTO=\${GW:-$HOST}; [ -n "$BIG" ] || BIGTO=
 while :; do
-  for t in host:$HOST gw:$GW; do
+  for t in host:$HOST gw:$GW big:$BIGTO; do
     n=\${t%%:*}; a=\${t#*:}; [ -n "$a" ] || continue
-    if ping -c1 -W1 "$a" >/dev/null 2>&1; then echo "fleet-guest: $n $a ok"; else echo "fleet-guest: $n $a fail"; fi
+    s=56; [ "$n" = big ] && s=$BIG
+    if ping -c1 -W1 -s "$s" "$a" >/dev/null 2>&1; then echo "fleet-guest: $n $a ok"; else echo "fleet-guest: $n $a fail"; fi
   done
   sleep 1
 done

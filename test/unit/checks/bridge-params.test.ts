@@ -122,6 +122,34 @@ describe('bridge.port-state', () => {
     });
   });
 
+  it("brings a running guest's admin-down tap up (what `ip link set <tap> down` does to a real guest)", () => {
+    const f = derive(facts('clean'), (m) => {
+      const t = link(m, 'tap-web01');
+      t.up = false;
+      t.flags = ['BROADCAST', 'MULTICAST'];
+      t.operstate = 'DOWN';
+      t.port = { state: 'disabled' };
+    });
+    const r = check('bridge.port-state', f);
+    expect(r).toMatchObject({ status: 'fail', severity: 'critical', fixId: 'tap-up' });
+    expect(r.fix?.split('\n').slice(1)).toEqual(['ip link set dev tap-web01 up']);
+  });
+
+  it('offers no runtime fix where bringing a link up cannot help: a blocking port, a tap that is up without carrier', () => {
+    const blocking = derive(facts('clean'), (m) => {
+      link(m, 'eth0').port = { state: 'blocking' };
+    });
+    expect(check('bridge.port-state', blocking).fixId).toBeUndefined();
+    const noCarrier = derive(facts('clean'), (m) => {
+      const t = link(m, 'tap-web01');
+      t.flags = ['BROADCAST', 'MULTICAST', 'UP'];
+      t.operstate = 'DOWN';
+      t.port = { state: 'disabled' };
+    });
+    expect(check('bridge.port-state', noCarrier)).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(check('bridge.port-state', noCarrier).fixId).toBeUndefined();
+  });
+
   it('is skipped when the bridge itself is down (bridge.up has the cause)', () => {
     expect(check('bridge.port-state', facts('bridge-down'))).toMatchObject({
       status: 'skipped',

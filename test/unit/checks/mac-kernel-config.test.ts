@@ -200,6 +200,23 @@ describe('config.drift (ifupdown)', () => {
     expect((r.evidence as { diffs: Array<{ attr: string }> }).diffs.map((d) => d.attr)).toEqual(['bridge-stp', 'bridge-fd']);
   });
 
+  it("leaves a bridge MTU that only follows a low tap to bridge.mtu (real capture: the file's mtu is right)", () => {
+    const r = check('config.drift', facts('mtu-mismatch'));
+    expect(r).toMatchObject({ status: 'pass' });
+    expect(r.message).toBe(
+      'ifupdown config matches runtime for eth0, br0 (2 stanza(s) compared); br0 MTU follows a low port (see bridge.mtu)',
+    );
+    expect(check('bridge.mtu', facts('mtu-mismatch')).status).toBe('fail');
+  });
+
+  it('still reports a bridge MTU lowered by hand while its ports agree', () => {
+    const f = derive(facts('clean'), (m) => {
+      const br = m.links.ok ? m.links.value.find((l) => l.ifname === 'br0') : undefined;
+      if (br) br.mtu = 1400;
+    });
+    expect(check('config.drift', f)).toMatchObject({ status: 'fail', message: 'the file sets mtu 1500 on br0, runtime has 1400' });
+  });
+
   it('warns when ifupdown brings up other interfaces but has no stanza for the VM bridge or its ports', () => {
     const other = { name: 'eth9', family: 'inet', method: 'dhcp', options: {} };
     const f = derive(facts('clean'), (m) => {

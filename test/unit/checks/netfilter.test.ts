@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planFix } from '../../../src/checks/fixes.js';
 import type { HostFacts, IptChain } from '../../../src/facts/types.js';
 import { derive, facts, mutable } from '../../fixtures/facts/load.js';
 import { check, failed, notInstalled } from './run.js';
@@ -86,6 +87,37 @@ describe('netfilter.nft-forward', () => {
     expect(r.message).toBe(
       'nft chain inet fw forward (hook forward) drops bridged traffic on br0 (policy drop of inet fw forward); an accept in another table does not help: add iifname "br0" oifname "br0" accept to that chain',
     );
+  });
+
+  it('fixes it by inserting the bridge-to-bridge accept at the top of that chain, guarded (real capture)', () => {
+    const r = check('netfilter.nft-forward', facts('nft-forward-drop'));
+    expect(r.fixId).toBe('nft-forward-accept');
+    expect(r.fix?.split('\n').slice(1)).toEqual([
+      `nft list chain inet fw forward | grep -qF 'iifname "br0" oifname "br0" accept' || nft insert rule inet fw forward iifname '"br0"' oifname '"br0"' accept`,
+    ]);
+    expect(planFix('nft-forward-accept', facts('nft-forward-drop-accepted')).commands).toEqual([]);
+  });
+
+  it('leaves a bridge-family drop and odd nft names to a human', () => {
+    const bridgeFamily = derive(facts('clean'), (m) => {
+      m.nft = {
+        ok: true,
+        value: {
+          tables: [{ family: 'bridge', name: 'l2' }],
+          chains: [{ family: 'bridge', table: 'l2', name: 'fwd', type: 'filter', hook: 'forward', prio: 0, policy: 'drop' }],
+          rules: [],
+        },
+      };
+    });
+    expect(check('netfilter.nft-forward', bridgeFamily)).toMatchObject({ status: 'fail' });
+    expect(check('netfilter.nft-forward', bridgeFamily).fixId).toBeUndefined();
+    const odd = derive(facts('nft-forward-drop'), (m) => {
+      if (!m.nft.ok) return;
+      for (const c of m.nft.value.chains) if (c.table === 'fw') c.table = 'f w';
+      for (const t of m.nft.value.tables) if (t.name === 'fw') t.name = 'f w';
+      for (const x of m.nft.value.rules) if (x.table === 'fw') x.table = 'f w';
+    });
+    expect(() => planFix('nft-forward-accept', odd)).toThrow(/nft name "f w" would need nft quoting/);
   });
 
   it('passes once that chain accepts br0 to br0 (real capture)', () => {
