@@ -1,14 +1,22 @@
 /** Checks 5, 7, 10, 30: STP/forward delay, MTU, bridge MAC, port states of the VM bridges. */
-import type { Link } from '../facts/types.js';
-import { defineCheck, pass, skipped, type Finding } from './define.js';
-import { expectedMtu, guestTargets, isGuestPort, linkMap, listing, portsOf, resolveUplink, vmBridges } from './model.js';
+import type { HostFacts, Link } from '../facts/types.js';
+import { defineCheck, pass, skipped, type CheckSpec, type Finding } from './define.js';
+import { expectedMtu, guestTargets, isGuestPort, linkMap, listing, portsOf, resolveUplink, vmBridges, type BridgeRef } from './model.js';
+import type { ResolvedVars } from './vars.js';
 import { maybe } from './need.js';
 
-function existingBridges(f: Parameters<typeof linkMap>[0], vars: Parameters<typeof vmBridges>[1]) {
-  const links = linkMap(f);
-  return {
-    links,
-    bridges: vmBridges(f, vars).flatMap((r) => (links.get(r.name)?.bridge ? [{ ref: r, link: links.get(r.name) as Link }] : [])),
+interface ExistingBridges {
+  readonly links: Map<string, Link>;
+  readonly bridges: { ref: BridgeRef; link: Link }[];
+}
+
+/** evaluate() of a check of the VM bridges that exist: `rule` sees them; with none, the check is skipped. */
+function onExistingBridges(rule: (f: HostFacts, vars: ResolvedVars, existing: ExistingBridges) => Finding): CheckSpec['evaluate'] {
+  return (f, vars) => {
+    const links = linkMap(f);
+    const bridges = vmBridges(f, vars).flatMap((r) => (links.get(r.name)?.bridge ? [{ ref: r, link: links.get(r.name) as Link }] : []));
+    if (bridges.length === 0) return skipped('no existing VM bridge to look at (see bridge.exists)');
+    return rule(f, vars, { links, bridges });
   };
 }
 
@@ -18,9 +26,7 @@ export const bridgeStpForwardDelay = defineCheck({
   title: 'STP is off on VM bridges (else every new port is dark for 2 x forward_delay)',
   severity: 'medium',
   fixId: 'stp-off',
-  evaluate(f, vars) {
-    const { links, bridges } = existingBridges(f, vars);
-    if (bridges.length === 0) return skipped('no existing VM bridge to look at (see bridge.exists)');
+  evaluate: onExistingBridges((f, vars, { links, bridges }) => {
     const targets = guestTargets(f);
     for (const { link } of bridges) {
       const b = link.bridge;
@@ -41,7 +47,7 @@ export const bridgeStpForwardDelay = defineCheck({
       };
     }
     return pass(`STP off on ${listing(bridges.map((b) => b.link.ifname))}`);
-  },
+  }),
 });
 
 export const bridgeMtu = defineCheck({
@@ -50,9 +56,7 @@ export const bridgeMtu = defineCheck({
   title: 'Bridge, uplink and every port share the expected MTU',
   severity: 'medium',
   fixId: 'mtu',
-  evaluate(f, vars) {
-    const { links, bridges } = existingBridges(f, vars);
-    if (bridges.length === 0) return skipped('no existing VM bridge to look at (see bridge.exists)');
+  evaluate: onExistingBridges((f, vars, { links, bridges }) => {
     const problems: Finding[] = [];
     for (const { link: br, ref } of bridges) {
       const exp = expectedMtu(f, vars, ref, links);
@@ -105,7 +109,7 @@ export const bridgeMtu = defineCheck({
       problems[0] ??
       pass(`MTU consistent on ${listing(bridges.map((b) => `${b.link.ifname} (${b.link.mtu})`))}`)
     );
-  },
+  }),
 });
 
 export const bridgePortState = defineCheck({
@@ -116,9 +120,7 @@ export const bridgePortState = defineCheck({
   // Only a running guest's tap that is administratively down has a safe runtime fix (bring it up);
   // every other finding is marked fixable: false.
   fixId: 'tap-up',
-  evaluate(f, vars) {
-    const { links, bridges } = existingBridges(f, vars);
-    if (bridges.length === 0) return skipped('no existing VM bridge to look at (see bridge.exists)');
+  evaluate: onExistingBridges((f, vars, { links, bridges }) => {
     const lv = maybe(f.libvirt);
     const runningTaps = new Set(lv?.domains.filter((d) => d.running).flatMap((d) => d.interfaces.flatMap((i) => i.targetDev ?? [])) ?? []);
     const uplinks = new Set(bridges.flatMap(({ ref }) => (ref.expectsUplink ? resolveUplink(f, vars, ref.name).candidates : [])));
@@ -182,7 +184,7 @@ export const bridgePortState = defineCheck({
     return pass(summary.length === 0 ? 'no ports on the VM bridges' : `no port stuck: ${listing(summary, 4)} (MAC flapping not sampled)`, {
       states,
     });
-  },
+  }),
 });
 
 export const bridgeMacStability = defineCheck({

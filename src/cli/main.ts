@@ -7,6 +7,7 @@ import { FleetError, InputError } from '../core/errors.js';
 import { EXIT } from '../core/result.js';
 import { terminalSafe } from '../output/terminal-safe.js';
 import { processIo, type Io } from './io.js';
+import { withCommands, type CliCommand } from './define-command.js';
 import { execCommand } from './commands/exec.js';
 import { runCommand } from './commands/run.js';
 import { inventoryCommand } from './commands/inventory.js';
@@ -25,30 +26,35 @@ const EPILOG = `Exit codes: 0 every host reached and everything ok; 1 usage or i
 3 fleet itself failed (a bug: please report it); 130 interrupted.
 Environment: FLEET_DB, FLEET_HOST_KEY_CHECKING, FLEET_BECOME_PASSWORD, FLEET_SSH_PASSPHRASE, SSH_AUTH_SOCK.`;
 
+/** In the order of `fleet --help`. */
+const COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  execCommand,
+  inventoryCommand,
+  runsCommand,
+  showCommand,
+  reportCommand,
+  diffCommand,
+  exportCommand,
+  serveCommand,
+  scheduleCommand,
+  daemonCommand,
+  workerCommand,
+];
+
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
   const setExit = (code: number) => {
     exitCode = code;
   };
-  const parser = yargs(argv)
+  const top = yargs(argv)
     .scriptName('fleet')
     .usage(
       "$0 <command> [options]\n\nKeep KVM hypervisors' VM networking healthy: Ansible inventories, one SSH connection per host, results in SQLite.",
     )
-    .parserConfiguration({ 'populate--': true })
-    .command(runCommand(io, setExit))
-    .command(execCommand(io, setExit))
-    .command(inventoryCommand(io, setExit))
-    .command(runsCommand(io, setExit))
-    .command(showCommand(io, setExit))
-    .command(reportCommand(io, setExit))
-    .command(diffCommand(io, setExit))
-    .command(exportCommand(io, setExit))
-    .command(serveCommand(io, setExit))
-    .command(scheduleCommand(io, setExit))
-    .command(daemonCommand(io, setExit))
-    .command(workerCommand(io, setExit))
+    .parserConfiguration({ 'populate--': true });
+  const parser = withCommands(top, COMMANDS, io, setExit)
     .demandCommand(1, 'name a command (see fleet --help)')
     .strict()
     .recommendCommands()

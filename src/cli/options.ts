@@ -27,6 +27,9 @@ export const inventoryOptions = {
   },
 } as const satisfies Record<string, Options>;
 
+/** The `<run>` of show and export. */
+export const runPositional = { type: 'string', demandOption: true, describe: 'Run id, or last' } as const;
+
 export const dbOptions = {
   db: {
     type: 'string',
@@ -82,6 +85,13 @@ export const connectionOptions = {
 export const outputOptions = {
   json: { type: 'boolean', description: 'Print one JSON document on stdout instead of human output' },
 } as const satisfies Record<string, Options>;
+
+/** A repeatable list option whose values may also be comma lists (`-t a,b -t c`): the items, trimmed, none empty. */
+export const splitList = (values: readonly string[] | undefined): string[] =>
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** Keys whose value may be undefined become optional: callers (and tests) pass only what they set. */
 type OptionalWhenUndefined<T> = { [K in keyof T as undefined extends T[K] ? K : never]?: T[K] } & {

@@ -16,6 +16,9 @@ export const scheduleOption = {
   },
 } as const;
 
+/** The `<name>` of schedule run and schedule install. */
+export const scheduleNamePositional = { type: 'string', demandOption: true, describe: 'Schedule name' } as const;
+
 /** fleet's launcher (bin/fleet.js, next to dist/), for units and crontab lines. */
 const FLEET_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/fleet.js');
 

@@ -7,12 +7,23 @@
  * ms timestamps, 0/1 booleans, JSON as TEXT, no SQLite-only types; column names avoid reserved words
  * (`user`, `limit`). Migrations run inside one transaction with foreign_keys ON, so a future table
  * rebuild must not rely on turning foreign keys off.
+ *
+ * This list is also the PostgreSQL schema: postgres-migrations.ts derives it, types by column name
+ * (see the rules there), so name a new column by those rules. Where the two cannot run the same
+ * statements (SQLite rebuilds a table to change a CHECK, PostgreSQL alters the constraint), the
+ * migration says so in `postgres`.
  */
 
 export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+}
+
+/** A migration of the list below: the SQLite SQL, and PostgreSQL's own where it must differ. */
+export interface SchemaMigration extends Migration {
+  /** Replaces `sql` for PostgreSQL (still put through its type rules). */
+  readonly postgres?: string;
 }
 
 const V1 = `
@@ -188,7 +199,7 @@ CREATE TABLE alert_state (
  * it writes checks it first, so a stale attempt's late writes are dropped (pg-boss 10 has no
  * heartbeat). run_hosts accepts `unaudited`: the hosts of a dead-lettered shard.
  */
-const V5 = `
+const V5_RUN_SHARDS = `
 CREATE TABLE run_shards (
   run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   shard       INTEGER NOT NULL,
@@ -202,7 +213,10 @@ CREATE TABLE run_shards (
   finished_at INTEGER,
   PRIMARY KEY (run_id, shard)
 );
+`;
 
+/** SQLite cannot alter a CHECK: run_hosts is rebuilt with the new one. */
+const V5_RUN_HOSTS_SQLITE = `
 CREATE TABLE run_hosts_v5 (
   run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   host        TEXT    NOT NULL,
@@ -219,16 +233,27 @@ ALTER TABLE run_hosts_v5 RENAME TO run_hosts;
 CREATE INDEX run_hosts_by_host ON run_hosts (host, run_id);
 `;
 
+const V5_RUN_HOSTS_POSTGRES = `
+ALTER TABLE run_hosts DROP CONSTRAINT run_hosts_status_check;
+ALTER TABLE run_hosts ADD CONSTRAINT run_hosts_status_check
+  CHECK (status IN ('ok', 'changed', 'failed', 'unreachable', 'skipped', 'unaudited'));
+`;
+
 /** v6: where each run's time went (engine/timings.ts), as JSON; NULL for runs from before. */
 const V6 = `ALTER TABLE runs ADD COLUMN timings TEXT;`;
 
 /** Every migration, oldest first; versions are 1, 2, 3… with no gaps. */
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly SchemaMigration[] = [
   { version: 1, description: 'runs, run_hosts, steps, facts', sql: V1 },
   { version: 2, description: 'check_results, fleet_checks, report indexes', sql: V2 },
   { version: 3, description: 'run_host_groups: the inventory groups of each host of a run', sql: V3 },
   { version: 4, description: 'scheduling: schedule_locks, schedule_fires, schedule_runs, notify_outbox, alert_state', sql: V4 },
-  { version: 5, description: 'run_shards (sharded runs, attempt fencing); run_hosts accepts unaudited', sql: V5 },
+  {
+    version: 5,
+    description: 'run_shards (sharded runs, attempt fencing); run_hosts accepts unaudited',
+    sql: V5_RUN_SHARDS + V5_RUN_HOSTS_SQLITE,
+    postgres: V5_RUN_SHARDS + V5_RUN_HOSTS_POSTGRES,
+  },
   { version: 6, description: 'runs.timings: where the run spent its time', sql: V6 },
 ];
 

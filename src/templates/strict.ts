@@ -43,6 +43,20 @@ const GUARD_TESTS = new Set(['defined', 'undefined']);
 const GUARD_FILTERS = new Set(['default', 'd', 'mandatory']);
 const PY_CONSTANTS: Record<string, boolean | null> = { True: true, False: false, None: null };
 
+/**
+ * Nodes of which only some fields hold expressions, in the order they are rewritten; the others are
+ * names (`{% set x %}`, `{% for k, v in … %}`, `{% block b %}`, an import's `as`) that must stay symbols,
+ * or plain values. Any other node has all its fields rewritten.
+ */
+const fieldsOf = (types: readonly string[], fields: readonly string[]) => types.map((t) => [t, fields] as const);
+const EXPRESSION_FIELDS = new Map<string, readonly string[]>([
+  ...fieldsOf(['Set'], ['value', 'body']),
+  ...fieldsOf(['For', 'AsyncEach', 'AsyncAll'], ['arr', 'body', 'else_']),
+  ...fieldsOf(['Import', 'FromImport', 'Extends', 'Include'], ['template']),
+  ...fieldsOf(['Block'], ['body']),
+  ...fieldsOf(['Super', 'CallExtension', 'CallExtensionAsync', 'Literal', 'TemplateData'], []),
+]);
+
 function isNode(v: unknown): v is NjNode {
   return typeof v === 'object' && v !== null && typeof (v as NjNode).typename === 'string';
 }
@@ -129,17 +143,6 @@ export class StrictRewriter {
         if ((node['key'] as NjNode).typename !== 'Symbol') this.field(node, 'key');
         this.field(node, 'value');
         return node;
-      case 'Set':
-        this.field(node, 'value');
-        this.field(node, 'body');
-        return node;
-      case 'For':
-      case 'AsyncEach':
-      case 'AsyncAll':
-        this.field(node, 'arr');
-        this.field(node, 'body');
-        this.field(node, 'else_');
-        return node;
       case 'Macro':
       case 'Caller': {
         // Plain parameter names stay symbols; default values (KeywordArgs) are expressions.
@@ -147,28 +150,13 @@ export class StrictRewriter {
         this.field(node, 'body');
         return node;
       }
-      case 'Import':
-      case 'FromImport':
-      case 'Extends':
-      case 'Include':
-        this.field(node, 'template');
-        return node;
-      case 'Block':
-        this.field(node, 'body');
-        return node;
-      case 'Super':
-      case 'CallExtension':
-      case 'CallExtensionAsync':
-      case 'Literal':
-      case 'TemplateData':
-        return node;
       case 'Output':
         this.list(node.children, (c) =>
           c.typename === 'TemplateData' ? c : this.call(HELPERS.output, c, [this.rw(c, false), c.lineno + 1]),
         );
         return node;
       default:
-        for (const f of node.fields) this.field(node, f);
+        for (const f of EXPRESSION_FIELDS.get(node.typename) ?? node.fields) this.field(node, f);
         return node;
     }
   }

@@ -4,7 +4,6 @@
  * finish within --grace (else it is recorded interrupted), exit 0. SIGHUP: reload the schedule file
  * (a broken file is refused and the old schedules keep running).
  */
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { SecretMask } from '../../core/redact.js';
 import { lockOwner } from '../../daemon/lease.js';
@@ -19,6 +18,7 @@ import { daemonService } from '../../schedule/systemd-units.js';
 import type { Schedule } from '../../schedule/types.js';
 import type { SqlRunStore } from '../../store/sql-run-store.js';
 import { dbOptions, unattendedConnectionOptions, type ArgsOf } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { writeOutputFile } from '../output-file.js';
 import { scheduleRunner } from '../schedule-runner.js';
 import { fleetCommand, loadSchedules, scheduleFilePath, scheduleOption } from '../schedule-file.js';
@@ -55,32 +55,30 @@ const daemonOptions = {
 
 type DaemonArgs = ArgsOf<typeof daemonOptions>;
 
-export function daemonCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'daemon',
-    describe: 'Run the schedules of the schedule file (SIGHUP reloads it; SIGTERM finishes the run in progress, then exits)',
-    builder: (y: Argv) =>
-      y
-        .options(daemonOptions)
-        .example('$0 daemon --schedule /etc/fleet/fleet.schedule.yml --listen 127.0.0.1:9377', 'run the schedules; metrics at /metrics')
-        .example('$0 daemon --systemd-unit > /etc/systemd/system/fleet-daemon.service', 'run it under systemd'),
-    handler: async (argv: DaemonArgs) => {
-      const graceMs = parseDuration(argv.grace);
-      if (graceMs === undefined) throw new InputError(`--grace '${argv.grace}' is not a duration (like 60s or 2m)`);
-      const leaseMs = parseDuration(argv.lease);
-      if (leaseMs === undefined || leaseMs < 3000) throw new InputError(`--lease '${argv.lease}' is not a duration of at least 3s`);
-      const listen = argv.listen === undefined ? undefined : parseListen(argv.listen);
-      const file = scheduleFilePath(argv.schedule, io.cwd);
-      // Validated now: a daemon (or a unit) is never started on a schedule file that would not load.
-      const schedules = await loadSchedules(file);
-      if (argv['systemd-unit']) {
-        io.stdout.write(daemonService(fleetCommand(file, argv.db, argv['fleet-bin'], io.cwd), graceMs));
-        return setExit(0);
-      }
-      setExit(await runDaemon(io, argv, { file, schedules, graceMs, leaseMs, listen }));
-    },
-  };
-}
+export const daemonCommand = defineCommand({
+  command: 'daemon',
+  describe: 'Run the schedules of the schedule file (SIGHUP reloads it; SIGTERM finishes the run in progress, then exits)',
+  options: daemonOptions,
+  examples: [
+    ['$0 daemon --schedule /etc/fleet/fleet.schedule.yml --listen 127.0.0.1:9377', 'run the schedules; metrics at /metrics'],
+    ['$0 daemon --systemd-unit > /etc/systemd/system/fleet-daemon.service', 'run it under systemd'],
+  ],
+  async run(io, argv) {
+    const graceMs = parseDuration(argv.grace);
+    if (graceMs === undefined) throw new InputError(`--grace '${argv.grace}' is not a duration (like 60s or 2m)`);
+    const leaseMs = parseDuration(argv.lease);
+    if (leaseMs === undefined || leaseMs < 3000) throw new InputError(`--lease '${argv.lease}' is not a duration of at least 3s`);
+    const listen = argv.listen === undefined ? undefined : parseListen(argv.listen);
+    const file = scheduleFilePath(argv.schedule, io.cwd);
+    // Validated now: a daemon (or a unit) is never started on a schedule file that would not load.
+    const schedules = await loadSchedules(file);
+    if (argv['systemd-unit']) {
+      io.stdout.write(daemonService(fleetCommand(file, argv.db, argv['fleet-bin'], io.cwd), graceMs));
+      return 0;
+    }
+    return runDaemon(io, argv, { file, schedules, graceMs, leaseMs, listen });
+  },
+});
 
 /** `ADDRESS:PORT`, `[v6]:PORT` or a bare `PORT` (on 127.0.0.1). */
 export function parseListen(text: string): { bind: string; port: number } {

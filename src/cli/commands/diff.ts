@@ -1,11 +1,11 @@
 /** `fleet diff A B` (or `--last 2`): per host and check, what changed between two runs. */
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { diffRuns } from '../../report/diff.js';
 import { formatDiff } from '../../report/diff-text.js';
 import { loadRunData } from '../../report/run-data.js';
 import { latestRuns, previousRun, selectRun } from '../../report/select-run.js';
 import { dbOptions, type ArgsOf } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 import { terminalJson } from '../../output/terminal-safe.js';
@@ -18,24 +18,21 @@ const diffOptions = {
 
 type DiffArgs = ArgsOf<typeof diffOptions & typeof dbOptions> & { a?: string; b?: string };
 
-export function diffCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'diff [a] [b]',
-    describe: 'What changed between two runs, per host and check (new failures, fixed, changed)',
-    builder: (y: Argv) =>
-      y
-        .positional('a', {
-          type: 'string',
-          describe: 'Older run id (or last). Alone: compared with the run of the same playbook before it',
-        })
-        .positional('b', { type: 'string', describe: 'Newer run id (or last)' })
-        .options({ ...dbOptions, ...diffOptions })
-        .example('$0 diff 41 42', 'run 41 against run 42')
-        .example('$0 diff --last 2 --playbook health-check', 'the two latest health checks')
-        .example('$0 diff', 'the latest run against the previous run of its playbook'),
-    handler: async (argv: DiffArgs) => setExit(await diff(io, argv)),
-  };
-}
+export const diffCommand = defineCommand({
+  command: 'diff [a] [b]',
+  describe: 'What changed between two runs, per host and check (new failures, fixed, changed)',
+  positionals: {
+    a: { type: 'string', describe: 'Older run id (or last). Alone: compared with the run of the same playbook before it' },
+    b: { type: 'string', describe: 'Newer run id (or last)' },
+  },
+  options: { ...dbOptions, ...diffOptions },
+  examples: [
+    ['$0 diff 41 42', 'run 41 against run 42'],
+    ['$0 diff --last 2 --playbook health-check', 'the two latest health checks'],
+    ['$0 diff', 'the latest run against the previous run of its playbook'],
+  ],
+  run: diff,
+});
 
 async function diff(io: Io, args: DiffArgs): Promise<number> {
   if (args.last !== undefined && args.last !== 2) throw new InputError(`--last compares two runs: use --last 2, not --last ${args.last}`);

@@ -1,9 +1,9 @@
 /** `fleet exec PATTERN -- COMMAND`: one ad-hoc shell command on every matching host (like `ansible -m shell -a`). */
-import type { Argv } from 'yargs';
 import type { CommandResult } from '../../core/result.js';
 import { InputError } from '../../core/errors.js';
 import { SecretMask } from '../../core/redact.js';
 import { hostRunOptions, type HostRunArgs } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { runOnTargets } from '../run-context.js';
 import { resolveTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
@@ -13,24 +13,20 @@ import { exitCodeOf } from '../../engine/run.js';
 
 type ExecArgs = HostRunArgs & { pattern: string; command?: string[]; '--'?: string[] };
 
-export function execCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'exec <pattern> [command..]',
-    describe: 'Run one shell command on every host matching PATTERN; results are stored like any run',
-    builder: (y: Argv) =>
-      y
-        .positional('pattern', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Host pattern: all, group, glob, ~regex, a:b, a:&b, a:!b, grp[0:9]',
-        })
-        .options(hostRunOptions)
-        .example('$0 exec all -- uptime', 'uptime on every host')
-        .example("$0 exec 'dc1:!hv07' -i inventory/prod.ini --forks 100 -- ip -br link", 'dc1 except hv07, 100 at a time')
-        .example('$0 exec hv[0:9] -b -- cat /etc/network/interfaces', 'the first ten hosts, through sudo'),
-    handler: async (argv: ExecArgs) => setExit(await runExec(io, argv)),
-  };
-}
+export const execCommand = defineCommand({
+  command: 'exec <pattern> [command..]',
+  describe: 'Run one shell command on every host matching PATTERN; results are stored like any run',
+  positionals: {
+    pattern: { type: 'string', demandOption: true, describe: 'Host pattern: all, group, glob, ~regex, a:b, a:&b, a:!b, grp[0:9]' },
+  },
+  options: hostRunOptions,
+  examples: [
+    ['$0 exec all -- uptime', 'uptime on every host'],
+    ["$0 exec 'dc1:!hv07' -i inventory/prod.ini --forks 100 -- ip -br link", 'dc1 except hv07, 100 at a time'],
+    ['$0 exec hv[0:9] -b -- cat /etc/network/interfaces', 'the first ten hosts, through sudo'],
+  ],
+  run: runExec,
+});
 
 export async function runExec(io: Io, args: ExecArgs): Promise<number> {
   const words = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);

@@ -1,12 +1,12 @@
 /** `fleet export RUN --format json|junit|csv`: a run for CI dashboards, spreadsheets and scripts. */
 import path from 'node:path';
-import type { Argv } from 'yargs';
 import { buildCsv } from '../../report/csv.js';
 import { buildJunit } from '../../report/junit.js';
 import { loadRunData } from '../../report/run-data.js';
 import { buildRunJson } from '../../report/run-json.js';
 import { selectRun } from '../../report/select-run.js';
-import { dbOptions, type ArgsOf } from '../options.js';
+import { dbOptions, runPositional, type ArgsOf } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { outputModeOption, parseOutputMode, writeOutputFile } from '../output-file.js';
 import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
@@ -17,21 +17,19 @@ const exportOptions = {
   output: { alias: 'o', type: 'string', describe: 'File to write (default stdout)' },
 } as const;
 
-type ExportArgs = ArgsOf<typeof exportOptions & typeof dbOptions & typeof outputModeOption> & { run: string };
+type ExportArgs = ArgsOf<typeof exportOptions & typeof dbOptions & typeof outputModeOption & { run: typeof runPositional }>;
 
-export function exportCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'export <run>',
-    describe: 'Export a run as JSON (like run --json), JUnit XML (one testcase per host × check) or CSV',
-    builder: (y: Argv) =>
-      y
-        .positional('run', { type: 'string', demandOption: true, describe: 'Run id, or last' })
-        .options({ ...dbOptions, ...exportOptions, ...outputModeOption })
-        .example('$0 export last --format junit -o fleet-junit.xml', 'for a CI test-results view')
-        .example('$0 export 42 --format csv > run42.csv', 'one row per host × check'),
-    handler: async (argv: ExportArgs) => setExit(await exportRun(io, argv)),
-  };
-}
+export const exportCommand = defineCommand({
+  command: 'export <run>',
+  describe: 'Export a run as JSON (like run --json), JUnit XML (one testcase per host × check) or CSV',
+  positionals: { run: runPositional },
+  options: { ...dbOptions, ...exportOptions, ...outputModeOption },
+  examples: [
+    ['$0 export last --format junit -o fleet-junit.xml', 'for a CI test-results view'],
+    ['$0 export 42 --format csv > run42.csv', 'one row per host × check'],
+  ],
+  run: exportRun,
+});
 
 async function exportRun(io: Io, args: ExportArgs): Promise<number> {
   const mode = parseOutputMode(args.mode);

@@ -1,10 +1,10 @@
 /** `fleet runs` (history) and `fleet show RUN` (one run): read-only views of the store. */
 import { formatTimings } from '../../engine/timings.js';
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import type { RunStatus } from '../../core/result.js';
 import { withReadOnlyStore } from '../session.js';
-import { dbOptions, type ArgsOf } from '../options.js';
+import { dbOptions, runPositional, type ArgsOf } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import type { Io } from '../io.js';
 import { blockLine, oneLine, terminalJson } from '../../output/terminal-safe.js';
 
@@ -22,15 +22,13 @@ const runsOptions = {
 
 type RunsArgs = ArgsOf<typeof runsOptions & typeof dbOptions>;
 
-export function runsCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'runs',
-    describe: 'List recorded runs, newest first',
-    builder: (y: Argv) =>
-      y.options({ ...dbOptions, ...runsOptions }).example('$0 runs --playbook health-check --since 7d', "last week's health checks"),
-    handler: async (argv: RunsArgs) => setExit(await listRuns(io, argv)),
-  };
-}
+export const runsCommand = defineCommand({
+  command: 'runs',
+  describe: 'List recorded runs, newest first',
+  options: { ...dbOptions, ...runsOptions },
+  examples: [['$0 runs --playbook health-check --since 7d', "last week's health checks"]],
+  run: listRuns,
+});
 
 async function listRuns(io: Io, args: RunsArgs): Promise<number> {
   return withReadOnlyStore(io, args.db, 'runs', async (store) => {
@@ -79,21 +77,19 @@ const showOptions = {
   json: { type: 'boolean', describe: 'JSON instead of text' },
 } as const;
 
-type ShowArgs = ArgsOf<typeof showOptions & typeof dbOptions> & { run: string };
+type ShowArgs = ArgsOf<typeof showOptions & typeof dbOptions & { run: typeof runPositional }>;
 
-export function showCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'show <run>',
-    describe: 'Show one recorded run: hosts, steps and check results (RUN is an id or "last")',
-    builder: (y: Argv) =>
-      y
-        .positional('run', { type: 'string', demandOption: true, describe: 'Run id, or last' })
-        .options({ ...dbOptions, ...showOptions })
-        .example('$0 show last', 'the latest run')
-        .example('$0 show 42 --host hv07', 'everything run 42 did on hv07'),
-    handler: async (argv: ShowArgs) => setExit(await showRun(io, argv)),
-  };
-}
+export const showCommand = defineCommand({
+  command: 'show <run>',
+  describe: 'Show one recorded run: hosts, steps and check results (RUN is an id or "last")',
+  positionals: { run: runPositional },
+  options: { ...dbOptions, ...showOptions },
+  examples: [
+    ['$0 show last', 'the latest run'],
+    ['$0 show 42 --host hv07', 'everything run 42 did on hv07'],
+  ],
+  run: showRun,
+});
 
 async function showRun(io: Io, args: ShowArgs): Promise<number> {
   return withReadOnlyStore(io, args.db, 'show', async (store) => {

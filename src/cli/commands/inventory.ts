@@ -1,8 +1,8 @@
 /** `fleet inventory --list|--graph|--host NAME`: the same views as ansible-inventory. */
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { inventoryGraph, inventoryHost, inventoryListJson, loadInventory } from '../../inventory/index.js';
 import { inventoryOptions, type ArgsOf } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { inventorySources } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { terminalJson } from '../../output/terminal-safe.js';
@@ -14,23 +14,20 @@ const inventoryViewOptions = {
   'show-secrets': { type: 'boolean', describe: 'Do not mask passwords and vars named as secret' },
 } as const;
 
-type InventoryCommandArgs = ArgsOf<typeof inventoryViewOptions> & { inventory?: string[] };
+type InventoryCommandArgs = ArgsOf<typeof inventoryViewOptions & Pick<typeof inventoryOptions, 'inventory'>>;
 
-export function inventoryCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'inventory',
-    describe: 'Show the inventory as fleet reads it (same output as ansible-inventory)',
-    builder: (y: Argv) =>
-      y
-        .options({ inventory: inventoryOptions.inventory, ...inventoryViewOptions })
-        .conflicts('list', ['graph', 'host'])
-        .conflicts('graph', 'host')
-        .example('$0 inventory -i inventory/ --list', 'JSON of the whole inventory')
-        .example('$0 inventory -i hosts.ini --graph', 'tree of groups')
-        .example('$0 inventory -i hosts.ini --host hv01', 'vars of hv01'),
-    handler: async (argv: InventoryCommandArgs) => setExit(await runInventory(io, argv)),
-  };
-}
+export const inventoryCommand = defineCommand({
+  command: 'inventory',
+  describe: 'Show the inventory as fleet reads it (same output as ansible-inventory)',
+  options: { inventory: inventoryOptions.inventory, ...inventoryViewOptions },
+  refine: (y) => y.conflicts('list', ['graph', 'host']).conflicts('graph', 'host'),
+  examples: [
+    ['$0 inventory -i inventory/ --list', 'JSON of the whole inventory'],
+    ['$0 inventory -i hosts.ini --graph', 'tree of groups'],
+    ['$0 inventory -i hosts.ini --host hv01', 'vars of hv01'],
+  ],
+  run: runInventory,
+});
 
 async function runInventory(io: Io, args: InventoryCommandArgs): Promise<number> {
   if (!args.list && !args.graph && args.host === undefined)

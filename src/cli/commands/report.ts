@@ -1,11 +1,11 @@
 /** `fleet report`: one self-contained HTML file for a run (what is broken, where, since when, what changed). */
 import path from 'node:path';
-import type { Argv } from 'yargs';
 import { buildReport } from '../../report/build-report.js';
 import { selectRun } from '../../report/select-run.js';
 import { oneLine } from '../../output/terminal-safe.js';
 import { checkTrend, dbOptions, trendOptions, type ArgsOf } from '../options.js';
 import { outputModeOption, parseOutputMode, writeOutputFile } from '../output-file.js';
+import { defineCommand } from '../define-command.js';
 import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 
@@ -21,18 +21,16 @@ const reportOptions = {
 
 type ReportArgs = ArgsOf<typeof reportOptions & typeof dbOptions & typeof trendOptions & typeof outputModeOption>;
 
-export function reportCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'report',
-    describe: 'Write an HTML report of a run: summary, failing checks, host × check matrix, changes, trend (one offline file)',
-    builder: (y: Argv) =>
-      y
-        .options({ ...dbOptions, ...trendOptions, ...reportOptions, ...outputModeOption })
-        .example('$0 report', 'the latest run, to fleet-report-<id>.html')
-        .example('$0 report --playbook health-check -o /srv/reports/today.html', 'the latest health check'),
-    handler: async (argv: ReportArgs) => setExit(await writeReport(io, argv)),
-  };
-}
+export const reportCommand = defineCommand({
+  command: 'report',
+  describe: 'Write an HTML report of a run: summary, failing checks, host × check matrix, changes, trend (one offline file)',
+  options: { ...dbOptions, ...trendOptions, ...reportOptions, ...outputModeOption },
+  examples: [
+    ['$0 report', 'the latest run, to fleet-report-<id>.html'],
+    ['$0 report --playbook health-check -o /srv/reports/today.html', 'the latest health check'],
+  ],
+  run: writeReport,
+});
 
 async function writeReport(io: Io, args: ReportArgs): Promise<number> {
   checkTrend(args.trend);

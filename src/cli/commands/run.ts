@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { SecretMask } from '../../core/redact.js';
 import { selectHosts } from '../../inventory/index.js';
@@ -19,7 +18,8 @@ import { StoreError } from '../../store/errors.js';
 import { formatRunSummary } from '../../output/summary.js';
 import { formatCheckReport } from '../../output/checks-report.js';
 import { StepDiffPrinter } from '../../output/step-diff-printer.js';
-import { hostRunOptions, type ArgsOf, type HostRunArgs } from '../options.js';
+import { hostRunOptions, splitList, type ArgsOf, type HostRunArgs } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { runOnTargets, type RunSink } from '../run-context.js';
 import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
@@ -94,35 +94,25 @@ export function resolvePlaybook(name: string, cwd: string): string {
   return found;
 }
 
-export function runCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'run <playbook>',
-    describe:
-      'Run a playbook. Check playbooks (health-check) are read-only unless --fix; remediation playbooks (fix: true, e.g. bridge-remediation) apply unless --check or --no-fix',
-    builder: (y: Argv) =>
-      y
-        .positional('playbook', {
-          type: 'string',
-          demandOption: true,
-          describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook',
-        })
-        .options({ ...hostRunOptions, ...runOptions })
-        .example('$0 run health-check -i inventory/', 'check every hypervisor; nothing changes')
-        .example('$0 run health-check -l dc1 --tags bridge,netfilter', 'only bridge and netfilter checks in dc1')
-        .example('$0 run health-check --check --fix', 'show what the fixes would do')
-        .example('$0 run health-check --fix -e br_netfilter_fix=sysctl', 'repair runtime faults, then re-check')
-        .example('$0 run bridge-remediation --check --diff', "preview each host's config diff, runtime commands and lockout warnings")
-        .example('$0 run bridge-remediation', 'apply, canary first, each host commit-confirmed')
-        .example('$0 run bridge-remediation --limit @failed', 'resume on the hosts that failed last time'),
-    handler: async (argv: RunArgs) => setExit(await runPlaybookCommand(io, argv)),
-  };
-}
-
-const splitList = (values: string[] | undefined) =>
-  (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
+export const runCommand = defineCommand({
+  command: 'run <playbook>',
+  describe:
+    'Run a playbook. Check playbooks (health-check) are read-only unless --fix; remediation playbooks (fix: true, e.g. bridge-remediation) apply unless --check or --no-fix',
+  positionals: {
+    playbook: { type: 'string', demandOption: true, describe: 'A name in playbooks/ (health-check) or a path to a YAML playbook' },
+  },
+  options: { ...hostRunOptions, ...runOptions },
+  examples: [
+    ['$0 run health-check -i inventory/', 'check every hypervisor; nothing changes'],
+    ['$0 run health-check -l dc1 --tags bridge,netfilter', 'only bridge and netfilter checks in dc1'],
+    ['$0 run health-check --check --fix', 'show what the fixes would do'],
+    ['$0 run health-check --fix -e br_netfilter_fix=sysctl', 'repair runtime faults, then re-check'],
+    ['$0 run bridge-remediation --check --diff', "preview each host's config diff, runtime commands and lockout warnings"],
+    ['$0 run bridge-remediation', 'apply, canary first, each host commit-confirmed'],
+    ['$0 run bridge-remediation --limit @failed', 'resume on the hosts that failed last time'],
+  ],
+  run: runPlaybookCommand,
+});
 
 export async function runPlaybookCommand(io: Io, args: RunArgs): Promise<number> {
   const mask = new SecretMask();

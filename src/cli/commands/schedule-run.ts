@@ -2,7 +2,6 @@
  * `fleet schedule run NAME`: one run of a schedule, now, with the daemon's locking, recording,
  * notifications, report and retention (what a systemd timer or a crontab line calls).
  */
-import type { Argv } from 'yargs';
 import { EXIT } from '../../core/result.js';
 import { SecretMask } from '../../core/redact.js';
 import { DEFAULT_LEASE_MS, holdingLock, lockOwner } from '../../daemon/lease.js';
@@ -12,7 +11,8 @@ import { channelResolver } from '../../notify/routing.js';
 import { dbOptions, unattendedConnectionOptions, type ArgsOf } from '../options.js';
 import { handleInterrupts } from '../interrupt.js';
 import { scheduleRunner } from '../schedule-runner.js';
-import { loadSchedules, pickSchedule, scheduleFilePath, scheduleOption } from '../schedule-file.js';
+import { loadSchedules, pickSchedule, scheduleFilePath, scheduleNamePositional, scheduleOption } from '../schedule-file.js';
+import { defineCommand } from '../define-command.js';
 import { withStore } from '../session.js';
 import type { Io } from '../io.js';
 
@@ -20,20 +20,16 @@ import type { Io } from '../io.js';
 export const SCHEDULE_BUSY = 75;
 
 const options = { ...scheduleOption, ...dbOptions, ...unattendedConnectionOptions } as const;
-type Args = ArgsOf<typeof options> & { name: string };
+type Args = ArgsOf<typeof options & { name: typeof scheduleNamePositional }>;
 
-export function scheduleRunCmd(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'run <name>',
-    describe: "Run one schedule once, now, as the daemon would (lock, record, notify, report, retention); exits with the run's status",
-    builder: (y: Argv) =>
-      y
-        .positional('name', { type: 'string', demandOption: true, describe: 'Schedule name' })
-        .options(options)
-        .example('$0 schedule run hourly-health', 'what the systemd timer of `schedule install hourly-health --systemd` runs'),
-    handler: async (argv: Args) => setExit(await runOnce(io, argv)),
-  };
-}
+export const scheduleRunCmd = defineCommand({
+  command: 'run <name>',
+  describe: "Run one schedule once, now, as the daemon would (lock, record, notify, report, retention); exits with the run's status",
+  positionals: { name: scheduleNamePositional },
+  options,
+  examples: [['$0 schedule run hourly-health', 'what the systemd timer of `schedule install hourly-health --systemd` runs']],
+  run: runOnce,
+});
 
 async function runOnce(io: Io, args: Args): Promise<number> {
   const file = scheduleFilePath(args.schedule, io.cwd);

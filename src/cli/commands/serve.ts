@@ -1,8 +1,8 @@
 /** `fleet serve`: the latest report and the run history in a browser; read-only, loopback by default. */
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { isLoopback, startReportServer } from '../../report/server.js';
 import { checkTrend, dbOptions, trendOptions, type ArgsOf } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { withReadOnlyStore } from '../session.js';
 import type { Io } from '../io.js';
 
@@ -19,18 +19,16 @@ const serveOptions = {
 
 type ServeArgs = ArgsOf<typeof serveOptions & typeof dbOptions & typeof trendOptions>;
 
-export function serveCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'serve',
-    describe: 'Serve the latest report and the run history over HTTP (read-only; 127.0.0.1 unless --bind)',
-    builder: (y: Argv) =>
-      y
-        .options({ ...dbOptions, ...trendOptions, ...serveOptions })
-        .example('$0 serve', 'http://127.0.0.1:8377/')
-        .example('ssh -L 8377:127.0.0.1:8377 controller', 'reach it from your workstation without exposing it'),
-    handler: async (argv: ServeArgs) => setExit(await serve(io, argv)),
-  };
-}
+export const serveCommand = defineCommand({
+  command: 'serve',
+  describe: 'Serve the latest report and the run history over HTTP (read-only; 127.0.0.1 unless --bind)',
+  options: { ...dbOptions, ...trendOptions, ...serveOptions },
+  examples: [
+    ['$0 serve', 'http://127.0.0.1:8377/'],
+    ['ssh -L 8377:127.0.0.1:8377 controller', 'reach it from your workstation without exposing it'],
+  ],
+  run: serve,
+});
 
 async function serve(io: Io, args: ServeArgs): Promise<number> {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new InputError(`--port must be 0-65535, not ${args.port}`);

@@ -1,10 +1,9 @@
 /** `fleet worker`: takes the shards of sharded runs (`fleet run --shards`) from PostgreSQL and runs them. */
-import type { Argv } from 'yargs';
 import { InputError } from '../../core/errors.js';
 import { defaultDbTarget } from '../../store/open.js';
-import { dbOptions, type ArgsOf } from '../options.js';
+import { dbOptions, splitList } from '../options.js';
+import { defineCommand } from '../define-command.js';
 import { runWorker } from '../shards.js';
-import type { Io } from '../io.js';
 
 const workerOptions = {
   ...dbOptions,
@@ -24,40 +23,30 @@ const workerOptions = {
   'exit-when-idle': { type: 'number', default: 0, hidden: true, describe: 'Exit after this many idle polls (tests, benchmarks)' },
 } as const;
 
-type WorkerArgs = ArgsOf<typeof workerOptions>;
-
-export function workerCommand(io: Io, setExit: (code: number) => void) {
-  return {
-    command: 'worker',
-    describe:
-      'Run the shards of sharded runs (fleet run --shards) queued in a PostgreSQL store; SIGTERM finishes the running shards, then exits',
-    builder: (y: Argv) =>
-      y
-        .options(workerOptions)
-        .example('$0 worker --db postgres://fleet@db/fleet --concurrency 2', 'two shards at a time')
-        .example('$0 worker --db postgres://fleet@db/fleet --tags dc1', 'only shards of inventory group dc1 (fleet run --shard-by dc)'),
-    handler: async (argv: WorkerArgs) => {
-      const positive = (name: string, v: number) => {
-        if (!Number.isFinite(v) || v <= 0) throw new InputError(`--${name} must be a positive number, not '${v}'`);
-      };
-      positive('concurrency', argv.concurrency);
-      positive('poll-interval', argv['poll-interval']);
-      positive('maintenance-interval', argv['maintenance-interval']);
-      if (!Number.isInteger(argv.concurrency)) throw new InputError(`--concurrency must be a whole number, not '${argv.concurrency}'`);
-      const tags = (argv.tags ?? [])
-        .flatMap((t) => t.split(','))
-        .map((t) => t.trim())
-        .filter(Boolean);
-      setExit(
-        await runWorker(io, {
-          db: argv.db ?? defaultDbTarget(),
-          concurrency: argv.concurrency,
-          tags,
-          pollMs: argv['poll-interval'] * 1000,
-          maintenanceSeconds: Math.max(1, Math.round(argv['maintenance-interval'])),
-          exitWhenIdle: argv['exit-when-idle'],
-        }),
-      );
-    },
-  };
-}
+export const workerCommand = defineCommand({
+  command: 'worker',
+  describe:
+    'Run the shards of sharded runs (fleet run --shards) queued in a PostgreSQL store; SIGTERM finishes the running shards, then exits',
+  options: workerOptions,
+  examples: [
+    ['$0 worker --db postgres://fleet@db/fleet --concurrency 2', 'two shards at a time'],
+    ['$0 worker --db postgres://fleet@db/fleet --tags dc1', 'only shards of inventory group dc1 (fleet run --shard-by dc)'],
+  ],
+  async run(io, argv) {
+    const positive = (name: string, v: number) => {
+      if (!Number.isFinite(v) || v <= 0) throw new InputError(`--${name} must be a positive number, not '${v}'`);
+    };
+    positive('concurrency', argv.concurrency);
+    positive('poll-interval', argv['poll-interval']);
+    positive('maintenance-interval', argv['maintenance-interval']);
+    if (!Number.isInteger(argv.concurrency)) throw new InputError(`--concurrency must be a whole number, not '${argv.concurrency}'`);
+    return runWorker(io, {
+      db: argv.db ?? defaultDbTarget(),
+      concurrency: argv.concurrency,
+      tags: splitList(argv.tags),
+      pollMs: argv['poll-interval'] * 1000,
+      maintenanceSeconds: Math.max(1, Math.round(argv['maintenance-interval'])),
+      exitWhenIdle: argv['exit-when-idle'],
+    });
+  },
+});
