@@ -4,7 +4,7 @@
  * namespace copied from the fleet's template (like sshd), with private directories bound over the
  * paths libvirt uses: /etc/libvirt (our libvirtd.conf and qemu.conf), /run/libvirt, /var/lib,
  * /var/cache and /var/log/libvirt, and copies of /etc/passwd and /etc/group that know `libvirt-qemu`
- * (the user Debian's build defaults to). The host's sshd binds the same directories (hostLibvirtFstab),
+ * (the user Debian's build defaults to), and an /etc/hosts that resolves the host's name. The host's sshd binds the same directories (hostLibvirtFstab),
  * so an SSH session's `virsh -c qemu:///system` reaches this libvirtd exactly as on a real hypervisor.
  *
  * No security driver, cgroups or namespaces for QEMU, QEMU as root, no ownership changes: the test
@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SimFleetError } from './exec.js';
+import { CACHE_DIR } from './guests/assets.js';
 import type { HostState } from './model.js';
 
 const LIBVIRTD = '/usr/sbin/libvirtd';
@@ -75,11 +76,22 @@ const QEMU_CONF = [
   '',
 ].join('\n');
 
+/**
+ * QEMU's capabilities as libvirtd probed them, shared by every simulated libvirtd and kept between
+ * runs next to the guest kernel: the probe (QEMU started and queried over QMP) is what makes the
+ * first `virsh create` slow, 5 s on an idle machine and 48 s on a loaded one. libvirt re-probes by
+ * itself when QEMU or libvirt changed, and replaces the files by rename, so sharing is safe.
+ */
+const CAPS_CACHE = path.join(CACHE_DIR, 'libvirt-qemu-capabilities');
+const CAPS_PATH = 'qemu/capabilities';
+
 /** fstab lines for the libvirt binds (sshd's and libvirtd's mount namespaces use the same ones). */
 export function hostLibvirtFstab(h: HostState): string[] {
   const dir = libvirtDir(h);
   return [
     ...BINDS.map(([sub, target]) => `${dir}/${sub} ${target} none bind 0 0`),
+    `${CAPS_CACHE} /var/cache/libvirt/${CAPS_PATH} none bind 0 0`,
+    `${dir}/hosts /etc/hosts none bind 0 0`,
     `${dir}/passwd /etc/passwd none bind 0 0`,
     `${dir}/group /etc/group none bind 0 0`,
   ];
@@ -93,8 +105,13 @@ export function writeLibvirtdFiles(h: HostState): void {
     // Bind mounts need a mount point; these are the empty directories a libvirt install creates.
     mkdirSync(target, { recursive: true });
   }
+  mkdirSync(path.join(dir, 'cache', CAPS_PATH), { recursive: true });
+  mkdirSync(CAPS_CACHE, { recursive: true });
   writeFileSync(path.join(dir, 'etc', 'libvirtd.conf'), LIBVIRTD_CONF);
   writeFileSync(path.join(dir, 'etc', 'qemu.conf'), QEMU_CONF);
+  // libvirtd resolves its own hostname when it starts a domain; unresolvable, that waits for DNS
+  // timeouts (45 s per `virsh create` measured), and DNS is unreachable from a host namespace.
+  writeFileSync(path.join(dir, 'hosts'), `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n127.0.1.1 ${h.host.name}\n`);
   copyFileSync('/etc/passwd', path.join(dir, 'passwd'));
   copyFileSync('/etc/group', path.join(dir, 'group'));
   const passwd = readFileSync('/etc/passwd', 'utf8');
@@ -106,6 +123,10 @@ export function writeLibvirtdFiles(h: HostState): void {
 
 /** Runs in libvirtd's new mount+UTS namespace (inside the host netns): $1 name, $2 fstab. */
 const LAUNCH = `set -e
+# The template's /dev overlay adds /dev/kvm for fleet's checks (sshd.ts), a node this machine cannot
+# open. libvirtd would count KVM as usable, find no KVM in QEMU's probed capabilities, and re-probe
+# QEMU on every domain start (~45 s on a loaded 2-core machine): it gets the machine's real /dev.
+if awk '$1 == "fleet-sim-dev" && $2 == "/dev" { f = 1 } END { exit !f }' /proc/mounts; then umount /dev; fi
 mount -a -T "$2"
 echo "$1" > /proc/sys/kernel/hostname
 exec ${LIBVIRTD} -f /etc/libvirt/libvirtd.conf`;

@@ -110,8 +110,9 @@ export class LibvirtGuest implements RealGuest {
       const { stdout } = await run('virsh', ['-c', this.spec.libvirtd.uri, ...args], { timeout: 60_000 });
       return stdout;
     } catch (e) {
-      const err = e as { stderr?: string; message?: string };
-      throw new Error(`virsh ${args.join(' ')} (guest ${this.spec.domain}): ${(err.stderr ?? err.message ?? '').trim()}`);
+      const err = e as { stderr?: string; message?: string; killed?: boolean };
+      const why = err.killed ? 'no answer within 60 s' : err.stderr?.trim() || err.message?.trim() || 'failed';
+      throw new Error(`virsh ${args.join(' ')} (guest ${this.spec.domain}): ${why}`);
     }
   }
 
