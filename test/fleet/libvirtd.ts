@@ -129,7 +129,8 @@ const LAUNCH = `set -e
 if awk '$1 == "fleet-sim-dev" && $2 == "/dev" { f = 1 } END { exit !f }' /proc/mounts; then umount /dev; fi
 mount -a -T "$2"
 echo "$1" > /proc/sys/kernel/hostname
-exec ${LIBVIRTD} -f /etc/libvirt/libvirtd.conf`;
+# Its default pid file, /run/libvirtd.pid, is machine-wide: two simulated libvirtds would collide.
+exec ${LIBVIRTD} -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid`;
 
 function tail(file: string): string {
   try {
