@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 export interface RealGuest {
   readonly consolePath: string;
   lines(): string[];
-  waitFor(peer: 'gw' | 'host', state: 'ok' | 'fail', after: number, timeoutMs: number): Promise<number>;
+  waitFor(peer: 'gw' | 'host' | 'big', state: 'ok' | 'fail', after: number, timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
 }
 

@@ -41,6 +41,8 @@ export interface LibvirtGuestSpec {
   readonly ip: string;
   readonly gateway?: string;
   readonly host?: string;
+  /** ICMP data bytes of an extra ping to the gateway (else the host), reported as `big` (MTU holes). */
+  readonly bigPing?: number;
   /** Directory for the console file and domain XML: inside the fleet's work dir. */
   readonly dir: string;
 }
@@ -54,6 +56,7 @@ export function renderGuestDomain(assets: GuestAssets, spec: LibvirtGuestSpec, c
   const cmdline = ['console=ttyS0', 'quiet', 'panic=-1', `fleet.ip=${spec.ip}`];
   if (spec.gateway) cmdline.push(`fleet.gw=${spec.gateway}`);
   if (spec.host) cmdline.push(`fleet.host=${spec.host}`);
+  if (spec.bigPing !== undefined) cmdline.push(`fleet.bigping=${spec.bigPing}`);
   const nic = spec.direct
     ? [`<interface type='direct'>`, `<source dev='${esc(spec.direct.dev)}' mode='${spec.direct.mode}'/>`]
     : [`<interface type='bridge'>`, `<source bridge='${esc(spec.bridge ?? '')}'/>`];
@@ -120,7 +123,7 @@ export class LibvirtGuest implements RealGuest {
     return reportLines(this.consolePath);
   }
 
-  waitFor(peer: 'gw' | 'host', state: 'ok' | 'fail', after: number, timeoutMs: number): Promise<number> {
+  waitFor(peer: 'gw' | 'host' | 'big', state: 'ok' | 'fail', after: number, timeoutMs: number): Promise<number> {
     return waitForReport(this.consolePath, `guest ${this.spec.domain}`, peer, state, after, timeoutMs);
   }
 
