@@ -50,10 +50,14 @@ export const LIBVIRT_PLANNERS: Readonly<Record<string, Planner>> = {
         if (nic.linkState !== 'down' || !nic.mac) continue;
         const base = ['virsh', '-c', v.libvirtUri, 'domif-setlink', d.name, nic.mac, 'up'];
         if (d.running) commands.push(cmd(...(base as [string, ...string[]])));
-        commands.push(cmd(...(base as [string, ...string[]]), '--config'));
+        // A transient guest (started by `virsh create`) has no persistent config, and --config fails
+        // for it ("transient domains do not have any persistent config"), which failed the whole fix
+        // after the live change had worked. Whether it is persistent is asked at fix time, by name.
+        const persistent = `${cmd('virsh', '-c', v.libvirtUri, 'list', '--all', '--persistent', '--name')} | ${cmd('grep', '-qxF', '--', d.name)}`;
+        commands.push(`if ${persistent}; then ${cmd(...(base as [string, ...string[]]), '--config')}; fi`);
       }
     }
     if (commands.length === 0) return nothing('no guest NIC is link-down');
-    return { description: 'set guest NIC links up (live for running guests, and in the persistent config)', commands };
+    return { description: 'set guest NIC links up (live for running guests, and in the persistent config of defined ones)', commands };
   },
 };

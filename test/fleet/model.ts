@@ -50,8 +50,14 @@ export interface SimHost {
   readonly segment: number;
   /** Inventory group: dc1 (first half) or dc2. Each group has its own VM LAN. */
   readonly group: string;
-  /** `test:///abs/…/libvirt.xml` */
+  /** `test:///abs/…/libvirt.xml`, or `qemu:///system` on a host with a real libvirtd. */
   readonly libvirtUri: string;
+  /**
+   * A real libvirtd manages this host's guests (SimFleetOptions.libvirtd): `vms` are then only
+   * planned names, MACs and taps for guests a test boots (guests/libvirt-guest.ts); no veth
+   * stand-ins exist and the test-driver XML is not what virsh reads.
+   */
+  readonly libvirtd: boolean;
   readonly xmlPath: string;
   /** Per-host work directory (keys, sshd config, logs, libvirt XML). */
   readonly dir: string;
@@ -130,6 +136,8 @@ export interface PlanInput {
   vmNetworkMode: VmNetworkMode;
   /** VMs per host; default cycles 1, 2, 3. */
   vmsPerHost: number | undefined;
+  /** Names of the hosts whose guests a real libvirtd manages. */
+  libvirtd?: ReadonlySet<string>;
   hostPublicKeys: readonly string[];
 }
 
@@ -198,7 +206,8 @@ export function planHosts(input: PlanInput): HostState[] {
       port: 22,
       segment: slot.segment,
       group: n <= half ? 'dc1' : 'dc2',
-      libvirtUri: `test://${xmlPath}`,
+      libvirtUri: input.libvirtd?.has(name) ? 'qemu:///system' : `test://${xmlPath}`,
+      libvirtd: input.libvirtd?.has(name) ?? false,
       xmlPath,
       dir,
       hostPublicKey: input.hostPublicKeys[n - 1] ?? '',

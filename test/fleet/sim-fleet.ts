@@ -35,7 +35,8 @@ import { renderLibvirtXml } from './render/libvirt-xml.js';
 import { renderSshdConfig } from './render/sshd-config.js';
 import { run as runInHost, type RunInHostOptions } from './run.js';
 import { snapshotHost } from './snapshot.js';
-import { forgetSshd, renderHostFstab, spawnSshd, stopSshd, waitSshdReady } from './sshd.js';
+import { controllerUri, domainPidPath, hostLibvirtFstab, startLibvirtd, writeLibvirtdFiles } from './libvirtd.js';
+import { forgetSshd, renderHostFstab, spawnSshd, stopSshd, templatePid, waitSshdReady } from './sshd.js';
 import { fabricBatch, hostBatch, names, rootBatch } from './topology.js';
 
 export interface SimFleetOptions {
@@ -53,6 +54,11 @@ export interface SimFleetOptions {
   vmsPerHost?: number;
   /** Parallel setup jobs (default 8). */
   concurrency?: number;
+  /**
+   * Hosts (e.g. ['hv01']) whose guests a real libvirtd manages (libvirtd.ts): fleet reaches it over
+   * SSH with qemu:///system, and tests boot real guests with guests/libvirt-guest.ts. Default none.
+   */
+  libvirtd?: readonly string[];
 }
 
 /** Milliseconds spent per phase of up(). */
@@ -197,7 +203,10 @@ export class SimFleet {
         vmNetworkMode,
         vmsPerHost: opts.vmsPerHost,
         hostPublicKeys: hostKeys.map((k) => k.public),
+        libvirtd: new Set(opts.libvirtd ?? []),
       });
+      const unknown = (opts.libvirtd ?? []).filter((n) => !states.some((s) => s.host.name === n));
+      if (unknown.length > 0) throw new SimFleetError(`SimFleet libvirtd names unknown hosts: ${unknown.join(', ')}`);
       const client = ed25519KeyPair(`fleet-sim-${prefix}`);
       const keyPath = path.join(dir, 'id_ed25519');
       writeFileSync(keyPath, client.private, { mode: 0o600 });
@@ -250,6 +259,10 @@ export class SimFleet {
           }),
         ),
       );
+      // libvirtd answers in ~0.1 s, but its first `virsh create` probes QEMU's capabilities (seconds).
+      for (const s of states.filter((x) => x.host.libvirtd)) {
+        await startLibvirtd(s, await templatePid(prefix, names.fabric(prefix)), Date.now() + 30_000);
+      }
       const sshd = mark();
       return new SimFleet({
         prefix,
@@ -302,6 +315,16 @@ export class SimFleet {
       String(host.port),
       `root@${host.address}`,
     ];
+  }
+
+  /**
+   * For virsh on the controller: the URI of the host's real libvirtd (qemu:///system through its
+   * socket) and where QEMU's pidfile of `domain` is. Throws for a host without one.
+   */
+  libvirtd(name: string): { readonly uri: string; pidPath(domain: string): string } {
+    const s = this.state(name);
+    if (!s.host.libvirtd) throw new SimFleetError(`${name} has no real libvirtd (SimFleetOptions.libvirtd)`);
+    return { uri: controllerUri(s), pidPath: (domain) => domainPidPath(s, domain) };
   }
 
   /** Runs a shell command inside the host's namespace (ip netns exec; no SSH). */
@@ -415,5 +438,6 @@ function writeHostFiles(s: HostState, hostPrivateKey: string, clientPublicKey: s
   writeFileSync(path.join(s.etcDir, 'sysctl.d/README.sysctl'), 'Per-host sysctl.d of a simulated hypervisor (fleet simulator).\n');
   writeFileSync(path.join(s.etcDir, 'hostname'), `${host.name}\n`);
   writeFileSync(path.join(s.etcDir, 'machine-id'), `${host.machineId}\n`);
-  writeFileSync(s.fstabPath, renderHostFstab(s.etcDir, ETC_ENTRIES));
+  if (host.libvirtd) writeLibvirtdFiles(s);
+  writeFileSync(s.fstabPath, renderHostFstab(s.etcDir, ETC_ENTRIES, host.libvirtd ? hostLibvirtFstab(s) : []));
 }

@@ -40,13 +40,15 @@ exec ${SSHD} -D -e -f "$3"`;
  * 2-core machine turns 5 concurrent remediations into a CPU queue that outlasts the dead-man switch.
  * A real hypervisor has its own root home, not the controller's.
  */
-export function renderHostFstab(etcDir: string, entries: readonly string[]): string {
+export function renderHostFstab(etcDir: string, entries: readonly string[], extra: readonly string[] = []): string {
   return [
     // A source name other than "sysfs", or `mount -a` would think /sys is already mounted.
     'fleet-sim-sysfs /sys sysfs rw,nosuid,nodev,noexec 0 0',
     'fleet-sim-run /run/fleet tmpfs rw,nosuid,nodev,size=1m,mode=755 0 0',
     'fleet-sim-root /root tmpfs rw,nosuid,nodev,size=4m,mode=700 0 0',
     ...entries.map((e) => `${etcDir}/${e} /etc/${e} none bind 0 0`),
+    // e.g. a real libvirtd's private directories (libvirtd.ts), so sessions reach its socket.
+    ...extra,
     '',
   ].join('\n');
 }
@@ -78,7 +80,7 @@ function mountsOf(pid: number): string | undefined {
 }
 
 /** The fleet's template mount namespace process (started on first use, restarted if gone). */
-async function templatePid(prefix: string, fabricNetns: string): Promise<number> {
+export async function templatePid(prefix: string, fabricNetns: string): Promise<number> {
   const known = templates.get(prefix);
   if (known !== undefined && mountsOf(known) !== undefined) return known;
   const child = spawn(

@@ -89,7 +89,8 @@ export function hostBatch(prefix: string, block: number, h: HostState, natMode: 
       `address add ${h.libvirt.networks[0]?.address ?? ''}/${h.libvirt.networks[0]?.prefixLength ?? 24} dev ${natBridge}`,
     );
   }
-  for (const vm of host.vms) lines.push(...tapLines(vm, fabric));
+  // A real libvirtd creates real taps when a test boots its guests.
+  if (!host.libvirtd) for (const vm of host.vms) lines.push(...tapLines(vm, fabric));
   return lines;
 }
 
@@ -109,7 +110,7 @@ export function fabricBatch(hosts: readonly HostState[]): string[] {
   for (const lan of lans) lines.push(`link add ${lan} ${BRIDGE_CLEAN}`, `link set dev ${lan} addrgenmode none up`);
   for (const { host } of hosts) {
     lines.push(`link set dev ${names.lanPeer(host.index)} addrgenmode none master ${names.lanBridge(host)} up`);
-    for (const vm of host.vms) lines.push(`link set dev ${vm.guestIf} addrgenmode none up`);
+    if (!host.libvirtd) for (const vm of host.vms) lines.push(`link set dev ${vm.guestIf} addrgenmode none up`);
   }
   return lines;
 }

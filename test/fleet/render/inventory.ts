@@ -20,7 +20,10 @@ export function renderInventory(i: InventoryInput): string {
   for (const g of groups) {
     lines.push('', `[${g}]`);
     for (const h of i.hosts.filter((x) => x.group === g)) {
-      lines.push(`${h.name} ansible_host=${h.address} libvirt_uri=${h.libvirtUri} l2_segment=${i.l2Segment(h)}`);
+      // A host with a real libvirtd gets no libvirt_uri: fleet's default (qemu:///system) applies,
+      // as on a real hypervisor.
+      const uri = h.libvirtd ? '' : ` libvirt_uri=${h.libvirtUri}`;
+      lines.push(`${h.name} ansible_host=${h.address}${uri} l2_segment=${i.l2Segment(h)}`);
     }
   }
   lines.push(

@@ -188,7 +188,8 @@ describe('libvirt.link-state', () => {
     expect(r).toMatchObject({ status: 'fail', severity: 'high', fixId: 'libvirt-link-up' });
     expect(r.fix?.split('\n').slice(1)).toEqual([
       'virsh -c qemu:///system domif-setlink clone01 52:54:00:aa:bb:01 up',
-      'virsh -c qemu:///system domif-setlink clone01 52:54:00:aa:bb:01 up --config',
+      // A transient guest (virsh create) has no config to change: --config would fail the fix.
+      'if virsh -c qemu:///system list --all --persistent --name | grep -qxF -- clone01; then virsh -c qemu:///system domif-setlink clone01 52:54:00:aa:bb:01 up --config; fi',
     ]);
   });
 
