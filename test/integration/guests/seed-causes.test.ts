@@ -1,5 +1,5 @@
 /**
- * Ground truth for six causes with real guests (QEMU, Debian's kernel, busybox /init): one guest on
+ * Ground truth for six causes with real guests under a real libvirtd (QEMU, Debian's kernel, busybox /init): one guest on
  * the VM bridge br1 of each of hv01 and hv02. Each guest pings a gateway station on its VM LAN, its
  * host's own address on br1, and the gateway with a 1500-byte packet (`big`). Three rounds, each
  * with one cause per host, so that one fleet run judges two causes and the guests' waits overlap:
@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestAssets, missingTools, type GuestAssets } from '../../fleet/guests/assets.js';
-import { Guest } from '../../fleet/guests/guest.js';
+import { LibvirtGuest } from '../../fleet/guests/libvirt-guest.js';
 import { run } from '../../fleet/run.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';
 import { names } from '../../fleet/topology.js';
@@ -51,8 +51,8 @@ const NO_BR_NF =
 interface Bed {
   readonly host: string;
   readonly net: string;
-  guest?: Guest;
-  /** Report lines already seen (see Guest.waitFor). */
+  guest?: LibvirtGuest;
+  /** Report lines already seen (see LibvirtGuest.waitFor). */
   seen: number;
 }
 const BEDS: Bed[] = [
@@ -70,14 +70,14 @@ async function setUp(assets: GuestAssets, bed: Bed): Promise<void> {
   // The gateway station: an address on the host's VM LAN bridge in the fabric namespace.
   const lan = await run(names.fabric(sim.prefix), `ip addr add ${bed.net}.1/24 dev ${names.lanBridge(h)}`);
   expect(lan.code, lan.stderr).toBe(0);
-  // The host's own address on its VM bridge (the guest's "host" peer), and QEMU's real tap
-  // replacing the veth stand-in of the same name.
-  const setup = await sim.run(bed.host, `${NO_BR_NF} && ip addr add ${bed.net}.2/24 dev ${vm.bridge} && ip link del dev ${vm.tap}`);
+  // The host's own address on its VM bridge (the guest's "host" peer). The host's real libvirtd
+  // creates the guest's tap and attaches it to the bridge.
+  const setup = await sim.run(bed.host, `${NO_BR_NF} && ip addr add ${bed.net}.2/24 dev ${vm.bridge}`);
   expect(setup.code, setup.stderr).toBe(0);
-  bed.guest = await Guest.boot(assets, {
-    netns: h.netns,
+  bed.guest = await LibvirtGuest.boot(assets, {
+    libvirtd: sim.libvirtd(bed.host),
+    domain: vm.name,
     tap: vm.tap,
-    tapMac: `fe${vm.mac.slice(2)}`,
     bridge: vm.bridge,
     mac: vm.mac,
     ip: `${bed.net}.10/24`,
@@ -93,7 +93,7 @@ beforeAll(async () => {
   if (missing.length > 0) throw new Error(`real guests need ${missing.join(', ')} (.ci/install-deps installs them)`);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-guest-'));
   const assets = await guestAssets();
-  sim = await SimFleet.up({ prefix: 'gsc', count: 2, vmsPerHost: 1 });
+  sim = await SimFleet.up({ prefix: 'gsc', count: 2, vmsPerHost: 1, libvirtd: BEDS.map((b) => b.host) });
   // Two guests boot at once (the most a 2-core CI machine should take).
   await Promise.all(BEDS.map((b) => setUp(assets, b)));
 }, BOOT_MS + 120_000);
@@ -104,7 +104,7 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-function guestOf(bed: Bed): Guest {
+function guestOf(bed: Bed): LibvirtGuest {
   if (!bed.guest) throw new Error(`${bed.host}: no guest`);
   return bed.guest;
 }
