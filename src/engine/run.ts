@@ -131,7 +131,8 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     const status: RunStatus = interrupted ? 'interrupted' : crashed || stoppedReason ? 'failed' : 'completed';
     const finishedAt = Date.now();
     await deps.pool.closeAll();
-    const timings = timing.timings(req.loadMs !== undefined ? { loadMs: req.loadMs } : {});
+    const concurrency = deps.pool.concurrency() ?? { mode: 'fixed', forks: deps.forks };
+    const timings = timing.timings({ ...(req.loadMs !== undefined ? { loadMs: req.loadMs } : {}), concurrency });
     await events.onRunEnd({ runId, status, startedAt, finishedAt, outcomes, interrupted, stoppedReason, timings });
     summary = { runId, status, startedAt, finishedAt, outcomes, stoppedReason, timings };
   }
