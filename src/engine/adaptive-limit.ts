@@ -12,8 +12,8 @@
  * - The window starts at min(forks, INITIAL) and grows by one per handshake that completes near the
  *   baseline (slow start: doubles per round) until the first cut; after that by 1/window per
  *   handshake (about one per round), never above --forks.
- * - Baseline = the fastest handshake seen. When the median of the last few handshakes (begun under
- *   the current window) exceeds CUT_FACTOR x baseline or half the connect timeout, or a handshake
+ * - Baseline = the lowest median of 5 consecutive handshakes seen. When the median of the last few
+ *   (at least 3) handshakes begun under the current window exceeds CUT_FACTOR x baseline or half the connect timeout, or a handshake
  *   times out from overload, the window is halved: at most once per round (only a handshake begun
  *   after the last cut may cut again, as TCP reacts once per window of losses).
  * - A timeout is overload (worth a retry) when the host answered TCP but the SSH handshake did not
@@ -36,6 +36,8 @@ export const CUT_FACTOR = 3;
 export const GROW_FACTOR = 1.5;
 /** Handshakes whose median judges the window. */
 const RECENT = 5;
+/** Handshakes of the current window needed before their latency may cut it. */
+const MIN_JUDGED = 3;
 /** At most this many window changes are kept for the run's timings (growth is coalesced). */
 const MAX_CHANGES = 200;
 
@@ -65,6 +67,8 @@ export class AdaptiveLimit {
   #slowStart = true;
   #inFlight = 0;
   #baseline: number | undefined;
+  /** The last few latencies whatever the window: the baseline is the lowest median they ever had. */
+  #lately: number[] = [];
   /** Latencies of handshakes begun under the current window (they judge it). */
   #recent: number[] = [];
   #epoch = 0;
@@ -130,14 +134,19 @@ export class AdaptiveLimit {
   succeeded(a: Attempt, demand: boolean): void {
     this.#inFlight--;
     const ms = Math.max(0, this.#now() - a.startedAt);
-    this.#baseline = this.#baseline === undefined ? ms : Math.min(this.#baseline, ms);
+    // Not the single fastest handshake: on a shared machine one lucky outlier would make every
+    // later handshake look slow. The lowest median of a few in a row is what "fast" really is here.
+    push(this.#lately, ms);
+    const typical = median(this.#lately);
+    this.#baseline = this.#baseline === undefined ? typical : Math.min(this.#baseline, typical);
     // A handshake begun before the last cut says nothing about the window as it is now.
     if (a.epoch !== this.#epoch) return;
     push(this.#recent, ms);
     const recent = median(this.#recent);
     const base = Math.max(this.#baseline, 1);
     // Halfway to the timeout is too slow whatever the baseline: the next step up would time out.
-    if (recent > Math.min(CUT_FACTOR * base, this.#timeoutMs / 2)) this.#cut('latency');
+    // Judged on at least MIN_JUDGED handshakes of this window, so one slow host cannot cut it.
+    if (this.#recent.length >= MIN_JUDGED && recent > Math.min(CUT_FACTOR * base, this.#timeoutMs / 2)) this.#cut('latency');
     else if (recent <= Math.min(GROW_FACTOR * base, this.#timeoutMs / 4) && demand) this.#grow();
   }
 

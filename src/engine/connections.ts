@@ -33,6 +33,11 @@ export class ConnectionPool {
     return this.#gate?.report();
   }
 
+  /** The run is interrupted: dials waiting for a handshake slot reject instead of starting. */
+  abortWaiting(): void {
+    this.#gate?.abortWaiting();
+  }
+
   /** How long the host's last dial waited for a handshake slot, ms (0 without a gate); asked once. */
   takeWaitMs(name: string): number {
     return this.#gate?.takeWaitMs(name) ?? 0;

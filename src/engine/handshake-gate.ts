@@ -28,7 +28,7 @@ export class HandshakeGate {
   readonly #maxRetries: number;
   readonly #now: () => number;
   /** Dials waiting for a slot, oldest first (retries go to the front: they have waited longest). */
-  readonly #queue: ((a: Attempt) => void)[] = [];
+  readonly #queue: { readonly admit: (a: Attempt) => void; readonly refuse: (err: Error) => void }[] = [];
   /** Per host, how long its last dial waited for slots (taken once by whoever times the connect). */
   readonly #waited = new Map<string, number>();
   readonly #retried = new Set<string>();
@@ -80,6 +80,14 @@ export class HandshakeGate {
     }
   }
 
+  /**
+   * The run was interrupted: dials still waiting for a slot are not started (with a big --forks and
+   * a small window, thousands may be waiting; they must not all be dialled before the run can end).
+   */
+  abortWaiting(): void {
+    for (const w of this.#queue.splice(0)) w.refuse(new UnreachableError('', 'closed', 'interrupted before connecting'));
+  }
+
   /** How long the host's dial waited for a handshake slot, ms (0 if never asked); forgets it. */
   takeWaitMs(host: string): number {
     const ms = this.#waited.get(host) ?? 0;
@@ -109,12 +117,12 @@ export class HandshakeGate {
   /** A slot: at once if the window has room and nobody is ahead, else in turn. */
   #admit(front: boolean): Promise<Attempt> {
     if (this.#limit.hasRoom && this.#queue.length === 0) return Promise.resolve(this.#limit.start());
-    return new Promise((resolve) => (front ? this.#queue.unshift(resolve) : this.#queue.push(resolve)));
+    return new Promise((admit, refuse) => (front ? this.#queue.unshift({ admit, refuse }) : this.#queue.push({ admit, refuse })));
   }
 
   /** Starts waiting dials while the window has room (it may have grown, or a slot freed). */
   #pump(): void {
-    while (this.#queue.length > 0 && this.#limit.hasRoom) this.#queue.shift()!(this.#limit.start());
+    while (this.#queue.length > 0 && this.#limit.hasRoom) this.#queue.shift()!.admit(this.#limit.start());
   }
 }
 

@@ -117,6 +117,8 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     },
   };
 
+  const abortWaiting = () => deps.pool.abortWaiting();
+  deps.signal.addEventListener('abort', abortWaiting, { once: true });
   try {
     await body(run);
   } catch (err) {
@@ -124,6 +126,7 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     stoppedReason ??= `internal error: ${(err as Error).message}`;
     throw err;
   } finally {
+    deps.signal.removeEventListener('abort', abortWaiting);
     const interrupted = deps.signal.aborted;
     // Hosts the body never reached (interrupt, or a stop) are recorded so nothing is silently missing.
     const missing = req.hosts.filter((h) => !outcomes.has(h.name));

@@ -58,6 +58,17 @@ describe('adaptive handshake window', () => {
     expect(t.limit.limit).toBe(21);
   });
 
+  it('one lucky fast handshake does not make the others look slow (baseline = lowest median of a few)', () => {
+    const t = setup(200);
+    t.handshake(100);
+    t.handshake(100);
+    t.handshake(10); // a noise outlier on a shared machine
+    for (let i = 0; i < 10; i++) t.handshake(100);
+    expect(t.limit.cuts).toBe(0);
+    expect(t.limit.baselineMs).toBe(100);
+    expect(t.limit.limit).toBe(23);
+  });
+
   it('holds (neither grows nor cuts) between 1.5x and 3x the baseline', () => {
     const t = setup(200);
     t.handshake(100);

@@ -139,4 +139,18 @@ describe('handshake gate', () => {
     expect(h.attempts().get('x')).toBe(3);
     expect(h.gate.report()).toMatchObject({ retriedHosts: 1, retries: 2, recoveredHosts: 0, timeouts: 3 });
   });
+
+  it('an interrupted run does not dial the hosts still waiting for a slot', async () => {
+    const h = harness(50, 2);
+    const d = ['a', 'b', 'c', 'd'].map((x) => h.dial(x).catch((e: Error) => e));
+    await h.flush();
+    h.gate.abortWaiting();
+    await h.ok('a');
+    await h.ok('b');
+    const [a, , c, dd] = await Promise.all(d);
+    expect(a).toBe('conn-a');
+    expect((c as UnreachableError).kind).toBe('closed');
+    expect((dd as Error).message).toBe('interrupted before connecting');
+    expect([...h.attempts().keys()]).toEqual(['a', 'b']);
+  });
 });
