@@ -58,7 +58,7 @@ export const connectionOptions = {
     type: 'boolean',
     default: true,
     description:
-      'Adapt how many SSH handshakes run at once (up to --forks): start at 10, grow while handshakes stay fast, halve when they slow to 3x the fastest or time out from overload, and retry (twice at most) hosts whose handshake timed out from that overload. Refused, unauthorised or wrong-key hosts are never retried. --no-adaptive: always --forks at once, no retries',
+      'Adapt how many SSH handshakes run at once (up to --forks): start at 10, grow while handshakes stay fast, halve when they slow to 3x their fastest usual time or time out from overload, and retry (twice at most) hosts whose handshake timed out from that overload. Hosts that refuse, never answer TCP, reject the key or show a wrong host key are never retried. --no-adaptive: always --forks at once, no retries',
   },
   become: { alias: 'b', type: 'boolean', description: 'Run commands through sudo (overrides ansible_become)' },
   'become-user': { type: 'string', description: 'User to become (default root)' },
