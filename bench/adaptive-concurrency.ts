@@ -7,7 +7,7 @@
  * alternate which goes first at each --forks value.
  *
  *   npm run bench -- adaptive-concurrency [--hosts 200] [--forks 10,25,50,100,200] [--rounds 1]
- *        [--synthetic 2000] [--synthetic-forks 100,500,1000,2000] [--only real|synthetic]
+ *        [--synthetic 2000] [--synthetic-forks 100,500,1000,2000] [--net 91] [--only real|synthetic]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -135,7 +135,8 @@ async function run(): Promise<void> {
     });
   }
   if (only !== 'real') {
-    const syn = await SyntheticFleet.up({ count: synHosts });
+    // Its own loopback /16 (127.<net>.x.y): another synthetic fleet may be up beside it.
+    const syn = await SyntheticFleet.up({ count: synHosts, net: Number(arg('--net', '91')) });
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-adaptive-'));
     try {
       console.error(`# ${synHosts} synthetic hosts up; load ${load()}`);

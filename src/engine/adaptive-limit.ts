@@ -13,7 +13,8 @@
  *   baseline (slow start: doubles per round) until the first cut; after that by 1/window per
  *   handshake (about one per round), never above --forks.
  * - Baseline = the lowest median of 5 consecutive handshakes seen. When the median of the last few
- *   (at least 3) handshakes begun under the current window exceeds CUT_FACTOR x baseline or half the connect timeout, or a handshake
+ *   (at least 3) handshakes begun under the current window exceeds CUT_FACTOR x baseline (but at
+ *   least a tenth of the connect timeout) or half the connect timeout, or a handshake
  *   times out from overload, the window is halved: at most once per round (only a handshake begun
  *   after the last cut may cut again, as TCP reacts once per window of losses).
  * - A timeout is overload (worth a retry) when the host answered TCP but the SSH handshake did not
@@ -36,6 +37,8 @@ export const CUT_FACTOR = 3;
 export const GROW_FACTOR = 1.5;
 /** Handshakes whose median judges the window. */
 const RECENT = 5;
+/** Handshakes faster than 1/SAFE_SHARE of the connect timeout never cut the window. */
+const SAFE_SHARE = 10;
 /** Handshakes of the current window needed before their latency may cut it. */
 const MIN_JUDGED = 3;
 /** At most this many window changes are kept for the run's timings (growth is coalesced). */
@@ -73,6 +76,8 @@ export class AdaptiveLimit {
   #recent: number[] = [];
   #epoch = 0;
   readonly #timeoutMs: number;
+  /** Handshakes faster than this are safe whatever the baseline (a tenth of the connect timeout). */
+  readonly #safeMs: number;
   #peak: number;
   #t0: number | undefined;
   readonly #changes: WindowChange[] = [];
@@ -82,6 +87,7 @@ export class AdaptiveLimit {
     this.#max = Math.max(1, Math.floor(options.max));
     this.#now = options.now ?? Date.now;
     this.#timeoutMs = options.timeoutMs ?? Infinity;
+    this.#safeMs = options.timeoutMs !== undefined ? options.timeoutMs / SAFE_SHARE : 0;
     this.#initial = Math.max(1, Math.min(this.#max, Math.floor(options.initial ?? INITIAL_WINDOW)));
     this.#window = this.#initial;
     this.#peak = this.#initial;
@@ -146,8 +152,8 @@ export class AdaptiveLimit {
     const base = Math.max(this.#baseline, 1);
     // Halfway to the timeout is too slow whatever the baseline: the next step up would time out.
     // Judged on at least MIN_JUDGED handshakes of this window, so one slow host cannot cut it.
-    if (this.#recent.length >= MIN_JUDGED && recent > Math.min(CUT_FACTOR * base, this.#timeoutMs / 2)) this.#cut('latency');
-    else if (recent <= Math.min(GROW_FACTOR * base, this.#timeoutMs / 4) && demand) this.#grow();
+    if (this.#recent.length >= MIN_JUDGED && recent > this.#cutAt(base)) this.#cut('latency');
+    else if (recent <= this.#growAt(base) && demand) this.#grow();
   }
 
   /**
@@ -168,6 +174,19 @@ export class AdaptiveLimit {
   /** A handshake failed otherwise (refused, auth, host key…): says nothing about load. */
   failed(_a: Attempt): void {
     this.#inFlight--;
+  }
+
+  /**
+   * Latency that cuts: CUT_FACTOR x baseline, but never below a tenth of the connect timeout (a
+   * handshake that fast is in no danger: on loopback, queueing in the controller tripled 10 ms
+   * handshakes and cutting for that only cost throughput), and always past half of it.
+   */
+  #cutAt(base: number): number {
+    return Math.min(Math.max(CUT_FACTOR * base, this.#safeMs), this.#timeoutMs / 2);
+  }
+
+  #growAt(base: number): number {
+    return Math.min(Math.max(GROW_FACTOR * base, this.#safeMs / 2), this.#timeoutMs / 4);
   }
 
   #grow(): void {

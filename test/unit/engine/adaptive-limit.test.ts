@@ -125,6 +125,21 @@ describe('adaptive handshake window', () => {
     expect(limit.limit).toBe(10);
   });
 
+  it('with a connect timeout, handshakes under a tenth of it never cut, however many times the baseline', () => {
+    let now = 0;
+    const limit = new AdaptiveLimit({ max: 100, initial: 20, timeoutMs: 10_000, now: () => now });
+    const hs = (ms: number) => {
+      const a = limit.start();
+      now += ms;
+      limit.succeeded(a, true);
+    };
+    for (let i = 0; i < 5; i++) hs(10); // loopback: 10 ms
+    for (let i = 0; i < 10; i++) hs(200); // 20x the baseline, still far from 10 s
+    expect(limit.cuts).toBe(0);
+    for (let i = 0; i < 3; i++) hs(1500); // past a tenth of the timeout and 3x the baseline
+    expect(limit.cuts).toBe(1);
+  });
+
   it('other failures (refused, auth) neither grow nor cut', () => {
     const t = setup(100);
     t.handshake(100);
