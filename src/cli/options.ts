@@ -54,7 +54,14 @@ export const connectionOptions = {
     alias: 'f',
     type: 'number',
     default: DEFAULT_FORKS,
-    description: 'How many hosts to work on at once',
+    description:
+      'How many hosts to work on at once, at most. SSH handshakes start fewer and adapt (see --adaptive); --no-adaptive: exactly this many',
+  },
+  adaptive: {
+    type: 'boolean',
+    default: true,
+    description:
+      'Adapt how many SSH handshakes run at once (up to --forks): start at 10, grow while handshakes stay fast, halve when they slow to 3x their fastest usual time or time out from overload, and retry (twice at most) hosts whose handshake timed out from that overload. Hosts that refuse, never answer TCP, reject the key or show a wrong host key are never retried. --no-adaptive: always --forks at once, no retries',
   },
   become: { alias: 'b', type: 'boolean', description: 'Run commands through sudo (overrides ansible_become)' },
   'become-user': { type: 'string', description: 'User to become (default root)' },

@@ -67,7 +67,7 @@ export async function runOnTargets(
         playbook: describe.playbook,
         inventorySources: targets.sources,
         limit: args.limit ?? null,
-        options: { forks: args.forks, ...describe.options },
+        options: { forks: args.forks, adaptive: args.adaptive !== false, ...describe.options },
         hosts: targets.hosts,
         ...(describe.loadMs !== undefined ? { loadMs: describe.loadMs } : {}),
       },

@@ -15,6 +15,7 @@ import type { ConnectOptions, HostKeyMode } from '../transport/types.js';
 import { createSshTransport } from '../transport/ssh.js';
 import { createLocalTransport } from '../transport/local.js';
 import { ConnectionPool } from '../engine/connections.js';
+import { HandshakeGate } from '../engine/handshake-gate.js';
 import { promptSecret } from './prompt.js';
 import { warnerOf } from './io.js';
 
@@ -175,6 +176,8 @@ export async function setUpConnections(args: ConnectionArgs, targets: Targets, e
     ...targets.hosts.map((h) => specOf(h).becomePassword),
     ...inventorySecretValues(targets.inventory.hosts.values(), targets.extraVars),
   ];
-  const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options);
+  // --forks bounds everything either way; the gate only decides how many of those are mid-handshake.
+  const gate = args.adaptive === false ? undefined : new HandshakeGate({ forks: args.forks, timeoutMs: options.connectTimeoutMs });
+  const pool = new ConnectionPool({ ssh: createSshTransport(), local: createLocalTransport() }, options, gate);
   return { specOf, pool, secrets, warnings };
 }

@@ -59,11 +59,17 @@ export class PlaybookError extends InputError {
 export class UnreachableError extends Error {
   readonly kind: UnreachableKind;
   readonly host: string;
-  constructor(host: string, kind: UnreachableKind, message: string) {
+  /**
+   * For a connect timeout: whether the host had answered TCP. Then it was the SSH handshake that was
+   * slow (the host or fleet overloaded), not a host that is down or filtered.
+   */
+  readonly tcpConnected: boolean;
+  constructor(host: string, kind: UnreachableKind, message: string, detail: { readonly tcpConnected?: boolean } = {}) {
     super(message);
     this.name = 'UnreachableError';
     this.host = host;
     this.kind = kind;
+    this.tcpConnected = detail.tcpConnected ?? false;
   }
 }
 

@@ -1,9 +1,13 @@
 /**
  * One connection per host for the whole run, opened lazily on first use and shared by every step.
  * A failed connect is remembered, so a host is dialled once and every later step sees the same reason.
+ * With a HandshakeGate, SSH dials go through it (adaptive concurrency; retries after overload
+ * timeouts happen inside one dial, so the pool's "dialled once" still holds for its callers).
  */
 import type { ConnectionSpec } from '../core/inventory.js';
 import type { Connection, ConnectOptions, Transport } from '../transport/types.js';
+import type { ConcurrencyReport } from './events.js';
+import type { HandshakeGate } from './handshake-gate.js';
 
 export interface Transports {
   readonly ssh: Transport;
@@ -16,23 +20,45 @@ export class ConnectionPool {
   readonly #open = new Map<string, Promise<Connection>>();
   /** Connections being closed in the background (reconnect), awaited by closeAll. */
   readonly #closing = new Set<Promise<void>>();
+  readonly #gate: HandshakeGate | undefined;
 
-  constructor(transports: Transports, options: ConnectOptions) {
+  constructor(transports: Transports, options: ConnectOptions, gate?: HandshakeGate) {
     this.#transports = transports;
     this.#options = options;
+    this.#gate = gate;
+  }
+
+  /** The adaptive window's story, or undefined when --forks is fixed (no gate). */
+  concurrency(): ConcurrencyReport | undefined {
+    return this.#gate?.report();
+  }
+
+  /** The run is interrupted: dials waiting for a handshake slot reject instead of starting. */
+  abortWaiting(): void {
+    this.#gate?.abortWaiting();
+  }
+
+  /** How long the host's last dial waited for a handshake slot, ms (0 without a gate); asked once. */
+  takeWaitMs(name: string): number {
+    return this.#gate?.takeWaitMs(name) ?? 0;
   }
 
   /** The host's connection; rejects with UnreachableError (the same one on every call). */
   get(spec: ConnectionSpec): Promise<Connection> {
     let conn = this.#open.get(spec.name);
     if (!conn) {
-      const transport = spec.connection === 'local' ? this.#transports.local : this.#transports.ssh;
-      conn = transport.connect(spec, this.#options);
+      conn = this.#dial(spec);
       // Avoid an unhandled rejection when nobody awaits this promise again.
       conn.catch(() => undefined);
       this.#open.set(spec.name, conn);
     }
     return conn;
+  }
+
+  #dial(spec: ConnectionSpec): Promise<Connection> {
+    if (spec.connection === 'local') return this.#transports.local.connect(spec, this.#options);
+    const connect = () => this.#transports.ssh.connect(spec, this.#options);
+    return this.#gate ? this.#gate.dial(spec.name, connect) : connect();
   }
 
   /** Closes one host's connection (e.g. when it is done) to keep file descriptors bounded at scale; closeAll() awaits it too. */

@@ -69,7 +69,39 @@ export interface RunTimings {
   readonly loadMs?: number;
   /** Filled in by the caller: wall time the store spent writing, ms. */
   readonly dbWriteMs?: number;
+  /** How many handshakes ran at once and why (engine/adaptive-limit.ts); absent in runs recorded before. */
+  readonly concurrency?: ConcurrencyReport;
 }
+
+/** One change of the adaptive handshake window: when (ms after the first handshake), to what, why. */
+export interface WindowChange {
+  readonly atMs: number;
+  readonly window: number;
+  readonly reason: 'grow' | 'latency' | 'timeout';
+}
+
+/** What the run did about concurrency: --forks fixed, or the adaptive window's story. */
+export type ConcurrencyReport =
+  | { readonly mode: 'fixed'; readonly forks: number }
+  | {
+      readonly mode: 'adaptive';
+      readonly forks: number;
+      readonly initialWindow: number;
+      readonly peakWindow: number;
+      readonly finalWindow: number;
+      /** How often the window was halved. */
+      readonly cuts: number;
+      /** The fastest handshake, ms (null: none completed). */
+      readonly baselineMs: number | null;
+      readonly windowChanges: readonly WindowChange[];
+      /** Handshakes attempted (retries included), and how many timed out. */
+      readonly handshakes: number;
+      readonly timeouts: number;
+      /** Hosts whose handshake timed out from overload and were dialled again; retries in all; hosts a retry reached. */
+      readonly retriedHosts: number;
+      readonly retries: number;
+      readonly recoveredHosts: number;
+    };
 
 export interface RunEndInfo {
   readonly runId: number;

@@ -94,7 +94,10 @@ function contextFor(host: Host, deps: RunHostsDeps): HostContext {
         return await deps.pool.get(spec);
       } finally {
         connectTimed = true;
-        deps.events.onPhase(host.name, { phase: 'connect', durationMs: Date.now() - t0 });
+        // Waiting for an adaptive handshake slot is not handshake time: shown as its own phase.
+        const waitMs = deps.pool.takeWaitMs(spec.name);
+        deps.events.onPhase(host.name, { phase: 'connect', durationMs: Date.now() - t0 - waitMs });
+        if (waitMs > 0) deps.events.onPhase(host.name, { phase: 'handshake-wait', durationMs: waitMs });
       }
     },
     reconnect: () => deps.pool.reconnect(spec),

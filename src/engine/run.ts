@@ -117,6 +117,8 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     },
   };
 
+  const abortWaiting = () => deps.pool.abortWaiting();
+  deps.signal.addEventListener('abort', abortWaiting, { once: true });
   try {
     await body(run);
   } catch (err) {
@@ -124,6 +126,7 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     stoppedReason ??= `internal error: ${(err as Error).message}`;
     throw err;
   } finally {
+    deps.signal.removeEventListener('abort', abortWaiting);
     const interrupted = deps.signal.aborted;
     // Hosts the body never reached (interrupt, or a stop) are recorded so nothing is silently missing.
     const missing = req.hosts.filter((h) => !outcomes.has(h.name));
@@ -131,7 +134,8 @@ export async function withRun(req: RunRequest, deps: RunDeps, body: (run: Active
     const status: RunStatus = interrupted ? 'interrupted' : crashed || stoppedReason ? 'failed' : 'completed';
     const finishedAt = Date.now();
     await deps.pool.closeAll();
-    const timings = timing.timings(req.loadMs !== undefined ? { loadMs: req.loadMs } : {});
+    const concurrency = deps.pool.concurrency() ?? { mode: 'fixed', forks: deps.forks };
+    const timings = timing.timings({ ...(req.loadMs !== undefined ? { loadMs: req.loadMs } : {}), concurrency });
     await events.onRunEnd({ runId, status, startedAt, finishedAt, outcomes, interrupted, stoppedReason, timings });
     summary = { runId, status, startedAt, finishedAt, outcomes, stoppedReason, timings };
   }

@@ -4,7 +4,7 @@
  * slowest host and its time, plus the slowest hosts end to end. The CLI adds what happens outside
  * the run (inventory load, DB writes) and prints it in the recap, `--json` and `fleet show`.
  */
-import type { HostTimes, PhaseTiming, PhaseTotal, RunObserver, RunTimings } from './events.js';
+import type { ConcurrencyReport, HostTimes, PhaseTiming, PhaseTotal, RunObserver, RunTimings } from './events.js';
 
 export type { PhaseTotal, RunTimings } from './events.js';
 import type { StepResult } from '../core/result.js';
@@ -43,7 +43,7 @@ export class TimingCollector implements RunObserver {
     this.#hostMs.length = Math.min(this.#hostMs.length, SLOWEST);
   }
 
-  timings(extra: { loadMs?: number; dbWriteMs?: number } = {}): RunTimings {
+  timings(extra: { loadMs?: number; dbWriteMs?: number; concurrency?: ConcurrencyReport } = {}): RunTimings {
     this.#trim();
     const phases: Record<string, PhaseTotal> = {};
     for (const [name, byHost] of this.#phases) {
@@ -61,8 +61,8 @@ export class TimingCollector implements RunObserver {
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-const PHASE_ORDER = ['connect', 'facts', 'parse', 'remote'];
-const PHASE_NAMES: Record<string, string> = { facts: 'facts exec', remote: 'other commands' };
+const PHASE_ORDER = ['connect', 'handshake-wait', 'facts', 'parse', 'remote'];
+const PHASE_NAMES: Record<string, string> = { facts: 'facts exec', remote: 'other commands', 'handshake-wait': 'handshake wait' };
 
 /** One line for the recap and `fleet show`: "time: load 0.12s · connect … · db writes … · slowest: …". */
 export function formatTimings(t: RunTimings): string {
@@ -79,7 +79,17 @@ export function formatTimings(t: RunTimings): string {
     const per = p.hosts > 0 ? p.totalMs / p.hosts : 0;
     parts.push(`${PHASE_NAMES[name] ?? name} ${s(per)}/host (max ${s(p.maxMs)} ${p.maxHost})`);
   }
+  const backoff = t.concurrency ? formatBackoff(t.concurrency) : undefined;
+  if (backoff) parts.push(backoff);
   if (t.dbWriteMs !== undefined) parts.push(`db writes ${s(t.dbWriteMs)}`);
   const slow = t.slowest.length ? `; slowest: ${t.slowest.map((h) => `${h.host} ${s(h.ms)}`).join(', ')}` : '';
   return `time: ${parts.join(' · ')}${slow}`;
+}
+
+/** "handshake window 10→40→20 of 200 (2 cuts), 12 hosts retried, 12 reached": only when it backed off or retried. */
+function formatBackoff(c: ConcurrencyReport): string | undefined {
+  if (c.mode !== 'adaptive' || (c.cuts === 0 && c.retriedHosts === 0)) return undefined;
+  const path = [c.initialWindow, ...(c.peakWindow !== c.initialWindow ? [c.peakWindow] : []), c.finalWindow];
+  const retried = c.retriedHosts ? `, ${c.retriedHosts} hosts retried, ${c.recoveredHosts} reached` : '';
+  return `handshake window ${path.join('→')} of ${c.forks} (${c.cuts} ${c.cuts === 1 ? 'cut' : 'cuts'})${retried}`;
 }

@@ -65,8 +65,8 @@ export function describeTarget(name: string, address: string, port: number, via?
 }
 
 /** The UnreachableError for a host: message "<target>: <reason>". */
-export function unreachable(host: string, target: string, kind: UnreachableKind, reason: string): UnreachableError {
-  return new UnreachableError(host, kind, `${target}: ${oneLine(reason)}`);
+export function unreachable(host: string, target: string, kind: UnreachableKind, reason: string, tcpConnected = false): UnreachableError {
+  return new UnreachableError(host, kind, `${target}: ${oneLine(reason)}`, { tcpConnected });
 }
 
 function oneLine(text: string): string {

@@ -82,7 +82,7 @@ class SshTransport implements Transport {
       return conn;
     } catch (err) {
       const { kind, reason } = classifyError(err);
-      throw unreachable(spec.name, target, kind, reason);
+      throw unreachable(spec.name, target, kind, reason, err instanceof UnreachableError && err.tcpConnected);
     }
   }
 
@@ -165,6 +165,9 @@ class SshTransport implements Transport {
     const client = new Client();
     client.on('error', () => undefined); // ssh2 may emit several errors; only the first one counts
     client.once('close', () => closedClients.add(client));
+    // A timeout after TCP connected is a slow handshake (overload), not a host that never answered.
+    let tcpConnected = false;
+    client.once('connect', () => (tcpConnected = true));
     return new Promise<Client>((resolve, reject) => {
       let decision: HostKeyDecision | undefined;
       let settled = false;
@@ -173,7 +176,7 @@ class SshTransport implements Transport {
         settled = true;
         client.removeListener('ready', onReady);
         client.destroy();
-        reject(new UnreachableError(ep.host, kind, reason));
+        reject(new UnreachableError(ep.host, kind, reason, { tcpConnected }));
       };
       const onError = (err: Error & { level?: string }): void => {
         if (err.level === 'agent') return; // ssh2 goes on with the next key

@@ -98,6 +98,7 @@ export async function runExec(io: Io, args: ExecArgs): Promise<number> {
       status: summary.status,
       hosts,
       groups: groups.map((g) => ({ hosts: g.hosts, rc: g.result.rc, stdout: g.result.stdout, stderr: g.result.stderr })),
+      timings: summary.timings,
     };
     io.stdout.write(`${terminalJson(doc)}\n`);
   } else {

@@ -188,6 +188,7 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
           ...(args['known-hosts'] !== undefined ? { 'known-hosts': absolutePaths(args['known-hosts'], io.cwd) } : {}),
           'connect-timeout': args['connect-timeout'],
           timeout: args.timeout,
+          adaptive: args.adaptive !== false,
         },
         lease_seconds: lease,
         retries,

@@ -34,4 +34,28 @@ describe('where a run spent its time', () => {
       'time: load 0.12s · connect 1.00s/host (max 1.80s hv2) · facts exec 0.40s/host (max 0.40s hv1) · other commands 0.20s/host (max 0.20s hv1) · db writes 0.04s; slowest: h29 0.29s, h28 0.28s, h27 0.27s, h26 0.26s, h25 0.25s',
     );
   });
+
+  it('says when the handshake window backed off and how many hosts it retried, and nothing when it did not', () => {
+    const base = { phases: {}, slowest: [] };
+    const adaptive = {
+      mode: 'adaptive',
+      forks: 200,
+      initialWindow: 10,
+      peakWindow: 40,
+      finalWindow: 20,
+      cuts: 2,
+      baselineMs: 120,
+      windowChanges: [],
+      handshakes: 212,
+      timeouts: 12,
+      retriedHosts: 12,
+      retries: 12,
+      recoveredHosts: 11,
+    } as const;
+    expect(formatTimings({ ...base, concurrency: adaptive })).toBe(
+      'time: handshake window 10→40→20 of 200 (2 cuts), 12 hosts retried, 11 reached',
+    );
+    expect(formatTimings({ ...base, concurrency: { ...adaptive, cuts: 0, retriedHosts: 0 } })).toBe('time: ');
+    expect(formatTimings({ ...base, concurrency: { mode: 'fixed', forks: 200 } })).toBe('time: ');
+  });
 });
