@@ -1,6 +1,6 @@
 /**
  * Reading a test guest's serial console file: the `fleet-guest: …` report lines its /init writes
- * (init-script.ts). Shared by the libvirt-managed guest; Guest (guest.ts) has the same methods.
+ * (init-script.ts). What LibvirtGuest (libvirt-guest.ts) reads.
  */
 import { existsSync, readFileSync } from 'node:fs';
 

@@ -2,8 +2,7 @@
  * A real QEMU guest (TCG) that a simulated host's real libvirtd (SimFleetOptions.libvirtd) defines and
  * runs: a transient `type='qemu'` domain (`virsh create`) booting the test kernel and initramfs
  * (assets.ts) with one NIC, either `type='bridge'` (libvirt creates the tap with the target name and
- * attaches it) or `type='direct'` (macvtap on a host NIC). Same methods as Guest (guest.ts), so a test
- * switches by booting this one instead.
+ * attaches it) or `type='direct'` (macvtap on a host NIC).
  *
  * virsh runs on the controller through the host's libvirtd socket (qemu:///system?socket=…): the
  * same daemon fleet reaches over SSH with plain qemu:///system. stop() destroys the domain and, if
