@@ -76,6 +76,9 @@ export function formatTimings(t: RunTimings): string {
   ];
   for (const name of names) {
     const p = t.phases[name]!;
+    // A phase no host spent measurable time in (nobody waited for a handshake slot) is noise here;
+    // --json and the store keep it.
+    if (p.maxMs < 5) continue;
     const per = p.hosts > 0 ? p.totalMs / p.hosts : 0;
     parts.push(`${PHASE_NAMES[name] ?? name} ${s(per)}/host (max ${s(p.maxMs)} ${p.maxHost})`);
   }

@@ -17,6 +17,9 @@ describe('where a run spent its time', () => {
     const t = new TimingCollector();
     t.onPhase('hv1', { phase: 'connect', durationMs: 200 });
     t.onPhase('hv2', { phase: 'connect', durationMs: 1800 });
+    // Nobody waited for a handshake slot: recorded, but not worth a place in the recap line.
+    t.onPhase('hv1', { phase: 'handshake-wait', durationMs: 0 });
+    t.onPhase('hv2', { phase: 'handshake-wait', durationMs: 2 });
     t.onPhase('hv1', { phase: 'facts', durationMs: 400 });
     t.onStep('hv1', step('facts', 650)); // the facts step is timed by its phases, not as a command
     t.onStep('hv1', step('1.2', 120));
@@ -26,6 +29,7 @@ describe('where a run spent its time', () => {
     const r = t.timings({ loadMs: 120, dbWriteMs: 35 });
     expect(r.phases).toEqual({
       connect: { totalMs: 2000, hosts: 2, maxMs: 1800, maxHost: 'hv2' },
+      'handshake-wait': { totalMs: 2, hosts: 2, maxMs: 2, maxHost: 'hv2' },
       facts: { totalMs: 400, hosts: 1, maxMs: 400, maxHost: 'hv1' },
       remote: { totalMs: 200, hosts: 1, maxMs: 200, maxHost: 'hv1' }, // per host: its commands together
     });
