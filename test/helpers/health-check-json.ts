@@ -16,6 +16,7 @@ export interface CheckJson {
 
 export interface RunJson {
   hosts: Record<string, { status: string; checks: Record<string, CheckJson> }>;
+  fleet: Record<string, { status: string }>;
 }
 
 // kernel.modules-devices reads machine-global modules and /dev nodes: in a namespace test bed it

@@ -21,12 +21,7 @@ import { LibvirtGuest } from '../../fleet/guests/libvirt-guest.js';
 import { run } from '../../fleet/run.js';
 import { SimFleet } from '../../fleet/sim-fleet.js';
 import { names } from '../../fleet/topology.js';
-import { fleet, simFleetArgs } from '../../helpers/cli.js';
-
-interface RunJson {
-  hosts: Record<string, { status: string; checks: Record<string, { status: string; message: string; fix_status?: string }> }>;
-  fleet: Record<string, { status: string }>;
-}
+import { healthCheck as runHealthCheck, type RunJson } from '../../helpers/health-check-json.js';
 
 type Peer = 'gw' | 'host' | 'big';
 type Reach = readonly [Peer, 'ok' | 'fail'];
@@ -117,21 +112,7 @@ async function guestReports(bed: Bed, wanted: readonly Reach[], timeoutMs = STEP
   for (const [peer, state] of wanted) bed.seen = await guestOf(bed).waitFor(peer, state, bed.seen, timeoutMs);
 }
 
-// kernel.modules-devices reads machine-global modules and /dev nodes: in a namespace test bed it
-// judges the machine running the tests (no usable /dev/kvm on CI, hence TCG), not the simulated host.
-async function healthCheck(extra: string[] = []): Promise<{ code: number | null; doc: RunJson }> {
-  const r = await fleet([
-    'run',
-    'health-check',
-    ...simFleetArgs(sim, path.join(tmp, 'fleet.db')),
-    '--json',
-    '--skip-tags',
-    'kernel.modules-devices',
-    ...extra,
-  ]);
-  expect(r.stderr).not.toMatch(/internal error/);
-  return { code: r.code, doc: JSON.parse(r.stdout) as RunJson };
-}
+const healthCheck = (extra: string[] = []) => runHealthCheck(sim, tmp, extra);
 
 /** Failing checks per host, and failing fleet-wide checks under "fleet". */
 function failing(doc: RunJson): Record<string, string[]> {
