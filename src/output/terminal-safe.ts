@@ -30,3 +30,39 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 export function terminalJson(value: unknown, indent = 2): string {
   return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Objects with more members than this are written member by member. */
+const STREAM_ABOVE = 64;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+
+/** An object with many members, or one that holds such an object. */
+function isBig(v: unknown): v is Record<string, unknown> {
+  if (!isPlainObject(v)) return false;
+  const values = Object.values(v);
+  return values.length > STREAM_ABOVE || values.some(isBig);
+}
+
+/**
+ * terminalJson in pieces: concatenated, exactly the same text, but an object with many members (the
+ * hosts of a 10,000-host run) is written one member at a time, so the whole document never has to
+ * exist as one string (and its escaped copy) in memory.
+ */
+export function* terminalJsonChunks(value: unknown, indent = 2, depth = 0): Generator<string> {
+  if (!isBig(value)) {
+    // Nested lines get this member's indentation; JSON text has no raw newlines inside strings.
+    const pad = ' '.repeat(indent * depth);
+    yield terminalJson(value, indent).replace(/\n/g, `\n${pad}`);
+    return;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  const inner = ' '.repeat(indent * (depth + 1));
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]!;
+    yield `${i ? ',' : ''}\n${inner}${terminalJson(k)}: `;
+    yield* terminalJsonChunks(v, indent, depth + 1);
+  }
+  yield `\n${' '.repeat(indent * depth)}}`;
+}

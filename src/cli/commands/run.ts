@@ -25,7 +25,7 @@ import { resolveResumeLimit } from '../resume.js';
 import { loadTargets, withStore } from '../session.js';
 import { warnerOf, type Io } from '../io.js';
 import { packageRoot } from '../../install/package-root.js';
-import { terminalJson, terminalSafe } from '../../output/terminal-safe.js';
+import { terminalJsonChunks, terminalSafe } from '../../output/terminal-safe.js';
 import { formatTimings, type RunTimings } from '../../engine/timings.js';
 import { absolutePaths, checkShardable, followShardedRun, leaseSeconds, planShards, submitShardedRun } from '../shards.js';
 
@@ -210,10 +210,15 @@ export async function runWithStore(io: Io, args: RunArgs, sink: RunSink): Promis
   const observers: RunObserver[] = [live];
   if (args.diff && !args.json) observers.push(new StepDiffPrinter(io.stdout));
   // If the store fails mid-run (disk full…), the results gathered so far still reach the terminal.
-  const printResults = (timings?: RunTimings) =>
-    args.json
-      ? io.stdout.write(`${terminalJson(timings ? { ...live.json(), timings } : live.json())}\n`)
-      : io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
+  const printResults = (timings?: RunTimings): void => {
+    if (!args.json) {
+      io.stdout.write(formatCheckReport(live.hostChecks(), live.fleet));
+      return;
+    }
+    // Host by host: a 10,000-host document as one string (and its escaped copy) was the run's peak memory.
+    for (const chunk of terminalJsonChunks(timings ? { ...live.json(), timings } : live.json())) io.stdout.write(chunk);
+    io.stdout.write('\n');
+  };
   const summary = await runOnTargets(
     io,
     { ...sink, observers: [...(sink.observers ?? []), ...observers] },

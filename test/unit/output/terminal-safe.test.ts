@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockLine, oneLine, terminalJson, terminalSafe } from '../../../src/output/terminal-safe.js';
+import { blockLine, oneLine, terminalJson, terminalJsonChunks, terminalSafe } from '../../../src/output/terminal-safe.js';
 
 describe('terminalSafe()', () => {
   it('neutralises escape sequences from host output', () => {
@@ -39,5 +39,36 @@ describe('terminalJson()', () => {
     expect(text).toContain('\\u009b2J\\u007f\\u0085\\u2028\\u202ez\\u001b[0m');
     expect(JSON.parse(text)).toEqual(value);
     expect(terminalJson({ a: [1] }, 4)).toBe(JSON.stringify({ a: [1] }, null, 4));
+  });
+});
+
+describe('terminalJsonChunks', () => {
+  const host = (i: number) => ({
+    status: i % 3 ? 'ok' : 'failed',
+    changed: false,
+    reason: i % 5 ? null : `bad \u009b[31m host ${i}\u2028`,
+    skip: undefined,
+    checks: Object.fromEntries(
+      Array.from({ length: i % 4 }, (_, j) => [`c.${j}`, { status: 'fail', severity: 'high', message: `m "${j}"\n` }]),
+    ),
+  });
+  const doc = (n: number) => ({
+    run_id: 7,
+    limit: null,
+    gone: undefined,
+    hosts: Object.fromEntries(Array.from({ length: n }, (_, i) => [`hv${i}\u202e`, host(i)])),
+    nested: { deep: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, [i, { x: {} }]])) },
+    fleet: {},
+    list: [],
+  });
+
+  it('concatenates to exactly what terminalJson writes, for small and big objects', () => {
+    for (const value of [doc(0), doc(3), doc(200), [doc(70)], 'x', null, {}]) {
+      expect([...terminalJsonChunks(value)].join('')).toBe(terminalJson(value));
+    }
+  });
+
+  it('writes a big object member by member', () => {
+    expect([...terminalJsonChunks(doc(200))].length).toBeGreaterThan(200);
   });
 });
