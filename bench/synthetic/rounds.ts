@@ -55,7 +55,10 @@ export async function runFloor(syn: SyntheticFleet, o: RoundOptions): Promise<Fl
   const command = factsCommand({ libvirtUri: 'qemu:///system' });
   writeFileSync(targetsFile, JSON.stringify(syn.hosts.map((h) => ({ address: h.address, port: h.port, command }))));
   const before = (await syn.usage()).cpuMs;
-  const m = await measure(child('floor-child.js'), [targetsFile, syn.keyPath, String(o.forks)], { cwd: o.tmp });
+  const m = await measure(child('floor-child.js'), [targetsFile, syn.keyPath, String(o.forks)], {
+    cwd: o.tmp,
+    nodeArgs: o.fleetNodeArgs ?? [],
+  });
   if (m.code !== 0) throw new Error(`floor exited ${m.code}`);
   return { ...m, responderCpuMs: (await syn.usage()).cpuMs - before };
 }

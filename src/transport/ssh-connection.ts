@@ -8,7 +8,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConnectionSpec } from '../core/inventory.js';
 import type { CommandResult, UnreachableKind } from '../core/result.js';
 import { runSession, type ProcessHandle } from './command-session.js';
-import { unreachable } from './errors.js';
+import { closedByFleet, unreachable } from './errors.js';
 import { planExec } from './exec-plan.js';
 import { UnreachableError, type Connection, type ConnectOptions, type ExecOptions } from './types.js';
 
@@ -45,8 +45,12 @@ export class SshConnection implements Connection {
 
   /** Called by the transport when the underlying connection fails or closes. First call wins. */
   lost(kind: UnreachableKind, reason: string): void {
+    this.#lose(unreachable(this.host, this.#target, kind, reason));
+  }
+
+  #lose(reason: UnreachableError): void {
     if (this.#lost.signal.aborted) return;
-    this.#lost.abort(unreachable(this.host, this.#target, kind, reason));
+    this.#lost.abort(reason);
     this.#limit.clearQueue();
   }
 
@@ -92,7 +96,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
-    if (!this.#lost.signal.aborted) this.lost('closed', 'connection closed by fleet');
+    if (!this.#lost.signal.aborted) this.#lose(closedByFleet(this.host, this.#target));
     await this.#opener.end();
   }
 }

@@ -10,6 +10,7 @@ import type { UnreachableKind } from '../core/result.js';
 import type { ExitInfo, ProcessHandle } from './command-session.js';
 import { classifyError, describeTarget, unreachable } from './errors.js';
 import { prepareHostKeyCheck, type HostKeyDecision } from './host-key-check.js';
+import { withCachedSigner } from './key-signer.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { formatHop, parseProxyJump, type JumpHop } from './proxy-jump.js';
 import { defaultUser, readKeyFiles, type KeyFile } from './ssh-auth.js';
@@ -304,7 +305,7 @@ function parsePrivateKey(file: KeyFile, passphrase: string | undefined): ParsedK
     return new Error(`cannot use private key ${file.path}: ${message}`);
   }
   if (!key.isPrivateKey()) return new Error(`${file.path} is not a private key`);
-  return key;
+  return withCachedSigner(key);
 }
 
 /** Opens a direct-tcpip channel to host:port through `client`, within `timeoutMs`. */
