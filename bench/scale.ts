@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { arg, median, runBench } from './lib.js';
+import { arg, machine, median, runBench } from './lib.js';
 import { runFleet, runFloor, type FleetRun, type FloorRun, type ReportRun } from './synthetic/rounds.js';
 import { SyntheticFleet } from './synthetic/synthetic-fleet.js';
 
@@ -83,14 +83,6 @@ function table(results: Map<number, Round[]>): string {
     );
   }
   return lines.join('\n');
-}
-
-export function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${os.cpus().length} cores (nproc), ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}, load average at start ${os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`;
 }
 
 async function run(): Promise<void> {
