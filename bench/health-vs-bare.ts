@@ -9,13 +9,16 @@
  * ControlPersist masters that daemonize). Connections and exec channels per host are counted for
  * every run from the hosts' own sshd logs (LogLevel VERBOSE: "Accepted publickey" per connection,
  * "Starting session" per channel). --netem-ms N delays every host's management link N ms each way
- * (the simulator's `netem` fault) before measuring, and first checks on one host that it does.
+ * (the simulator's `netem` fault) before measuring, and first checks on one host that it does. On
+ * kernels without sch_netem the simulator does that with a relay in each host, which delays every
+ * byte but not the TCP handshake: one round trip per connection less than a real delayed link.
  *
  *   npm run bench -- health-vs-bare [--hosts 20,200] [--rounds 3] [--forks 50] [--ansible]
  *                                   [--netem-ms 25] [--out bench/results/FILE.md]
  *
- * --hosts takes a comma-separated list (one simulated fleet per size). --ansible needs Debian's
- * ansible-core (`apt-get install ansible-core`); nothing else in the project does.
+ * --hosts takes a comma-separated list (one simulated fleet per size). --no-warmup skips the
+ * warm-up runs (an Ansible run at 200 hosts takes many minutes; the first round then runs cold).
+ * --ansible needs Debian's ansible-core (`apt-get install ansible-core`); nothing else does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -163,7 +166,7 @@ async function oneSize(
     };
     console.log(`# ${hosts} simulated hosts up in ${s2(sim.timings.total)}; load ${os.loadavg()[0]!.toFixed(1)}; --forks ${forks}`);
     if (link) console.log(`# netem ${netemMs} ms: ${probeLine(link)}`);
-    for (const c of contenders) {
+    for (const c of has('--no-warmup') ? [] : contenders) {
       const t = await runs[c](); // warm-up (JIT, page cache, sshd) and a check that it passes
       console.log(`warm-up ${c}: ${s2(t.wallMs)}`);
     }
@@ -237,7 +240,7 @@ async function run(): Promise<void> {
   const doc = [
     `# fleet vs the floor${ansible ? ' vs Ansible' : ''} on the real-sshd simulated fleet (${new Date().toISOString().slice(0, 16)}Z)`,
     '',
-    `Machine: ${header}.${ansible ? ` ${ansible}.` : ''}`,
+    `Machine: ${header}.${ansible ? ` ${ansible}.` : ''}${has('--no-warmup') ? ' No warm-up runs.' : ''}`,
     `Command: \`${cmd}\` — medians of ${rounds} round(s), contenders rotating which goes first, --forks ${forks}${netemMs ? `, ${netemMs} ms each way on every management link` : ''}. Connections and exec channels per host: every measured run, from the hosts' sshd logs (min–max).`,
     '',
     table(results),
