@@ -14,10 +14,12 @@
  * byte but not the TCP handshake: one round trip per connection less than a real delayed link.
  *
  *   npm run bench -- health-vs-bare [--hosts 20,200] [--rounds 3] [--forks 50] [--ansible]
- *                                   [--netem-ms 25] [--out bench/results/FILE.md]
+ *                                   [--ansible-rounds N] [--netem-ms 25] [--out bench/results/FILE.md]
  *
  * --hosts takes a comma-separated list (one simulated fleet per size). --no-warmup skips the
- * warm-up runs (an Ansible run at 200 hosts takes many minutes; the first round then runs cold).
+ * warm-up runs of fleet and the floor (Ansible never gets one: no JIT to warm, a fresh ControlPath
+ * per run anyway). --ansible-rounds N lets Ansible take part in the first N rounds only: one of its
+ * runs at 200 hosts takes 12-18 minutes on 2 cores.
  * --ansible needs Debian's ansible-core (`apt-get install ansible-core`); nothing else does.
  */
 import { spawnSync } from 'node:child_process';
@@ -119,6 +121,7 @@ async function oneSize(
   forks: number,
   contenders: readonly Contender[],
   netemMs: number,
+  ansibleRounds: number,
 ): Promise<SizeResult> {
   const samples = new Map<Contender, Sample[]>(contenders.map((c) => [c, []]));
   let link: SizeResult['link'];
@@ -166,7 +169,9 @@ async function oneSize(
     };
     console.log(`# ${hosts} simulated hosts up in ${s2(sim.timings.total)}; load ${os.loadavg()[0]!.toFixed(1)}; --forks ${forks}`);
     if (link) console.log(`# netem ${netemMs} ms: ${probeLine(link)}`);
-    for (const c of has('--no-warmup') ? [] : contenders) {
+    // Ansible gets no warm-up: it has no JIT to warm, and each of its runs starts with a fresh
+    // ControlPath anyway. At 200 hosts one of its runs takes many minutes.
+    for (const c of has('--no-warmup') ? [] : contenders.filter((x) => x !== 'ansible')) {
       const t = await runs[c](); // warm-up (JIT, page cache, sshd) and a check that it passes
       console.log(`warm-up ${c}: ${s2(t.wallMs)}`);
     }
@@ -174,6 +179,7 @@ async function oneSize(
       const order = contenders.map((_, j) => contenders[(i + j) % contenders.length]!);
       const line: string[] = [];
       for (const c of order) {
+        if (c === 'ansible' && i >= ansibleRounds) continue;
         const counted = markLogs(sim);
         const t = await runs[c]();
         samples.get(c)!.push({ ...t, ...(await counted()) });
@@ -192,8 +198,8 @@ function probeLine(l: { before: LinkProbe; after: LinkProbe }): string {
 
 function table(results: readonly SizeResult[]): string {
   const rows = [
-    '| hosts | contender | wall (median) | controller CPU per host (median) | connections per host | exec channels per host |',
-    '|---:|---|---:|---:|---:|---:|',
+    '| hosts | contender | runs | wall (median) | controller CPU per host (median) | connections per host | exec channels per host |',
+    '|---:|---|---:|---:|---:|---:|---:|',
   ];
   const ratios: string[] = [];
   const range = (xs: readonly number[]) => {
@@ -205,7 +211,7 @@ function table(results: readonly SizeResult[]): string {
     const med = (c: Contender, k: 'wallMs' | 'cpuMs') => median(r.samples.get(c)?.map((s) => s[k]) ?? [NaN]);
     for (const [c, ss] of r.samples) {
       rows.push(
-        `| ${r.hosts} | ${LABEL[c]} | ${s2(med(c, 'wallMs'))} | ${(med(c, 'cpuMs') / r.hosts).toFixed(1)} ms | ${range(ss.flatMap((s) => s.conns))} | ${range(ss.flatMap((s) => s.chans))} |`,
+        `| ${r.hosts} | ${LABEL[c]} | ${ss.length} | ${s2(med(c, 'wallMs'))} | ${(med(c, 'cpuMs') / r.hosts).toFixed(1)} ms | ${range(ss.flatMap((s) => s.conns))} | ${range(ss.flatMap((s) => s.chans))} |`,
       );
     }
     const ratio = (a: Contender, b: Contender) =>
@@ -221,9 +227,12 @@ async function run(): Promise<void> {
   const rounds = Number(arg('--rounds', '3'));
   const forks = Number(arg('--forks', '50'));
   const netemMs = Number(arg('--netem-ms', '0'));
-  const bad = [...sizes, rounds, forks].find((v) => !Number.isInteger(v) || v < 1);
+  const ansibleRounds = Number(arg('--ansible-rounds', String(rounds)));
+  const bad = [...sizes, rounds, forks, ansibleRounds].find((v) => !Number.isInteger(v) || v < 1);
   if (bad !== undefined || !(Number.isInteger(netemMs) && netemMs >= 0 && netemMs <= 10_000)) {
-    process.stderr.write('health-vs-bare: --hosts (a list), --rounds and --forks must be positive integers, --netem-ms 0-10000\n');
+    process.stderr.write(
+      'health-vs-bare: --hosts (a list), --rounds, --ansible-rounds and --forks must be positive integers, --netem-ms 0-10000\n',
+    );
     process.exitCode = 1;
     return;
   }
@@ -235,13 +244,13 @@ async function run(): Promise<void> {
   }
   const header = machine();
   const results: SizeResult[] = [];
-  for (const n of sizes) results.push(await oneSize(n, rounds, forks, contenders, netemMs));
+  for (const n of sizes) results.push(await oneSize(n, rounds, forks, contenders, netemMs, ansibleRounds));
   const cmd = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
   const doc = [
     `# fleet vs the floor${ansible ? ' vs Ansible' : ''} on the real-sshd simulated fleet (${new Date().toISOString().slice(0, 16)}Z)`,
     '',
     `Machine: ${header}.${ansible ? ` ${ansible}.` : ''}${has('--no-warmup') ? ' No warm-up runs.' : ''}`,
-    `Command: \`${cmd}\` — medians of ${rounds} round(s), contenders rotating which goes first, --forks ${forks}${netemMs ? `, ${netemMs} ms each way on every management link` : ''}. Connections and exec channels per host: every measured run, from the hosts' sshd logs (min–max).`,
+    `Command: \`${cmd}\` — medians of ${rounds} round(s)${ansible && ansibleRounds < rounds ? ` (Ansible in the first ${ansibleRounds} only)` : ''}, contenders rotating which goes first, --forks ${forks}${netemMs ? `, ${netemMs} ms each way on every management link` : ''}. Connections and exec channels per host: every measured run, from the hosts' sshd logs (min–max).`,
     '',
     table(results),
     '',
