@@ -43,7 +43,7 @@ const floorPow2 = (n: number): number => 2 ** Math.floor(Math.log2(n));
 const chunkRows = (spec: TableSpec): number => Math.min(MAX_ROWS, floorPow2(Math.floor(MAX_PARAMS / spec.columns.length)));
 
 /** Rows per JSON statement: bounds the size of one JSON text (a check row is well under 1 KB). */
-const JSON_ROWS = 4096;
+const JSON_ROWS = 1024;
 const jsonSqlCache = new Map<string, string>();
 
 function jsonInsertSql(spec: TableSpec): string {
