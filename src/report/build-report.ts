@@ -41,7 +41,7 @@ export async function loadReportInput(store: RunReader, runId: number, opts: Rep
       history.push({ run: r, checks: await store.getChecks(r.id) });
   }
   const trend = [...finished.slice(0, trendN - 1).reverse(), data.run];
-  const steps = stepsWorthShowing(await store.getSteps(runId), data.checks);
+  const steps = stepsWorthShowing(await store.getSteps(runId, undefined, { changedOrFailed: true }), data.checks);
   return { data, facts, previous, history, trend, steps, generatedAt: opts.now ?? Date.now() };
 }
 

@@ -7,7 +7,7 @@ import type { CheckStatus, FleetCheckResult, Severity } from '../core/check.js';
 import type { HostStatus, RunStatus, StepStatus } from '../core/result.js';
 import { decodeFacts } from './encode.js';
 import type { SqlDb, SqlValue } from './sql-db.js';
-import type { CheckRow, HostRow, RunFilter, RunRow, StepRow } from './types.js';
+import type { CheckRow, HostRow, RunFilter, RunRow, StepFilter, StepRow } from './types.js';
 
 interface RunRecord {
   id: number;
@@ -147,17 +147,19 @@ interface StepRecord {
 }
 
 /** A run's rows of `table` (optionally one host's), in the order they were recorded. */
-function rowsOfRun<R>(db: SqlDb, table: string, cols: string, runId: number, host: string | undefined): Promise<R[]> {
+function rowsOfRun<R>(db: SqlDb, table: string, cols: string, runId: number, host: string | undefined, where = ''): Promise<R[]> {
+  const and = where ? ` AND ${where}` : '';
   return host === undefined
-    ? db.all<R>(`SELECT ${cols} FROM ${table} WHERE run_id = ? ORDER BY id`, [runId])
-    : db.all<R>(`SELECT ${cols} FROM ${table} WHERE run_id = ? AND host = ? ORDER BY id`, [runId, host]);
+    ? db.all<R>(`SELECT ${cols} FROM ${table} WHERE run_id = ?${and} ORDER BY id`, [runId])
+    : db.all<R>(`SELECT ${cols} FROM ${table} WHERE run_id = ? AND host = ?${and} ORDER BY id`, [runId, host]);
 }
 
-/** In the order they were recorded. */
-export async function getSteps(db: SqlDb, runId: number, host?: string): Promise<StepRow[]> {
+/** In the order they were recorded; with `changedOrFailed`, only steps that changed a host or did not succeed. */
+export async function getSteps(db: SqlDb, runId: number, host?: string, opts: StepFilter = {}): Promise<StepRow[]> {
   const cols =
     'host, step_id, name, status, changed, rc, stdout, stdout_truncated, stderr, stderr_truncated, started_at, duration_ms, message';
-  const rows = await rowsOfRun<StepRecord>(db, 'steps', cols, runId, host);
+  const where = opts.changedOrFailed ? "(changed = 1 OR status IN ('failed', 'unreachable'))" : '';
+  const rows = await rowsOfRun<StepRecord>(db, 'steps', cols, runId, host, where);
   return rows.map((r) => ({
     runId,
     host: r.host,

@@ -16,7 +16,7 @@ import { ScheduleStore } from './schedule-store.js';
 import { Serial } from './serial.js';
 import type { SqlDb } from './sql-db.js';
 import type { RunTimings } from '../engine/timings.js';
-import type { CheckRow, HostRow, NewRun, RunFilter, RunRow, RunStore, StepRow } from './types.js';
+import type { CheckRow, HostRow, NewRun, RunFilter, RunRow, RunStore, StepFilter, StepRow } from './types.js';
 import { WriteQueue, type WriteQueueStats } from './write-queue.js';
 import {
   CHECK_STATUSES,
@@ -199,8 +199,8 @@ export class SqlRunStore implements RunStore {
   getHostGroups(runId: number): Promise<Map<string, string[]>> {
     return this.read(() => q.getHostGroups(this.db, runId));
   }
-  getSteps(runId: number, host?: string): Promise<StepRow[]> {
-    return this.read(() => q.getSteps(this.db, runId, host));
+  getSteps(runId: number, host?: string, opts?: StepFilter): Promise<StepRow[]> {
+    return this.read(() => q.getSteps(this.db, runId, host, opts));
   }
   getChecks(runId: number, host?: string): Promise<CheckRow[]> {
     return this.read(() => q.getChecks(this.db, runId, host));

@@ -102,6 +102,22 @@ describe.each(BACKENDS)('$name store', (b) => {
       await store.close();
     });
 
+    it('reads only the steps that changed a host or did not succeed, when asked', async () => {
+      const store = await open();
+      const id = await store.startRun(newRun());
+      store.recordStep(id, 'hv01', step(1, { status: 'ok' }));
+      store.recordStep(id, 'hv01', step(2, { status: 'changed', changed: true }));
+      store.recordStep(id, 'hv02', step(3, { status: 'failed', rc: 1 }));
+      store.recordStep(id, 'hv02', step(4, { status: 'skipped' }));
+      store.recordStep(id, 'hv03', step(5, { status: 'unreachable', rc: null }));
+      store.recordStep(id, 'hv03', step(6, { status: 'ok' }));
+      await store.flush();
+      expect((await store.getSteps(id)).map((s) => s.stepId)).toEqual(['1.1', '1.2', '1.3', '1.4', '1.5', '1.6']);
+      expect((await store.getSteps(id, undefined, { changedOrFailed: true })).map((s) => s.stepId)).toEqual(['1.2', '1.3', '1.5']);
+      expect((await store.getSteps(id, 'hv02', { changedOrFailed: true })).map((s) => s.stepId)).toEqual(['1.3']);
+      await store.close();
+    });
+
     it('keeps the last record of a host (recorded at start and again at the end)', async () => {
       const store = await open();
       const id = await store.startRun(newRun());
