@@ -106,10 +106,12 @@ async function netem(sim: SimFleet, delayMs: number, key: Buffer): Promise<{ bef
   const limit = pLimit(8);
   await Promise.all(sim.hosts.map((h) => limit(() => sim.inject(h.name, 'netem', { delayMs }))));
   const after = await probeLink(h0.address, h0.port, key);
-  // Each direction must have grown by about the delay; anything less means the fault did not apply.
+  // The round trip must have grown by about twice the delay, and the server→client trip visibly:
+  // the banner time also carries sshd's fork and exec per connection, which varies by tens of ms on
+  // a loaded machine (+18 ms was seen for a 25 ms delay that the round trip showed in full).
   const down = after.bannerMs - before.bannerMs;
   const rtt = after.roundTripMs - before.roundTripMs;
-  if (down < 0.8 * delayMs || rtt < 1.6 * delayMs) {
+  if (down < 0.5 * delayMs || rtt < 1.6 * delayMs) {
     throw new Error(`--netem-ms ${delayMs}: ${h0.name} shows +${down.toFixed(0)} ms server→client and +${rtt.toFixed(0)} ms round trip`);
   }
   return { before, after };
