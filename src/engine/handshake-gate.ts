@@ -9,8 +9,15 @@ import { UnreachableError } from '../core/errors.js';
 import { AdaptiveLimit, type Attempt } from './adaptive-limit.js';
 import type { ConcurrencyReport } from './events.js';
 
-/** Retries of one host's handshake after overload timeouts (so at most 1 + this many dials). */
+/**
+ * Retries of one host's handshake after overload timeouts that the host's own dial answered for (it
+ * began under the window it then cut). A dial that timed out after a cut it ran through began under
+ * a window already known to be too big: retrying it costs the host nothing, else a window that needs
+ * several halvings to fit (10 -> 5 -> 2) used up a host's retries before it ever got a fair try.
+ */
 export const MAX_RETRIES = 2;
+/** Retries of one host in all, free ones included: a bound however often the window is cut. */
+export const MAX_TOTAL_RETRIES = 8;
 
 export interface HandshakeGateOptions {
   /** --forks. */
@@ -52,6 +59,7 @@ export class HandshakeGate {
   /** Runs `connect` when the window has room; retries it after an overload timeout. */
   async dial<T>(host: string, connect: () => Promise<T>): Promise<T> {
     let waited = 0;
+    let charged = 0;
     for (let retry = 0; ; retry++) {
       const t0 = this.#now();
       const attempt = await this.#admit(retry > 0);
@@ -67,7 +75,11 @@ export class HandshakeGate {
         let again = false;
         if (err instanceof UnreachableError && err.kind === 'timeout') {
           this.#timeouts++;
-          again = this.#limit.timedOut(attempt, err.tcpConnected) && retry < this.#maxRetries;
+          const ranThroughCut = attempt.epoch !== this.#limit.cuts;
+          if (this.#limit.timedOut(attempt, err.tcpConnected)) {
+            if (!ranThroughCut) charged++;
+            again = charged <= this.#maxRetries && retry < MAX_TOTAL_RETRIES;
+          }
         } else {
           this.#limit.failed(attempt);
         }

@@ -117,7 +117,7 @@ describe('handshake gate', () => {
     expect(h.gate.report()).toMatchObject({ cuts: 0, retriedHosts: 0, timeouts: 1 });
   });
 
-  it('gives up after two retries and says so', async () => {
+  it('does not charge a host for a timeout after a cut it ran through; gives up when it times out alone, and says so', async () => {
     const h = harness(50, 8);
     const d = ['a', 'b', 'c', 'x', 'y'].map((x) => h.dial(x).catch((e: Error) => e)); // y: still dialling throughout
     await h.flush();
@@ -126,18 +126,24 @@ describe('handshake gate', () => {
     h.advance(500);
     await h.ok('b'); // median 350 > 3 x 100: cut while x is in flight
     await h.ok('c');
+    // 1st timeout: x began under the window that was cut, so it is retried free of charge. The 2nd
+    // and 3rd began under the cut window and cut it themselves (8 -> 4 -> 2 -> 1): charged.
     for (let i = 0; i < 3; i++) {
       await h.flush();
       h.advance(10_000);
       await h.fail('x', 'timeout');
     }
+    expect(h.inFlight()).toEqual(['y']); // window 1: x waits for y
     await h.ok('y');
+    await h.flush();
+    h.advance(10_000);
+    await h.fail('x', 'timeout'); // alone and still too slow: no more retries
     const err = (await d[3]) as UnreachableError;
     expect(err).toBeInstanceOf(UnreachableError);
     expect(err.kind).toBe('timeout');
-    expect(err.message).toBe('x: timed out during connect or SSH handshake (after 2 retries: fleet had backed off its concurrency)');
-    expect(h.attempts().get('x')).toBe(3);
-    expect(h.gate.report()).toMatchObject({ retriedHosts: 1, retries: 2, recoveredHosts: 0, timeouts: 3 });
+    expect(err.message).toBe('x: timed out during connect or SSH handshake (after 3 retries: fleet had backed off its concurrency)');
+    expect(h.attempts().get('x')).toBe(4);
+    expect(h.gate.report()).toMatchObject({ retriedHosts: 1, retries: 3, recoveredHosts: 0, timeouts: 4, cuts: 3 });
   });
 
   it('an interrupted run does not dial the hosts still waiting for a slot', async () => {
