@@ -88,8 +88,10 @@ describe('the results DB under stress', () => {
     expect(timings.slowest).toHaveLength(3);
     expect(timings.dbWriteMs).toBeGreaterThan(0);
     const show = await fleet(['show', String(ids[0]), '--db', db]);
+    // "handshake wait" is shown only when some host waited 5 ms or more for a handshake slot, which
+    // depends on the machine's load: allowed, in its place, never required.
     expect(show.stdout).toMatch(
-      /^  time: load \d+\.\d+s · connect \d+\.\d+s\/host \(max \d+\.\d+s hv0\d\) · facts exec .* · db writes \d+\.\d+s; slowest: hv0\d/m,
+      /^  time: load \d+\.\d+s · connect \d+\.\d+s\/host \(max \d+\.\d+s hv0\d\)(?: · handshake wait \d+\.\d+s\/host \(max \d+\.\d+s hv0\d\))? · facts exec .* · db writes \d+\.\d+s; slowest: hv0\d/m,
     );
   }, 120_000);
 
