@@ -9,10 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
 import { fleet, simFleetArgs } from '../../helpers/cli.js';
-
-interface RunJson {
-  hosts: Record<string, { status: string; checks: Record<string, { status: string; severity: string; message: string }> }>;
-}
+import { healthCheck, type RunJson } from '../../helpers/health-check-json.js';
 
 let sim: SimFleet;
 let tmp: string;
@@ -34,17 +31,8 @@ afterAll(async () => {
 
 describe('libvirt.iface-direct and guests_need_host', () => {
   it('fails high where the inventory says the guest needs its host, warns elsewhere', async () => {
-    const r = await fleet([
-      'run',
-      'health-check',
-      ...simFleetArgs(sim, path.join(tmp, 'fleet.db')),
-      '--json',
-      '--tags',
-      'libvirt.iface-direct',
-    ]);
-    expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.code).toBe(2);
-    const doc = JSON.parse(r.stdout) as RunJson;
+    const { code, doc } = await healthCheck(sim, tmp, ['--tags', 'libvirt.iface-direct']);
+    expect(code).toBe(2);
     const [vm1, vm2] = [sim.host('hv01').vms[0]?.name ?? '?', sim.host('hv02').vms[0]?.name ?? '?'];
     expect(doc.hosts.hv01?.checks['libvirt.iface-direct']).toMatchObject({ status: 'fail', severity: 'high' });
     expect(doc.hosts.hv01?.checks['libvirt.iface-direct']?.message).toMatch(

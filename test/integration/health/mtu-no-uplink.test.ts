@@ -9,11 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFleet } from '../../fleet/sim-fleet.js';
-import { fleet, simFleetArgs } from '../../helpers/cli.js';
-
-interface RunJson {
-  hosts: Record<string, { checks: Record<string, { status: string; severity: string; message: string; fix_status?: string }> }>;
-}
+import { healthCheck, type RunJson } from '../../helpers/health-check-json.js';
 
 let sim: SimFleet;
 let tmp: string;
@@ -31,17 +27,7 @@ afterAll(async () => {
 });
 
 async function mtuCheck(extra: string[] = []): Promise<RunJson> {
-  const r = await fleet([
-    'run',
-    'health-check',
-    ...simFleetArgs(sim, path.join(tmp, 'fleet.db')),
-    '--json',
-    '--tags',
-    'bridge.mtu',
-    ...extra,
-  ]);
-  expect(r.stderr).not.toMatch(/internal error/);
-  return JSON.parse(r.stdout) as RunJson;
+  return (await healthCheck(sim, tmp, ['--tags', 'bridge.mtu', ...extra])).doc;
 }
 
 const mtus = async () =>
